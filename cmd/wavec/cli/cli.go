@@ -1,0 +1,210 @@
+// Package cli implements the wavec command line: one pflag.FlagSet per
+// subcommand, all input and output through an Env so that commands can be
+// run in-process by tests.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+)
+
+// Exit codes shared by every subcommand.
+const (
+	// ExitOK means the command did what was asked.
+	ExitOK = 0
+	// ExitFailure means diagnostics were reported or a sync failed.
+	ExitFailure = 1
+	// ExitUsage means the command line itself was wrong.
+	ExitUsage = 2
+	// ExitInterrupted means the user stopped the command (Ctrl-C or SIGTERM).
+	ExitInterrupted = 130
+)
+
+// Env is everything a command may touch in the outside world. Commands never
+// use os.Stdout, os.Getenv or the working directory directly, so tests can run
+// them in-process.
+type Env struct {
+	// Stdin is the standard input, read by `-f -`.
+	Stdin io.Reader
+	// Stdout receives the command's result (YAML, a plan, formatted source).
+	Stdout io.Writer
+	// Stderr receives diagnostics, progress and errors.
+	Stderr io.Writer
+	// Getenv looks up an environment variable.
+	Getenv func(string) string
+	// StderrIsTerminal reports whether Stderr is an interactive terminal,
+	// which enables colour and live progress.
+	StderrIsTerminal bool
+}
+
+// command is one wavec subcommand.
+type command struct {
+	// name is the word that selects the command.
+	name string
+	// args is the synopsis after the name, for example "[flags] PATH...".
+	args string
+	// summary is a one-line description for `wavec help`.
+	summary string
+	// flags builds the command's flag set and returns the function that
+	// runs the command once the flags are parsed.
+	flags func(fs *pflag.FlagSet) func(ctx context.Context, env *Env, args []string) int
+}
+
+// commands lists the subcommands in the order `wavec help` shows them.
+func commands() []*command {
+	return []*command{
+		versionCommand(),
+	}
+}
+
+// Main runs wavec with the process's arguments, streams and signals and
+// returns the exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := &Env{
+		Stdin:            os.Stdin,
+		Stdout:           os.Stdout,
+		Stderr:           os.Stderr,
+		Getenv:           os.Getenv,
+		StderrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+	return Run(ctx, env, os.Args[1:])
+}
+
+// Run runs wavec with the given arguments (without the program name) in env
+// and returns the exit code.
+func Run(ctx context.Context, env *Env, args []string) int {
+	if len(args) == 0 {
+		writeHelp(env.Stderr)
+		return ExitUsage
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "--help":
+		if len(args) > 1 {
+			if c := lookup(args[1]); c != nil {
+				fs := newFlagSet(c)
+				c.flags(fs)
+				writeCommandHelp(env.Stdout, c, fs)
+				return ExitOK
+			}
+			fmt.Fprintf(env.Stderr, "wavec: unknown command %q; run 'wavec help'\n", args[1])
+			return ExitUsage
+		}
+		writeHelp(env.Stdout)
+		return ExitOK
+	case "--version":
+		name = "version"
+	}
+	c := lookup(name)
+	if c == nil {
+		msg := fmt.Sprintf("wavec: unknown command %q", name)
+		if s := suggest(name, commandNames()); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		fmt.Fprintf(env.Stderr, "%s\nRun 'wavec help' for the list of commands.\n", msg)
+		return ExitUsage
+	}
+	fs := newFlagSet(c)
+	run := c.flags(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			writeCommandHelp(env.Stdout, c, fs)
+			return ExitOK
+		}
+		fmt.Fprintf(env.Stderr, "wavec %s: %v\nRun 'wavec help %s' for usage.\n", c.name, err, c.name)
+		return ExitUsage
+	}
+	return run(ctx, env, fs.Args())
+}
+
+// usageError prints a usage error for command c and returns ExitUsage.
+func usageError(env *Env, c string, format string, a ...any) int {
+	fmt.Fprintf(env.Stderr, "wavec %s: %s\nRun 'wavec help %s' for usage.\n", c, fmt.Sprintf(format, a...), c)
+	return ExitUsage
+}
+
+func newFlagSet(c *command) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("wavec "+c.name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	return fs
+}
+
+func lookup(name string) *command {
+	for _, c := range commands() {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func commandNames() []string {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func writeHelp(w io.Writer) {
+	fmt.Fprintf(w, "wavec compiles .wave pipelines into Argo CD-annotated Kubernetes manifests,\n")
+	fmt.Fprintf(w, "shows the order Argo CD will sync them in, and runs that sync against a cluster.\n\n")
+	fmt.Fprintf(w, "Usage:\n  wavec <command> [flags] [arguments]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'wavec help <command>' or 'wavec <command> -h' for a command's flags.\n")
+}
+
+func writeCommandHelp(w io.Writer, c *command, fs *pflag.FlagSet) {
+	fmt.Fprintf(w, "Usage: wavec %s %s\n\n%s\n", c.name, c.args, c.summary)
+	if u := fs.FlagUsages(); strings.TrimSpace(u) != "" {
+		fmt.Fprintf(w, "\nFlags:\n%s", u)
+	}
+}
+
+// suggest returns the candidate closest to s by edit distance, or "" when
+// none is close enough to be a likely typo.
+func suggest(s string, candidates []string) string {
+	best, bestD := "", len(s)/2+2
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,253 @@
+package syntax
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/wavec/wavec/lang/diag"
+	"github.com/wavec/wavec/lang/source"
+)
+
+// The parser library reports where parsing stopped but not, in general, what
+// would have been accepted there. translateParseError finds that out by
+// trying each kind of token in place of the offending one and keeping those
+// that let the parser get further, then says it in plain words.
+
+// probe is one kind of token tried at the error position.
+type probe struct {
+	text string // what is written into the source
+	desc string // how an expected token of this kind is described
+	word bool   // a keyword, suggested for misspelt names
+}
+
+var probes = []probe{
+	{`=`, `"="`, false},
+	{`{`, `"{"`, false},
+	{`}`, `"}"`, false},
+	{`[`, `"["`, false},
+	{`]`, `"]"`, false},
+	{`<`, `"<"`, false},
+	{`>`, `">"`, false},
+	{`,`, `","`, false},
+	{`->`, `"->"`, false},
+	{`in`, `"in"`, true},
+	{`wave`, `"wave"`, true},
+	{`on`, `"on"`, true},
+	{`from`, `"from"`, true},
+	{`after`, `"after"`, true},
+	{`delete`, `"delete"`, true},
+	{`pipeline`, `"pipeline"`, true},
+	{`param`, `"param"`, true},
+	{`object`, `"object"`, true},
+	{`configmap`, `a kind`, true},
+	{`presync`, `a hook phase`, true},
+	{`x_`, `a name`, false},
+	{`"s"`, `a string`, false},
+	{`1`, `a number`, false},
+	{`5m`, `a duration or quantity`, false},
+}
+
+// maxProbeSize bounds the files for which expected tokens are worked out by
+// re-parsing; larger files get a plainer message.
+const maxProbeSize = 1 << 20
+
+func translateParseError(sf *source.File, err error) *diag.Diagnostic {
+	var pe participle.Error
+	if !errors.As(err, &pe) {
+		return diag.Errorf(sf.Span(0, 0), CodeSyntax, "%v", err)
+	}
+	off := pe.Position().Offset
+	var tok lexer.Token
+	var ue *participle.UnexpectedTokenError
+	if errors.As(err, &ue) {
+		tok = ue.Unexpected
+		off = tok.Pos.Offset
+	} else {
+		tok = tokenAt(sf, off)
+	}
+	end := off + len(tok.Value)
+	if tok.EOF() {
+		end = off
+	}
+	expected := expectedAt(sf, off, end)
+	d := diag.Errorf(sf.Span(off, end), CodeSyntax, "unexpected %s%s", describeToken(tok), describeExpected(expected))
+	addHints(d, tok, expected)
+	return d
+}
+
+// tokenAt returns the token that starts at offset off, or EOF.
+func tokenAt(sf *source.File, off int) lexer.Token {
+	tokens, err := lexAll(sf.Name(), sf.Content())
+	if err == nil {
+		for _, t := range tokens {
+			if t.Pos.Offset >= off && t.Type != tokenType("Whitespace") && t.Type != tokenType("Comment") {
+				return t
+			}
+		}
+	}
+	return lexer.Token{Type: lexer.EOF, Pos: lexer.Position(sf.Pos(len(sf.Content())))}
+}
+
+// expectedAt returns the probes that, written in place of bytes [off, end),
+// let the parse go past off.
+func expectedAt(sf *source.File, off, end int) []probe {
+	src := sf.Content()
+	if len(src) > maxProbeSize {
+		return nil
+	}
+	var out []probe
+	for _, p := range probes {
+		trial := make([]byte, 0, len(src)+len(p.text)+2)
+		trial = append(trial, src[:off]...)
+		trial = append(trial, ' ')
+		trial = append(trial, p.text...)
+		trial = append(trial, ' ')
+		trial = append(trial, src[end:]...)
+		_, err := parser.ParseBytes(sf.Name(), trial)
+		if err == nil {
+			out = append(out, p)
+			continue
+		}
+		var pe participle.Error
+		if errors.As(err, &pe) && pe.Position().Offset > off+1 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func describeToken(t lexer.Token) string {
+	switch {
+	case t.EOF():
+		return "end of file"
+	case t.Type == tokenType("Ident"):
+		return fmt.Sprintf("%q", t.Value)
+	case t.Type == tokenType("String"), t.Type == tokenType("TripleString"):
+		return "string " + shorten(t.Value)
+	case t.Type == tokenType("Number"), t.Type == tokenType("Unit"):
+		return t.Value
+	}
+	return fmt.Sprintf("%q", t.Value)
+}
+
+func shorten(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + "..."
+	}
+	if len(s) > 40 {
+		s = s[:37] + "..."
+	}
+	return s
+}
+
+// describeExpected turns the accepted probes into "; expected X, Y or Z",
+// folding the probes that make up a value or a declaration into one phrase.
+func describeExpected(ps []probe) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	has := map[string]bool{}
+	for _, p := range ps {
+		has[p.text] = true
+	}
+	if has["x_"] {
+		// Keywords are lexed as names, so wherever a name is accepted
+		// every keyword is too; listing them would only confuse.
+		for _, p := range ps {
+			if p.word {
+				delete(has, p.text)
+			}
+		}
+	}
+	var words []string
+	if has["pipeline"] && has["param"] && has["configmap"] {
+		words = append(words, "a declaration (pipeline, param, wave, a hook phase, object or a kind such as deployment)")
+		for _, t := range []string{"pipeline", "param", "object", "wave", "presync", "configmap"} {
+			delete(has, t)
+		}
+	}
+	if has[`"s"`] && has["1"] && has["["] {
+		words = append(words, "a value")
+		for _, t := range []string{`"s"`, "1", "5m", "[", "{", "x_", "configmap", "object"} {
+			delete(has, t)
+		}
+	}
+	for _, p := range ps {
+		if has[p.text] {
+			words = append(words, p.desc)
+			delete(has, p.text)
+		}
+	}
+	switch len(words) {
+	case 1:
+		return "; expected " + words[0]
+	default:
+		return "; expected " + strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+	}
+}
+
+// keywords are the words of the language, offered as corrections for a
+// misspelt name where a keyword was expected.
+var keywords = []string{
+	"pipeline", "param", "object", "wave", "in", "from", "after", "delete", "on", "external", "timeout", "retries",
+	"presync", "sync", "postsync", "syncfail", "predelete", "postdelete", "skip",
+	"configmap", "secret", "serviceaccount", "deployment", "statefulset", "service", "ingress", "pvc", "job", "cronjob",
+	"on-success", "on-failure", "before-create",
+}
+
+func addHints(d *diag.Diagnostic, tok lexer.Token, expected []probe) {
+	wantsWord := false
+	for _, p := range expected {
+		if p.word {
+			wantsWord = true
+		}
+	}
+	if tok.Type == tokenType("Ident") && wantsWord {
+		if s := Suggest(tok.Value, keywords); s != "" {
+			d.Hint("did you mean %q?", s)
+			return
+		}
+	}
+	for _, p := range expected {
+		if p.text == "=" && !tok.EOF() && tok.Value != "}" {
+			d.Hint(`write "=" between a key and its value, as in image = "nginx:1.27"`)
+			return
+		}
+	}
+}
+
+// Suggest returns the candidate closest to s by edit distance, or "" when
+// none is close enough to be a likely misspelling.
+func Suggest(s string, candidates []string) string {
+	best, bestD := "", len(s)/3+2
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD && d > 0 {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

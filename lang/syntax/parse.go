@@ -1,0 +1,186 @@
+// Package syntax is the .wave front end: the lexer, the grammar (the AST
+// structs in ast.go) and Parse. It is the only package that imports the
+// parser library; everything it returns uses lang/source positions and
+// lang/diag diagnostics.
+package syntax
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/wavec/wavec/lang/diag"
+	"github.com/wavec/wavec/lang/source"
+)
+
+// Diagnostic codes of the front end.
+const (
+	// CodeSyntax is a token the grammar does not allow where it stands.
+	CodeSyntax diag.Code = "E0101"
+	// CodeLexical is a character that starts no token.
+	CodeLexical diag.Code = "E0102"
+	// CodeUnterminated is a string without its closing quotes.
+	CodeUnterminated diag.Code = "E0103"
+	// CodeEncoding is input that is not UTF-8 text.
+	CodeEncoding diag.Code = "E0104"
+	// CodeTooLarge is a file over MaxFileSize.
+	CodeTooLarge diag.Code = "E0105"
+	// CodeTooDeep is brackets nested deeper than MaxDepth.
+	CodeTooDeep diag.Code = "E0106"
+	// CodeEscape is a bad escape sequence or ${...} reference in a string.
+	CodeEscape diag.Code = "E0107"
+)
+
+// MaxFileSize is the largest .wave file Parse accepts.
+const MaxFileSize = 16 << 20
+
+// MaxDepth is how deeply {}, [] and <> may nest.
+const MaxDepth = 64
+
+var waveLexer = lexer.MustSimple([]lexer.SimpleRule{
+	{Name: "Comment", Pattern: `//[^\n]*`},
+	{Name: "TripleString", Pattern: `"""(?s:.*?)"""`},
+	{Name: "BadTripleString", Pattern: `"""`},
+	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
+	{Name: "BadString", Pattern: `"`},
+	{Name: "Unit", Pattern: `-?\d+(?:\.\d+)?[a-zA-Z]+(?:\d+(?:\.\d+)?[a-zA-Z]+)*`},
+	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?`},
+	{Name: "Arrow", Pattern: `->`},
+	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*`},
+	{Name: "Punct", Pattern: `[{}\[\]<>=,;]`},
+	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
+})
+
+var parser = participle.MustBuild[File](
+	participle.Lexer(waveLexer),
+	participle.Elide("Whitespace", "Comment"),
+	participle.UseLookahead(4),
+)
+
+// Parse parses one .wave file. It always returns a File (possibly partial)
+// and the syntax errors found; the File's Comments and Source are set.
+func Parse(filename string, src []byte) (*File, diag.List) {
+	sf := source.NewFile(filename, src)
+	empty := &File{Source: sf, Pos: sf.Pos(0), EndPos: sf.Pos(len(src))}
+	if d := precheck(sf); d != nil {
+		return empty, diag.List{d}
+	}
+	tokens, err := lexAll(filename, src)
+	if err != nil {
+		return empty, diag.List{translateLexError(sf, err)}
+	}
+	if d := checkTokens(sf, tokens); d != nil {
+		return empty, diag.List{d}
+	}
+	f, err := parser.ParseBytes(filename, src)
+	if f == nil {
+		f = empty
+	}
+	f.Source = sf
+	f.Pos, f.EndPos = sf.Pos(0), sf.Pos(len(src))
+	for _, t := range tokens {
+		if t.Type == tokenType("Comment") {
+			f.Comments = append(f.Comments, &Comment{
+				Pos: source.Pos(t.Pos), EndPos: sf.Pos(t.Pos.Offset + len(t.Value)),
+				Text: strings.TrimRight(t.Value, " \t\r"),
+			})
+		}
+	}
+	var diags diag.List
+	if err != nil {
+		diags.Add(translateParseError(sf, err))
+		return f, diags
+	}
+	diags.Append(checkStrings(f))
+	diags.Sort()
+	return f, diags
+}
+
+func tokenType(name string) lexer.TokenType {
+	return waveLexer.Symbols()[name]
+}
+
+// precheck rejects input that is not text before the lexer sees it.
+func precheck(sf *source.File) *diag.Diagnostic {
+	src := sf.Content()
+	if len(src) > MaxFileSize {
+		return diag.Errorf(sf.Span(0, 0), CodeTooLarge, "file is %d bytes; .wave files may be at most %d MiB", len(src), MaxFileSize>>20).
+			Hint("split the pipeline into several files in one directory, or bring large YAML in with `object NAME from \"file.yaml\"`")
+	}
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		return diag.Errorf(sf.Span(i, i+1), CodeEncoding, "file contains a NUL byte; is it a binary file?")
+	}
+	for off := 0; off < len(src); {
+		r, size := utf8.DecodeRune(src[off:])
+		if r == utf8.RuneError && size <= 1 {
+			return diag.Errorf(sf.Span(off, off+1), CodeEncoding, "invalid UTF-8 byte 0x%02x; .wave files must be UTF-8 text", src[off])
+		}
+		off += size
+	}
+	return nil
+}
+
+func lexAll(filename string, src []byte) ([]lexer.Token, error) {
+	lx, err := waveLexer.LexString(filename, string(src))
+	if err != nil {
+		return nil, err
+	}
+	return lexer.ConsumeAll(lx)
+}
+
+// checkTokens reports unterminated strings and nesting beyond MaxDepth before
+// parsing, so the recursive parser never sees unbounded depth.
+func checkTokens(sf *source.File, tokens []lexer.Token) *diag.Diagnostic {
+	depth := 0
+	for _, t := range tokens {
+		switch t.Type {
+		case tokenType("BadString"):
+			return diag.Errorf(sf.Span(t.Pos.Offset, lineEnd(sf, t.Pos.Offset)), CodeUnterminated, "string is not terminated before the end of the line").
+				Hint(`close it with ", or use """...""" for text that spans lines`)
+		case tokenType("BadTripleString"):
+			return diag.Errorf(sf.Span(t.Pos.Offset, t.Pos.Offset+3), CodeUnterminated, `multi-line string is never closed`).
+				Hint(`end it with """ on a line of its own`)
+		case tokenType("Punct"):
+			switch t.Value {
+			case "{", "[", "<":
+				depth++
+				if depth > MaxDepth {
+					return diag.Errorf(sf.Span(t.Pos.Offset, t.Pos.Offset+1), CodeTooDeep, "brackets nest more than %d deep", MaxDepth)
+				}
+			case "}", "]", ">":
+				depth--
+			}
+		}
+	}
+	return nil
+}
+
+func lineEnd(sf *source.File, off int) int {
+	src := sf.Content()
+	if i := bytes.IndexByte(src[off:], '\n'); i >= 0 {
+		return off + i
+	}
+	return len(src)
+}
+
+func translateLexError(sf *source.File, err error) *diag.Diagnostic {
+	var le *lexer.Error
+	if errors.As(err, &le) {
+		off := le.Pos.Offset
+		r, _ := utf8.DecodeRune(sf.Content()[off:])
+		return diag.Errorf(sf.Span(off, off+utf8.RuneLen(r)), CodeLexical, "unexpected character %s", quoteRune(r))
+	}
+	return diag.Errorf(sf.Span(0, 0), CodeLexical, "%v", err)
+}
+
+func quoteRune(r rune) string {
+	if r < ' ' || r == 0x7f {
+		return fmt.Sprintf("U+%04X", r)
+	}
+	return fmt.Sprintf("%q", string(r))
+}

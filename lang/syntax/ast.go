@@ -245,15 +245,15 @@ type Primary struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	String *String  `parser:"  @@"`
-	Unit   *string  `parser:"| @Unit"`
-	Number *Number  `parser:"| @@"`
-	Bool   *string  `parser:"| @('true' | 'false')"`
-	List   *List    `parser:"| @@"`
-	Map    *Block   `parser:"| @@"`
-	Probe  *Probe   `parser:"| @@"`
-	Ref    *Ref     `parser:"| @@"`
-	Ident  *string  `parser:"| @Ident"`
+	String *String `parser:"  @@"`
+	Unit   *string `parser:"| @Unit"`
+	Number *Number `parser:"| @@"`
+	Bool   *string `parser:"| @('true' | 'false')"`
+	List   *List   `parser:"| @@"`
+	Map    *Block  `parser:"| @@"`
+	Probe  *Probe  `parser:"| @@"`
+	Ref    *Ref    `parser:"| @@"`
+	Ident  *string `parser:"| @Ident"`
 }
 
 // Number is an integer or decimal literal, possibly signed, kept as written.

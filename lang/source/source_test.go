@@ -1,6 +1,12 @@
 package source
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
 
 func TestFilePos(t *testing.T) {
 	f := NewFile("a.wave", []byte("ab\nçd\r\n\nx"))
@@ -33,5 +39,29 @@ func TestPosString(t *testing.T) {
 	}
 	if s := (Pos{Filename: "x.wave"}).String(); s != "x.wave" {
 		t.Errorf("got %q", s)
+	}
+}
+
+func TestExpand(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"b.wave", "a.wave", "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := Expand([]string{dir, filepath.Join(dir, "a.wave")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "a.wave"), filepath.Join(dir, "b.wave")}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Expand = %v, want %v", got, want)
+	}
+	if _, err := Expand([]string{filepath.Join(dir, "missing")}); err == nil || !strings.HasSuffix(err.Error(), "missing: no such file or directory") {
+		t.Errorf("missing path: err = %v", err)
+	}
+	empty := t.TempDir()
+	if _, err := Expand([]string{empty}); err == nil || !strings.Contains(err.Error(), "has no .wave files") {
+		t.Errorf("empty dir: err = %v", err)
 	}
 }

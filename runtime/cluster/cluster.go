@@ -1,0 +1,119 @@
+// Package cluster turns kubectl-style connection flags (--kubeconfig,
+// --context, --namespace) into the clients the runtime uses: a typed
+// clientset, a dynamic client and a RESTMapper backed by discovery.
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// Flags are the connection flags every command that talks to a cluster
+// takes, with kubectl's names and meanings.
+type Flags struct {
+	// Kubeconfig is the path of the kubeconfig file; empty means KUBECONFIG
+	// or ~/.kube/config, as kubectl does.
+	Kubeconfig string
+	// Context is the kubeconfig context to use; empty means the current one.
+	Context string
+	// Namespace overrides the namespace of namespaced objects that have none.
+	Namespace string
+	// QPS and Burst bound the client's request rate.
+	QPS   float32
+	Burst int
+}
+
+// Register adds the flags to fs.
+func (f *Flags) Register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.Kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
+	fs.StringVar(&f.Context, "context", "", "the kubeconfig context to use (default the current context)")
+	fs.StringVarP(&f.Namespace, "namespace", "n", "", "namespace for objects that name none (default the pipeline's, else the context's)")
+	fs.Float32Var(&f.QPS, "kube-api-qps", 50, "the most API requests per second to send")
+	fs.IntVar(&f.Burst, "kube-api-burst", 100, "the most API requests to send at once")
+}
+
+// Clients are the connections to one cluster.
+type Clients struct {
+	// Config is the REST configuration they were made from.
+	Config *rest.Config
+	// Typed is the typed clientset, for Pods, Events and logs.
+	Typed kubernetes.Interface
+	// Dynamic applies and watches objects of any kind.
+	Dynamic dynamic.Interface
+	// Mapper maps kinds to resources through discovery; Reset it after
+	// creating CustomResourceDefinitions.
+	Mapper meta.ResettableRESTMapper
+	// Namespace is the context's default namespace ("default" when none).
+	Namespace string
+	// Host is the API server's address, for messages.
+	Host string
+}
+
+// ErrNoCluster is wrapped by Connect's errors when no cluster is configured
+// or reachable.
+var ErrNoCluster = errors.New("no cluster")
+
+// Connect loads the kubeconfig named by f (getenv supplies KUBECONFIG),
+// builds the clients and checks that the API server answers. Its errors are
+// one line that says what to do.
+func (f *Flags) Connect(getenv func(string) string) (*Clients, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	if kc := getenv("KUBECONFIG"); kc != "" {
+		rules.Precedence = strings.Split(kc, ":")
+	}
+	rules.ExplicitPath = f.Kubeconfig
+	overrides := &clientcmd.ConfigOverrides{CurrentContext: f.Context}
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
+	cfg, err := cc.ClientConfig()
+	if err != nil {
+		if clientcmd.IsEmptyConfig(err) {
+			return nil, fmt.Errorf("%w configured: no kubeconfig found (set --kubeconfig or KUBECONFIG)", ErrNoCluster)
+		}
+		return nil, fmt.Errorf("%w: kubeconfig: %v", ErrNoCluster, err)
+	}
+	ns, _, err := cc.Namespace()
+	if err != nil || ns == "" {
+		ns = "default"
+	}
+	cfg.QPS, cfg.Burst = f.QPS, f.Burst
+	cfg.UserAgent = "wavec"
+	typed, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoCluster, err)
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoCluster, err)
+	}
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoCluster, err)
+	}
+	if _, err := disc.ServerVersion(); err != nil {
+		return nil, fmt.Errorf("%w reachable at %s: %v", ErrNoCluster, cfg.Host, shortError(err))
+	}
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc))
+	return &Clients{Config: cfg, Typed: typed, Dynamic: dyn, Mapper: mapper, Namespace: ns, Host: cfg.Host}, nil
+}
+
+// shortError strips the request URL that client-go puts in front of
+// connection errors, which repeats the host already named.
+func shortError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}

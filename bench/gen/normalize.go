@@ -1,0 +1,179 @@
+package gen
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+)
+
+// Normalize reads a stream of YAML documents (the output of `wavec build`,
+// `helm template` or `kustomize build`) and returns its objects the way Argo
+// CD sees them, sorted. Like Argo CD it reads Helm's hook annotations where
+// Argo CD's own are missing: pre-install/pre-upgrade are PreSync,
+// post-install/post-upgrade are PostSync, helm.sh/hook-weight is the wave and
+// Helm's delete policies map onto Argo CD's. Objects without a namespace get
+// defaultNamespace.
+func Normalize(stream []byte, defaultNamespace string) ([]Object, error) {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(stream)))
+	var objs []Object
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		var m struct {
+			Kind     string `json:"kind"`
+			Metadata struct {
+				Name        string            `json:"name"`
+				Namespace   string            `json:"namespace"`
+				Annotations map[string]string `json:"annotations"`
+			} `json:"metadata"`
+		}
+		if err := yaml.Unmarshal(doc, &m); err != nil {
+			return nil, fmt.Errorf("document %d: %w", len(objs)+1, err)
+		}
+		if m.Kind == "" {
+			// A comment-only document.
+			continue
+		}
+		o := Object{Kind: m.Kind, Namespace: m.Metadata.Namespace, Name: m.Metadata.Name}
+		if o.Namespace == "" {
+			o.Namespace = defaultNamespace
+		}
+		if err := argoView(&o, m.Metadata.Annotations); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", o.Kind, o.Name, err)
+		}
+		objs = append(objs, o)
+	}
+	SortObjects(objs)
+	return objs, nil
+}
+
+// argoView fills in the phase, wave and delete policy from the annotations.
+func argoView(o *Object, ann map[string]string) error {
+	o.Phase = Sync
+	var phases []string
+	if h, ok := ann["argocd.argoproj.io/hook"]; ok {
+		phases = splitList(h)
+	} else if h, ok := ann["helm.sh/hook"]; ok {
+		for _, p := range splitList(h) {
+			switch p {
+			case "pre-install", "pre-upgrade":
+				phases = appendOnce(phases, PreSync)
+			case "post-install", "post-upgrade":
+				phases = appendOnce(phases, PostSync)
+			default:
+				return fmt.Errorf("helm hook %q has no Argo CD phase", p)
+			}
+		}
+	}
+	if len(phases) > 1 {
+		return fmt.Errorf("several hook phases %v", phases)
+	}
+	if len(phases) == 1 {
+		o.Phase = phases[0]
+	}
+	wave := ""
+	if w, ok := ann["argocd.argoproj.io/sync-wave"]; ok {
+		wave = w
+	} else if w, ok := ann["helm.sh/hook-weight"]; ok {
+		wave = w
+	}
+	if wave != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(wave))
+		if err != nil {
+			return fmt.Errorf("wave %q: %w", wave, err)
+		}
+		o.Wave = n
+	}
+	if o.Phase == Sync {
+		return nil
+	}
+	var policies []string
+	policies = append(policies, splitList(ann["argocd.argoproj.io/hook-delete-policy"])...)
+	for _, p := range splitList(ann["helm.sh/hook-delete-policy"]) {
+		switch p {
+		case "before-hook-creation":
+			policies = appendOnce(policies, BeforeHookCreation)
+		case "hook-succeeded":
+			policies = appendOnce(policies, HookSucceeded)
+		case "hook-failed":
+			policies = appendOnce(policies, "HookFailed")
+		default:
+			return fmt.Errorf("unknown helm delete policy %q", p)
+		}
+	}
+	if len(policies) == 0 {
+		policies = []string{BeforeHookCreation}
+	}
+	sort.Strings(policies)
+	o.DeletePolicy = strings.Join(policies, ",")
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// Diff describes how got differs from want, at most max lines; "" when they
+// are equal.
+func Diff(want, got []Object, max int) string {
+	key := func(o Object) string { return o.Kind + " " + o.Namespace + "/" + o.Name }
+	w := map[string]Object{}
+	for _, o := range want {
+		w[key(o)] = o
+	}
+	g := map[string]Object{}
+	for _, o := range got {
+		g[key(o)] = o
+	}
+	var lines []string
+	for _, o := range want {
+		if x, ok := g[key(o)]; !ok {
+			lines = append(lines, "missing: "+o.String())
+		} else if x != o {
+			lines = append(lines, "want: "+o.String()+"\n  got: "+x.String())
+		}
+	}
+	for _, o := range got {
+		if _, ok := w[key(o)]; !ok {
+			lines = append(lines, "unexpected: "+o.String())
+		}
+	}
+	if len(got) != len(g) {
+		lines = append(lines, fmt.Sprintf("%d objects, %d distinct", len(got), len(g)))
+	}
+	if len(lines) > max {
+		lines = append(lines[:max], fmt.Sprintf("... and %d more", len(lines)-max))
+	}
+	return strings.Join(lines, "\n")
+}

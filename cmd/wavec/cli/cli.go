@@ -63,6 +63,8 @@ type command struct {
 // commands lists the subcommands in the order `wavec help` shows them.
 func commands() []*command {
 	return []*command{
+		buildCommand(),
+		checkCommand(),
 		versionCommand(),
 	}
 }

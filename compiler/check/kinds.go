@@ -1,0 +1,855 @@
+package check
+
+import (
+	"math"
+	"path"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/lang/source"
+	"github.com/wavec/wavec/lang/syntax"
+)
+
+// Fields of each kind, for checking and for "did you mean" hints.
+var (
+	commonFields   = []string{"labels", "annotations", "prune", "prune_last"}
+	workloadFields = []string{"image", "command", "args", "run", "env", "env_from", "port", "ports", "cpu", "memory", "cpu_limit",
+		"ready", "live", "startup", "mount", "service_account", "user", "restricted"}
+	kindFields = map[ir.Kind][]string{
+		ir.ConfigMap:      nil,
+		ir.Secret:         {"type"},
+		ir.ServiceAccount: {"automount"},
+		ir.Deployment:     {"replicas"},
+		ir.StatefulSet:    {"replicas", "service", "storage"},
+		ir.Job:            {"retries", "timeout"},
+		ir.CronJob:        {"retries", "timeout", "schedule", "concurrency", "suspend"},
+		ir.Service:        {"port", "ports", "selector", "type"},
+		ir.Ingress:        {"host", "path", "service", "port", "class", "tls"},
+		ir.PVC:            {"size", "access", "storage_class"},
+	}
+)
+
+// fieldsOf returns every field name kind k accepts.
+func fieldsOf(k ir.Kind) []string {
+	out := append([]string(nil), commonFields...)
+	if k.IsWorkload() {
+		out = append(out, workloadFields...)
+	}
+	out = append(out, kindFields[k]...)
+	sort.Strings(out)
+	return out
+}
+
+// bodies checks the fields of every declaration.
+func (c *checker) bodies() {
+	// Services read their workloads' ports and ingresses their services',
+	// so they come last.
+	rank := func(k ir.Kind) int {
+		switch k {
+		case ir.Service:
+			return 1
+		case ir.Ingress:
+			return 2
+		}
+		return 0
+	}
+	for pass := 0; pass < 3; pass++ {
+		for _, d := range c.order_ {
+			if rank(d.res.Kind) == pass {
+				c.body(d)
+			}
+		}
+	}
+}
+
+// body checks the fields of one declaration.
+func (c *checker) body(d *decl) {
+	{
+		if d.obj != nil {
+			c.object(d)
+			return
+		}
+		r := d.res
+		switch {
+		case r.Kind == ir.ConfigMap:
+			r.ConfigMap = &ir.ConfigMapSpec{Data: map[string]string{}}
+		case r.Kind == ir.Secret:
+			r.Secret = &ir.SecretSpec{Data: map[string]string{}}
+		case r.Kind == ir.ServiceAccount:
+			r.ServiceAccount = &ir.ServiceAccountSpec{}
+		case r.Kind.IsWorkload():
+			r.Workload = &ir.WorkloadSpec{Restricted: c.p.Restricted, Replicas: 1}
+		case r.Kind == ir.Service:
+			r.Service = &ir.ServiceSpec{Type: ir.ClusterIP}
+		case r.Kind == ir.Ingress:
+			r.Ingress = &ir.IngressSpec{Path: "/"}
+		case r.Kind == ir.PVC:
+			r.PVC = &ir.PVCSpec{Access: ir.ReadWriteOnce}
+		}
+		var entries []*syntax.Entry
+		if d.node.Body != nil {
+			entries = d.node.Body.Entries
+		}
+		w := &workloadState{}
+		seen := map[string]*syntax.Entry{}
+		for _, e := range entries {
+			if !c.once(seen, e, "field") {
+				continue
+			}
+			c.field(d, e, w)
+		}
+		if r.External {
+			return
+		}
+		c.finishBody(d, seen, w)
+	}
+}
+
+// workloadState carries what a workload's fields leave for later checks.
+type workloadState struct {
+	probes []probeUse
+	ports  map[string]bool
+}
+
+type probeUse struct {
+	probe *ir.Probe
+	port  *syntax.Primary
+}
+
+// field checks one field of a built-in kind.
+func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
+	r := d.res
+	key := e.Key.Name()
+	v := entryValue(e)
+	quoted := e.Key.String != nil
+	switch {
+	case key == "labels" && !quoted:
+		r.Labels = c.labels(v)
+		return
+	case key == "annotations" && !quoted:
+		r.Annotations = c.annotations(v)
+		return
+	case key == "prune" && !quoted:
+		if b, ok := c.boolean(v, key); ok {
+			r.NoPrune = !b
+		}
+		return
+	case key == "prune_last" && !quoted:
+		if b, ok := c.boolean(v, key); ok {
+			r.PruneLast = b
+		}
+		return
+	}
+	switch r.Kind {
+	case ir.ConfigMap:
+		c.dataEntry(e, r.ConfigMap.Data, "configmap")
+		return
+	case ir.Secret:
+		if key == "type" && !quoted {
+			r.Secret.Type, _ = c.str(v, key)
+			return
+		}
+		c.dataEntry(e, r.Secret.Data, "secret")
+		return
+	case ir.ServiceAccount:
+		if key == "automount" {
+			if b, ok := c.boolean(v, key); ok {
+				r.ServiceAccount.Automount = &b
+			}
+			return
+		}
+	case ir.Deployment, ir.StatefulSet, ir.Job, ir.CronJob:
+		if c.workloadField(d, key, v, w) {
+			return
+		}
+	case ir.Service:
+		if c.serviceField(d, key, v) {
+			return
+		}
+	case ir.Ingress:
+		if c.ingressField(d, key, v) {
+			return
+		}
+	case ir.PVC:
+		if c.pvcField(d, key, v) {
+			return
+		}
+	}
+	c.unknownField(e, r.Kind.String()+" field", fieldsOf(r.Kind))
+}
+
+// dataEntry checks a configmap or secret entry.
+func (c *checker) dataEntry(e *syntax.Entry, data map[string]string, kind string) {
+	key := e.Key.Name()
+	if msgs := validation.IsConfigMapKey(key); len(msgs) > 0 {
+		c.errorf(span(e.Key), CodeEnvName, "%s key %q is not valid: %s", kind, key, strings.Join(msgs, "; ")).
+			Hint(`keys are letters, digits, '-', '_' and '.', e.g. "app.properties"`)
+		return
+	}
+	if s, ok := c.str(entryValue(e), kind+" entry "+key); ok {
+		data[key] = s
+	}
+}
+
+// workloadField checks a field of a deployment, statefulset, job or
+// cronjob; it returns false for fields the kind does not have.
+func (c *checker) workloadField(d *decl, key string, v *syntax.Value, st *workloadState) bool {
+	r := d.res
+	w := r.Workload
+	k := r.Kind
+	switch key {
+	case "image":
+		if s, ok := c.str(v, key); ok {
+			w.Image = s
+			c.checkImage(s, span(v))
+		}
+	case "command":
+		w.Command, _ = c.strList(v, key)
+	case "args":
+		w.Args, _ = c.strList(v, key)
+	case "run":
+		if s, ok := c.str(v, key); ok {
+			w.Command, w.Args = []string{"/bin/sh", "-c"}, []string{s}
+		}
+	case "env":
+		c.env(d, v)
+	case "env_from":
+		if v.Right != nil || v.Left.List == nil {
+			c.errorf(span(v), CodeType, "env_from must be a list of references, not %s", describe(v.Left)).
+				Hint("write e.g. `env_from = [configmap app-config, secret app-db]`")
+			break
+		}
+		for _, it := range v.Left.List.Items {
+			if t := c.ref(it, "env_from", ir.ConfigMap, ir.Secret); t != nil {
+				w.EnvFrom = append(w.EnvFrom, t.res)
+				r.Reads = append(r.Reads, &ir.Read{Target: t.res, Span: span(it), Via: "env_from"})
+			}
+		}
+	case "port":
+		if n, ok := c.integer(v, key, 1, 65535); ok {
+			w.Ports = append(w.Ports, ir.Port{Name: "http", Port: int32(n), Span: span(v)})
+		}
+	case "ports":
+		w.Ports = append(w.Ports, c.namedPorts(v, false, nil)...)
+	case "cpu":
+		w.CPU, _ = c.quantity(v, key)
+	case "memory":
+		w.Memory, _ = c.quantity(v, key)
+	case "cpu_limit":
+		w.CPULimit, _ = c.quantity(v, key)
+	case "ready", "live", "startup":
+		p, port := c.probe(v, key)
+		if p != nil {
+			switch key {
+			case "ready":
+				w.Ready = p
+			case "live":
+				w.Live = p
+			default:
+				w.Startup = p
+			}
+			st.probes = append(st.probes, probeUse{p, port})
+		}
+	case "mount":
+		c.mounts(d, v)
+	case "service_account":
+		if t := c.ref(v, key, ir.ServiceAccount); t != nil {
+			w.ServiceAccount = t.res
+			r.Reads = append(r.Reads, &ir.Read{Target: t.res, Span: span(v), Via: key})
+		}
+	case "user":
+		if n, ok := c.integer(v, key, 0, math.MaxInt32); ok {
+			w.User = &n
+		}
+	case "restricted":
+		if b, ok := c.boolean(v, key); ok {
+			w.Restricted = b
+		}
+	case "replicas":
+		if k != ir.Deployment && k != ir.StatefulSet {
+			return false
+		}
+		if n, ok := c.integer(v, key, 0, math.MaxInt32); ok {
+			w.Replicas = int32(n)
+		}
+	case "service":
+		if k != ir.StatefulSet {
+			return false
+		}
+		if t := c.ref(v, key, ir.Service); t != nil {
+			w.GoverningService = t.res
+		}
+	case "storage":
+		if k != ir.StatefulSet {
+			return false
+		}
+		es, ok := c.mapOf(v, key, `{ "/var/lib/data" = 10Gi }`)
+		if !ok {
+			break
+		}
+		for _, e := range es {
+			p := e.Key.Name()
+			if !c.absPath(p, span(e.Key), "storage path") {
+				continue
+			}
+			if q, ok := c.quantity(entryValue(e), "storage size"); ok {
+				w.Storage = append(w.Storage, ir.Storage{Path: p, Size: *q})
+			}
+		}
+		sort.Slice(w.Storage, func(i, j int) bool { return w.Storage[i].Path < w.Storage[j].Path })
+	case "retries":
+		if k != ir.Job && k != ir.CronJob {
+			return false
+		}
+		if n, ok := c.integer(v, key, 0, math.MaxInt32); ok {
+			w.Retries = int32(n)
+		}
+	case "timeout":
+		if k != ir.Job && k != ir.CronJob {
+			return false
+		}
+		w.Timeout, _ = c.duration(v, key, true)
+	case "schedule":
+		if k != ir.CronJob {
+			return false
+		}
+		if s, ok := c.str(v, key); ok && c.checkSchedule(s, span(v)) {
+			w.Schedule = s
+		}
+	case "concurrency":
+		if k != ir.CronJob {
+			return false
+		}
+		if s, ok := c.enum(v, key, []string{"Allow", "Forbid", "Replace"}); ok {
+			w.Concurrency = ir.ConcurrencyPolicy(s)
+		}
+	case "suspend":
+		if k != ir.CronJob {
+			return false
+		}
+		w.Suspend, _ = c.boolean(v, key)
+	default:
+		return false
+	}
+	return true
+}
+
+// absPath reports a path that is not absolute.
+func (c *checker) absPath(p string, at source.Span, what string) bool {
+	if !strings.HasPrefix(p, "/") || path.Clean(p) != p {
+		c.errorf(at, CodeType, "%s %q must be an absolute, clean path", what, p).
+			Hint(`write e.g. "/etc/app"`)
+		return false
+	}
+	return true
+}
+
+// env checks `env = { NAME = "value", NAME = secret s -> "key" }`.
+func (c *checker) env(d *decl, v *syntax.Value) {
+	es, ok := c.mapOf(v, "env", `{ LOG_LEVEL = "info" }`)
+	if !ok {
+		return
+	}
+	w := d.res.Workload
+	for _, e := range es {
+		name := e.Key.Name()
+		if msgs := validation.IsEnvVarName(name); len(msgs) > 0 {
+			c.errorf(span(e.Key), CodeEnvName, "%q is not a valid environment variable name: %s", name, strings.Join(msgs, "; ")).
+				Hint("use letters, digits, '_', '-' and '.', not starting with a digit, e.g. LOG_LEVEL")
+			continue
+		}
+		ev := entryValue(e)
+		if ev.Right == nil {
+			if ev.Left.Ref != nil {
+				c.errorf(span(ev), CodeType, "env %s must name the key to read", name).
+					Hint("write `%s = %s %s -> \"KEY\"`, or use env_from for every key", name, ev.Left.Ref.Kind.Value, ev.Left.Ref.Name.Value)
+				continue
+			}
+			if s, ok := c.str(ev, "env "+name); ok {
+				w.Env = append(w.Env, ir.EnvVar{Name: name, Value: s})
+			}
+			continue
+		}
+		if ev.Left.Ref == nil {
+			c.errorf(span(ev.Left), CodeType, "env %s: the left of -> must be a configmap or secret, not %s", name, describe(ev.Left)).
+				Hint(`write e.g. %s = secret app-db -> "password"`, name)
+			continue
+		}
+		t := c.refOf(ev.Left.Ref, "env", ir.ConfigMap, ir.Secret)
+		key, ok := c.str(&syntax.Value{Pos: ev.Right.Pos, EndPos: ev.Right.EndPos, Left: ev.Right}, "env key")
+		if !ok || t == nil {
+			continue
+		}
+		if msgs := validation.IsConfigMapKey(key); len(msgs) > 0 {
+			c.errorf(span(ev.Right), CodeEnvName, "key %q is not valid: %s", key, strings.Join(msgs, "; "))
+			continue
+		}
+		c.checkKey(t.res, key, span(ev.Right))
+		w.Env = append(w.Env, ir.EnvVar{Name: name, From: t.res, Key: key})
+		d.res.Reads = append(d.res.Reads, &ir.Read{Target: t.res, Span: span(ev.Left), Via: "env"})
+	}
+}
+
+// checkKey reports a key that a ConfigMap or Secret declared in the
+// pipeline does not have. Keys of external secrets cannot be checked.
+func (c *checker) checkKey(t *ir.Resource, key string, at source.Span) {
+	dc := c.decls[declKey{t.Kind, t.Name}]
+	if dc == nil || t.External || dc.node == nil || dc.node.Body == nil {
+		return
+	}
+	var keys []string
+	for _, e := range dc.node.Body.Entries {
+		k := e.Key.Name()
+		if e.Key.String == nil && (k == "labels" || k == "annotations" || k == "prune" || k == "prune_last" || (t.Kind == ir.Secret && k == "type")) {
+			continue
+		}
+		if k == key {
+			return
+		}
+		keys = append(keys, k)
+	}
+	d := c.errorf(at, CodeUnknown, "%s %q has no key %q", t.Kind, t.Name, key).
+		Note(t.NameSpan, "%s is declared here", t.Ref())
+	if s := syntax.Suggest(key, keys); s != "" {
+		d.Hint("did you mean %q?", s)
+	} else if len(keys) > 0 {
+		d.Hint("its keys are %s", quoteList(keys))
+	}
+}
+
+// mounts checks `mount = { "/path" = configmap c, ... }`.
+func (c *checker) mounts(d *decl, v *syntax.Value) {
+	es, ok := c.mapOf(v, "mount", `{ "/etc/app" = configmap app-config }`)
+	if !ok {
+		return
+	}
+	w := d.res.Workload
+	for _, e := range es {
+		p := e.Key.Name()
+		if !c.absPath(p, span(e.Key), "mount path") {
+			continue
+		}
+		ev := entryValue(e)
+		t := c.ref(ev, "mount", ir.ConfigMap, ir.Secret, ir.PVC)
+		if t == nil {
+			continue
+		}
+		w.Mounts = append(w.Mounts, ir.Mount{Path: p, From: t.res})
+		d.res.Reads = append(d.res.Reads, &ir.Read{Target: t.res, Span: span(ev), Via: "mount"})
+	}
+	sort.Slice(w.Mounts, func(i, j int) bool { return w.Mounts[i].Path < w.Mounts[j].Path })
+}
+
+// namedPorts checks `ports = { http = 8000 }`, or for services
+// `{ http = 80 -> 8000 }`.
+func (c *checker) namedPorts(v *syntax.Value, service bool, target func(*syntax.Primary) ir.PortRef) []ir.Port {
+	es, ok := c.mapOf(v, "ports", "{ http = 8000, metrics = 9090 }")
+	if !ok {
+		return nil
+	}
+	var out []ir.Port
+	for _, e := range es {
+		name := e.Key.Name()
+		if msgs := validation.IsValidPortName(name); len(msgs) > 0 {
+			c.errorf(span(e.Key), CodeBadName, "port name %q is not valid: %s", name, strings.Join(msgs, "; ")).
+				Hint("port names are at most 15 lower-case letters, digits and '-', e.g. http or metrics")
+			continue
+		}
+		ev := entryValue(e)
+		if p, ok := c.port(ev, service, target); ok {
+			p.Name = name
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// port checks a port number, or for services `PORT -> TARGET`.
+func (c *checker) port(v *syntax.Value, service bool, target func(*syntax.Primary) ir.PortRef) (ir.Port, bool) {
+	if v.Right != nil && !service {
+		c.errorf(span(v), CodeType, "a container port cannot be a mapping with ->").
+			Hint("write the port number, e.g. 8000")
+		return ir.Port{}, false
+	}
+	s, ok := c.scalarOfPrimary(v.Left, "port")
+	if !ok {
+		return ir.Port{}, false
+	}
+	n, ok := c.integerOf(s, "port", 1, 65535)
+	if !ok {
+		return ir.Port{}, false
+	}
+	p := ir.Port{Port: int32(n), Span: span(v)}
+	if v.Right != nil && target != nil {
+		p.Target = target(v.Right)
+	}
+	return p, true
+}
+
+// probe checks a probe value and returns it with the `on` port as written.
+func (c *checker) probe(v *syntax.Value, what string) (*ir.Probe, *syntax.Primary) {
+	if v.Right != nil || v.Left.Probe == nil {
+		c.errorf(span(v), CodeType, "%s must be a probe, not %s", what, describe(v.Left)).
+			Hint(`write e.g. %s = http "/health" on 8000`, what)
+		return nil, nil
+	}
+	pr := v.Left.Probe
+	p := &ir.Probe{}
+	switch pr.Type {
+	case "http":
+		p.Type = ir.HTTPProbe
+		p.Path = "/"
+		if pr.Path != nil {
+			p.Path = c.interpolate(pr.Path, c.fileOf(span(pr)), true)
+			if !strings.HasPrefix(p.Path, "/") {
+				c.errorf(span(pr.Path), CodeType, "probe path %q must start with /", p.Path).Hint(`write e.g. "/health"`)
+			}
+		}
+	case "tcp":
+		p.Type = ir.TCPProbe
+	case "grpc":
+		p.Type = ir.GRPCProbe
+	case "exec":
+		p.Type = ir.ExecProbe
+		if pr.Command == nil {
+			c.errorf(span(pr), CodeMissingField, "an exec probe needs a command").Hint(`write e.g. exec ["cat", "/tmp/ready"]`)
+			return nil, nil
+		}
+		cmd, _ := c.strList(&syntax.Value{Pos: pr.Command.Pos, EndPos: pr.Command.EndPos, Left: &syntax.Primary{Pos: pr.Command.Pos, EndPos: pr.Command.EndPos, List: pr.Command}}, "exec probe command")
+		p.Command = cmd
+	}
+	if pr.Type != "http" && pr.Path != nil {
+		c.errorf(span(pr.Path), CodeNotHere, "only http probes take a path")
+	}
+	if pr.Type != "exec" && pr.Command != nil {
+		c.errorf(span(pr.Command), CodeNotHere, "only exec probes take a command")
+	}
+	if pr.Type == "exec" && pr.Port != nil {
+		c.errorf(span(pr.Port), CodeNotHere, "exec probes take no port")
+		return p, nil
+	}
+	return p, pr.Port
+}
+
+// portRef resolves a port given as a number, a port name of ports, or a
+// parameter.
+func (c *checker) portRef(p *syntax.Primary, names []string, owner string, at source.Span) (ir.PortRef, bool) {
+	if p.Ident != nil {
+		for _, n := range names {
+			if n == *p.Ident {
+				return ir.PortRef{Name: n}, true
+			}
+		}
+		if _, isParam := c.params[*p.Ident]; !isParam {
+			d := c.errorf(span(p), CodeUnknownPort, "%s has no port named %q", owner, *p.Ident)
+			if s := syntax.Suggest(*p.Ident, names); s != "" {
+				d.Hint("did you mean %q?", s)
+			} else if len(names) > 0 {
+				d.Hint("its ports are %s", quoteList(names))
+			} else {
+				d.Hint("give the port a name with `ports = { %s = 8000 }`, or write its number", *p.Ident)
+			}
+			return ir.PortRef{}, false
+		}
+	}
+	s, ok := c.scalarOfPrimary(p, "port")
+	if !ok {
+		return ir.PortRef{}, false
+	}
+	if s.typ == ir.StringParam {
+		for _, n := range names {
+			if n == s.text {
+				return ir.PortRef{Name: n}, true
+			}
+		}
+		c.errorf(s.span, CodeUnknownPort, "%s has no port named %q", owner, s.text)
+		return ir.PortRef{}, false
+	}
+	n, ok := c.integerOf(s, "port", 1, 65535)
+	return ir.PortRef{Number: int32(n)}, ok
+}
+
+func portNames(ps []ir.Port) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// serviceField checks a field of a service.
+func (c *checker) serviceField(d *decl, key string, v *syntax.Value) bool {
+	s := d.res.Service
+	switch key {
+	case "port":
+		if p, ok := c.port(v, true, c.deferTarget(d)); ok {
+			p.Name = "http"
+			s.Ports = append(s.Ports, p)
+		}
+	case "ports":
+		s.Ports = append(s.Ports, c.namedPorts(v, true, c.deferTarget(d))...)
+	case "selector":
+		if t := c.ref(v, key, ir.Deployment, ir.StatefulSet); t != nil {
+			s.Selector = t.res
+		}
+	case "type":
+		if t, ok := c.enum(v, key, []string{"ClusterIP", "NodePort", "LoadBalancer"}); ok {
+			s.Type = ir.ServiceType(t)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// deferTarget returns a function that records a service port's target as
+// written; targets naming a port are checked once the selector is known.
+func (c *checker) deferTarget(d *decl) func(*syntax.Primary) ir.PortRef {
+	return func(p *syntax.Primary) ir.PortRef {
+		if p.Ident != nil {
+			if _, isParam := c.params[*p.Ident]; !isParam {
+				return ir.PortRef{Name: *p.Ident}
+			}
+		}
+		s, ok := c.scalarOfPrimary(p, "target port")
+		if !ok {
+			return ir.PortRef{}
+		}
+		if s.typ == ir.StringParam {
+			return ir.PortRef{Name: s.text}
+		}
+		n, _ := c.integerOf(s, "target port", 1, 65535)
+		return ir.PortRef{Number: int32(n)}
+	}
+}
+
+// ingressField checks a field of an ingress.
+func (c *checker) ingressField(d *decl, key string, v *syntax.Value) bool {
+	in := d.res.Ingress
+	switch key {
+	case "host":
+		if s, ok := c.str(v, key); ok {
+			if msgs := validation.IsDNS1123Subdomain(strings.TrimPrefix(s, "*.")); len(msgs) > 0 {
+				c.errorf(span(v), CodeType, "host %q is not a valid DNS name: %s", s, strings.Join(msgs, "; ")).
+					Hint(`write a lower-case host name, e.g. "agent.example.com"`)
+			}
+			in.Host = s
+		}
+	case "path":
+		if s, ok := c.str(v, key); ok {
+			if !strings.HasPrefix(s, "/") {
+				c.errorf(span(v), CodeType, "path %q must start with /", s).Hint(`write e.g. "/api"`)
+			}
+			in.Path = s
+		}
+	case "service":
+		if t := c.ref(v, key, ir.Service); t != nil {
+			in.Service = t.res
+		}
+	case "port":
+		if v.Right == nil && v.Left.Ident != nil {
+			in.Port = ir.PortRef{Name: *v.Left.Ident}
+			if _, isParam := c.params[*v.Left.Ident]; !isParam {
+				break
+			}
+		}
+		if s, ok := c.scalarOf(v, key); ok {
+			if s.typ == ir.StringParam {
+				in.Port = ir.PortRef{Name: s.text}
+			} else if n, ok := c.integerOf(s, key, 1, 65535); ok {
+				in.Port = ir.PortRef{Number: int32(n)}
+			}
+		}
+	case "class":
+		in.Class, _ = c.str(v, key)
+	case "tls":
+		if t := c.ref(v, key, ir.Secret); t != nil {
+			in.TLS = t.res
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// pvcField checks a field of a pvc.
+func (c *checker) pvcField(d *decl, key string, v *syntax.Value) bool {
+	p := d.res.PVC
+	switch key {
+	case "size":
+		if q, ok := c.quantity(v, key); ok {
+			p.Size = *q
+		}
+	case "access":
+		if s, ok := c.enum(v, key, []string{"ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"}); ok {
+			p.Access = ir.AccessMode(s)
+		}
+	case "storage_class":
+		if s, ok := c.str(v, key); ok {
+			if msgs := validation.IsDNS1123Subdomain(s); len(msgs) > 0 {
+				c.errorf(span(v), CodeBadName, "storage class %q is not a valid name: %s", s, strings.Join(msgs, "; "))
+			}
+			p.StorageClass = s
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// finishBody checks what needs every field of a declaration: required
+// fields, conflicts and port names.
+func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloadState) {
+	r := d.res
+	missing := func(field, example string) {
+		c.errorf(r.NameSpan, CodeMissingField, "%s %q has no %s", r.Kind, r.Name, field).
+			Hint("add `%s = %s`", field, example)
+	}
+	switch {
+	case r.Kind.IsWorkload():
+		w := r.Workload
+		if _, ok := seen["image"]; !ok {
+			missing("image", `"ghcr.io/acme/app:1.0.0"`)
+		}
+		if e, ok := seen["run"]; ok {
+			for _, other := range []string{"command", "args"} {
+				if o, ok := seen[other]; ok {
+					c.errorf(span(o.Key), CodeConflict, "%s cannot be combined with run", other).
+						Note(span(e.Key), "run is given here").
+						Hint("run is a shell command (/bin/sh -c); use either run, or command and args")
+				}
+			}
+		}
+		if r.Kind == ir.CronJob {
+			if _, ok := seen["schedule"]; !ok {
+				missing("schedule", `"*/15 * * * *"`)
+			}
+		}
+		if _, ok := seen["port"]; ok {
+			if _, ok := seen["ports"]; ok {
+				c.errorf(span(seen["ports"].Key), CodeConflict, "ports cannot be combined with port").
+					Note(span(seen["port"].Key), "port is given here").
+					Hint("port = N is short for ports = { http = N }; use one of them")
+			}
+		}
+		names := portNames(w.Ports)
+		for _, pu := range st.probes {
+			if pu.probe.Type == ir.ExecProbe {
+				continue
+			}
+			if pu.port == nil {
+				if len(w.Ports) == 0 {
+					c.errorf(r.NameSpan, CodeMissingField, "%s %q has a %s probe but no port", r.Kind, r.Name, probeWord(pu.probe.Type)).
+						Hint("add `port = 8000`, or say the port: `http \"/health\" on 8000`")
+					continue
+				}
+				pu.probe.Port = ir.PortRef{Number: w.Ports[0].Port}
+				continue
+			}
+			if ref, ok := c.portRef(pu.port, names, r.Kind.String()+" "+quote(r.Name), span(pu.port)); ok {
+				pu.probe.Port = ref
+			}
+		}
+		if w.User != nil && *w.User == 0 && w.Restricted {
+			c.errorf(span(seen["user"].Key), CodeRange, "user 0 is root, which the restricted profile forbids").
+				Hint("run as a non-root user, e.g. `user = 10001`, or opt out with `restricted = false`")
+		}
+	case r.Kind == ir.Service:
+		s := r.Service
+		if len(s.Ports) == 0 {
+			missing("port", "80 -> 8000")
+		}
+		if _, ok := seen["port"]; ok {
+			if _, ok := seen["ports"]; ok {
+				c.errorf(span(seen["ports"].Key), CodeConflict, "ports cannot be combined with port").
+					Note(span(seen["port"].Key), "port is given here")
+			}
+		}
+		if _, ok := seen["selector"]; !ok {
+			for _, k := range []ir.Kind{ir.Deployment, ir.StatefulSet} {
+				if t, ok := c.decls[declKey{k, r.Name}]; ok {
+					s.Selector = t.res
+					break
+				}
+			}
+			if s.Selector == nil {
+				c.errorf(r.NameSpan, CodeMissingField, "service %q has no selector, and no deployment or statefulset is named %q", r.Name, r.Name).
+					Hint("add `selector = deployment NAME`")
+			}
+		}
+		if s.Selector != nil && s.Selector.Workload != nil {
+			names := portNames(s.Selector.Workload.Ports)
+			for i, p := range s.Ports {
+				if p.Target.Name != "" && !contains(names, p.Target.Name) {
+					d := c.errorf(p.Span, CodeUnknownPort, "%s has no port named %q", s.Selector.Describe(), p.Target.Name).
+						Note(s.Selector.NameSpan, "%s is declared here", s.Selector.Ref())
+					if sg := syntax.Suggest(p.Target.Name, names); sg != "" {
+						d.Hint("did you mean %q?", sg)
+					} else {
+						d.Hint("name the container port with `ports = { %s = 8000 }`, or write the target's number", p.Target.Name)
+					}
+					s.Ports[i].Target = ir.PortRef{}
+				}
+			}
+		}
+	case r.Kind == ir.Ingress:
+		in := r.Ingress
+		if _, ok := seen["service"]; !ok {
+			missing("service", "service NAME")
+		}
+		if in.Service != nil && in.Service.Service != nil {
+			ports := in.Service.Service.Ports
+			switch {
+			case in.Port.IsZero() && len(ports) > 0:
+				in.Port = ir.PortRef{Number: ports[0].Port}
+			case in.Port.Name != "" && !contains(portNames(ports), in.Port.Name):
+				e := seen["port"]
+				c.errorf(span(entryValue(e)), CodeUnknownPort, "service %q has no port named %q", in.Service.Name, in.Port.Name).
+					Hint("its ports are %s", quoteList(portNames(ports)))
+			case in.Port.Number != 0 && !hasPortNumber(ports, in.Port.Number):
+				e := seen["port"]
+				c.errorf(span(entryValue(e)), CodeUnknownPort, "service %q has no port %d", in.Service.Name, in.Port.Number).
+					Hint("use one of the service's ports, e.g. %d", ports[0].Port)
+			}
+		}
+	case r.Kind == ir.PVC:
+		if _, ok := seen["size"]; !ok {
+			missing("size", "10Gi")
+		}
+	}
+}
+
+func probeWord(t ir.ProbeType) string {
+	switch t {
+	case ir.HTTPProbe:
+		return "http"
+	case ir.TCPProbe:
+		return "tcp"
+	case ir.GRPCProbe:
+		return "grpc"
+	}
+	return "exec"
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPortNumber(ps []ir.Port, n int32) bool {
+	for _, p := range ps {
+		if p.Port == n {
+			return true
+		}
+	}
+	return false
+}
+
+func quote(s string) string { return `"` + s + `"` }

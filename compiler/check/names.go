@@ -1,0 +1,269 @@
+package check
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/lang/source"
+	"github.com/wavec/wavec/lang/syntax"
+)
+
+// collectDecls records every declaration: top-level ones and those written
+// inside wave and hook statements.
+func (c *checker) collectDecls() {
+	for _, f := range c.files {
+		for _, d := range f.Decls {
+			switch {
+			case d.Resource != nil:
+				c.declare(f, d.Resource, nil)
+			case d.Object != nil:
+				c.declare(f, nil, d.Object)
+			case d.Wave != nil:
+				c.declareMembers(f, d.Wave.Members)
+			case d.Hook != nil:
+				c.declareMembers(f, d.Hook.AllMembers())
+			}
+		}
+	}
+}
+
+func (c *checker) declareMembers(f *syntax.File, ms []*syntax.Member) {
+	for _, m := range ms {
+		switch {
+		case m.Resource != nil && !m.Resource.IsReference():
+			c.declare(f, m.Resource, nil)
+		case m.Object != nil && !m.Object.IsReference():
+			c.declare(f, nil, m.Object)
+		}
+	}
+}
+
+func (c *checker) declare(f *syntax.File, r *syntax.Resource, o *syntax.Object) {
+	res := &ir.Resource{}
+	dc := &decl{res: res, file: f, node: r, obj: o}
+	var nameID *syntax.Ident
+	if r != nil {
+		k, _ := ir.ParseKind(r.Kind.Value)
+		res.Kind, nameID, res.External, res.Span = k, r.Name, r.External, span(r)
+	} else {
+		res.Kind, nameID, res.Span = ir.Object, o.Name, span(o)
+	}
+	res.Name, res.NameSpan = nameID.Value, nameID.Span()
+	key := declKey{res.Kind, res.Name}
+	if prev, ok := c.decls[key]; ok {
+		c.errorf(res.NameSpan, CodeDuplicate, "%s %q is declared twice", res.Kind, res.Name).
+			Note(prev.res.NameSpan, "first declared here").
+			Hint("remove one of them, or rename it")
+		return
+	}
+	if res.External && res.Kind != ir.Secret {
+		c.errorf(res.NameSpan, CodeNotHere, "only a secret can be external, not a %s", res.Kind).
+			Hint("remove `external`, or declare it as `secret %s external`", res.Name)
+	}
+	if res.External && r.Body != nil {
+		c.errorf(span(r.Body), CodeNotHere, "external secret %q cannot have fields", res.Name).
+			Hint("wavec never creates an external secret; remove the fields, or drop `external` to let wavec create it")
+	}
+	c.checkName(res)
+	c.decls[key] = dc
+	c.byName[res.Name] = append(c.byName[res.Name], dc)
+	c.order_ = append(c.order_, dc)
+}
+
+// checkName reports a name Kubernetes would reject for the kind.
+func (c *checker) checkName(r *ir.Resource) {
+	var msgs []string
+	rule := "lower-case letters, digits, '-' and '.', at most 253 characters"
+	switch r.Kind {
+	case ir.ConfigMap, ir.Secret, ir.ServiceAccount, ir.PVC, ir.Ingress:
+		msgs = validation.IsDNS1123Subdomain(r.Name)
+	case ir.Deployment, ir.StatefulSet, ir.Job:
+		msgs = validation.IsDNS1123Label(r.Name)
+		rule = "lower-case letters, digits and '-', at most 63 characters"
+	case ir.CronJob:
+		msgs = validation.IsDNS1123Label(r.Name)
+		if len(r.Name) > 52 {
+			msgs = append(msgs, "must be no more than 52 characters (its Jobs add a suffix)")
+		}
+		rule = "lower-case letters, digits and '-', at most 52 characters"
+	case ir.Service:
+		msgs = validation.IsDNS1035Label(r.Name)
+		rule = "lower-case letters, digits and '-', starting with a letter, at most 63 characters"
+	}
+	if len(msgs) > 0 {
+		d := c.errorf(r.NameSpan, CodeBadName, "%q is not a valid %s name: %s", r.Name, r.Kind, strings.Join(msgs, "; "))
+		d.Hint("a %s name is %s, e.g. %q", r.Kind, rule, suggestName(r.Name))
+	}
+}
+
+// suggestName turns s into a plausible DNS label.
+func suggestName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if out == "" || out[0] >= '0' && out[0] <= '9' {
+		out = "x" + out
+	}
+	if len(out) > 52 {
+		out = strings.TrimRight(out[:52], "-")
+	}
+	return out
+}
+
+// lookup resolves `KIND NAME`, or a bare NAME when kind is empty, reporting
+// unknown and ambiguous names. allowed restricts the kinds a reference may
+// have; what describes the place for diagnostics.
+func (c *checker) lookup(kind, name string, at source.Span, what string, allowed ...ir.Kind) *decl {
+	if kind == "" {
+		ds := c.byName[name]
+		switch len(ds) {
+		case 0:
+			var all []string
+			for n := range c.byName {
+				all = append(all, n)
+			}
+			sort.Strings(all)
+			d := c.errorf(at, CodeUnknown, "nothing is named %q", name)
+			if s := syntax.Suggest(name, all); s != "" {
+				d.Hint("did you mean %q?", s)
+			}
+			return nil
+		case 1:
+			return c.checkAllowed(ds[0], at, what, allowed)
+		}
+		var refs []string
+		for _, d := range ds {
+			refs = append(refs, d.res.Ref())
+		}
+		sort.Strings(refs)
+		d := c.errorf(at, CodeAmbiguous, "%q is ambiguous: %s", name, strings.Join(refs, ", "))
+		for _, x := range ds {
+			d.Note(x.res.NameSpan, "%s is declared here", x.res.Ref())
+		}
+		d.Hint("write the kind too, e.g. `%s`", refs[0])
+		return nil
+	}
+	k, _ := ir.ParseKind(kind)
+	if len(allowed) > 0 && !kindIn(k, allowed) {
+		c.errorf(at, CodeWrongKind, "%s takes %s, not a %s", what, kindsPhrase(allowed), k).
+			Hint("refer to %s", kindsExample(allowed))
+		return nil
+	}
+	if d, ok := c.decls[declKey{k, name}]; ok {
+		return d
+	}
+	var same []string
+	for key := range c.decls {
+		if key.kind == k {
+			same = append(same, key.name)
+		}
+	}
+	sort.Strings(same)
+	d := c.errorf(at, CodeUnknown, "there is no %s named %q", k, name)
+	if s := syntax.Suggest(name, same); s != "" {
+		d.Hint("did you mean `%s %s`?", k, s)
+	}
+	for _, other := range c.byName[name] {
+		d.Note(other.res.NameSpan, "%s is declared here", other.res.Ref())
+		if len(d.Hints) == 0 {
+			d.Hint("did you mean `%s`?", other.res.Ref())
+		}
+	}
+	if len(d.Hints) == 0 {
+		d.Hint("declare it, e.g. `%s %s { ... }`", k, name)
+	}
+	return nil
+}
+
+func (c *checker) checkAllowed(d *decl, at source.Span, what string, allowed []ir.Kind) *decl {
+	if len(allowed) > 0 && !kindIn(d.res.Kind, allowed) {
+		c.errorf(at, CodeWrongKind, "%s takes %s, but %q is a %s", what, kindsPhrase(allowed), d.res.Name, d.res.Kind).
+			Note(d.res.NameSpan, "%s is declared here", d.res.Ref()).
+			Hint("refer to %s", kindsExample(allowed))
+		return nil
+	}
+	return d
+}
+
+func kindIn(k ir.Kind, ks []ir.Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func kindsPhrase(ks []ir.Kind) string {
+	var ws []string
+	for _, k := range ks {
+		ws = append(ws, "a "+k.String())
+	}
+	if len(ws) == 1 {
+		return ws[0]
+	}
+	return strings.Join(ws[:len(ws)-1], ", ") + " or " + ws[len(ws)-1]
+}
+
+func kindsExample(ks []ir.Kind) string {
+	var ws []string
+	for _, k := range ks {
+		ws = append(ws, fmt.Sprintf("`%s NAME`", k))
+	}
+	if len(ws) == 1 {
+		return ws[0]
+	}
+	return strings.Join(ws[:len(ws)-1], ", ") + " or " + ws[len(ws)-1]
+}
+
+// ref resolves a reference value such as `configmap agent-config`.
+func (c *checker) ref(v *syntax.Value, what string, allowed ...ir.Kind) *decl {
+	if v.Right != nil || v.Left.Ref == nil {
+		c.errorf(span(v), CodeType, "%s must be a reference, not %s", what, describe(v.Left)).
+			Hint("write e.g. `%s = %s`", what, strings.Trim(kindsExample(allowed[:1]), "`"))
+		return nil
+	}
+	return c.refOf(v.Left.Ref, what, allowed...)
+}
+
+func (c *checker) refOf(r *syntax.Ref, what string, allowed ...ir.Kind) *decl {
+	return c.lookup(r.Kind.Value, r.Name.Value, span(r), what, allowed...)
+}
+
+// member resolves a wave or hook member to its declaration.
+func (c *checker) member(m *syntax.Member) *decl {
+	switch {
+	case m.Resource != nil:
+		if !m.Resource.IsReference() {
+			k, _ := ir.ParseKind(m.Resource.Kind.Value)
+			return c.decls[declKey{k, m.Resource.Name.Value}]
+		}
+		return c.lookup(m.Resource.Kind.Value, m.Resource.Name.Value, span(m), "a member")
+	case m.Object != nil:
+		if !m.Object.IsReference() {
+			return c.decls[declKey{ir.Object, m.Object.Name.Value}]
+		}
+		return c.lookup("object", m.Object.Name.Value, span(m), "a member")
+	}
+	return c.lookup("", m.Name.Value, span(m), "a member")
+}
+
+// target resolves an `after` target.
+func (c *checker) target(t *syntax.Target) *decl {
+	kind := ""
+	if t.Kind != nil {
+		kind = t.Kind.Value
+	}
+	return c.lookup(kind, t.Name.Value, span(t), "after")
+}

@@ -1,0 +1,294 @@
+package check
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation"
+	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+
+	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/lang/source"
+)
+
+// maxObjectFile is the largest YAML file an object may read.
+const maxObjectFile = 16 << 20
+
+// clusterScoped lists the built-in kinds that have no namespace. Kinds a
+// CRD of the pipeline defines with scope Cluster are added per pipeline;
+// any other kind is taken to be namespaced.
+var clusterScoped = map[string]bool{
+	"Namespace": true, "Node": true, "PersistentVolume": true, "StorageClass": true, "CSIDriver": true, "CSINode": true,
+	"VolumeAttachment": true, "CustomResourceDefinition": true, "APIService": true, "ClusterRole": true,
+	"ClusterRoleBinding": true, "PriorityClass": true, "RuntimeClass": true, "IngressClass": true,
+	"MutatingWebhookConfiguration": true, "ValidatingWebhookConfiguration": true,
+	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
+	"MutatingAdmissionPolicy": true, "MutatingAdmissionPolicyBinding": true,
+	"FlowSchema": true, "PriorityLevelConfiguration": true, "CertificateSigningRequest": true,
+	"DeviceClass": true, "ResourceSlice": true, "VolumeSnapshotClass": true,
+}
+
+// orderingAnnotations are what an object's YAML may not say about its
+// order: the pipeline's wave and hook statements say it.
+var orderingAnnotations = []string{
+	"argocd.argoproj.io/hook", "argocd.argoproj.io/hook-delete-policy", "argocd.argoproj.io/sync-wave",
+	"helm.sh/hook", "helm.sh/hook-weight", "helm.sh/hook-delete-policy",
+}
+
+// object reads and checks the YAML of an `object` declaration.
+func (c *checker) object(d *decl) {
+	o, r := d.obj, d.res
+	r.Object = &ir.ObjectSpec{}
+	var data []byte
+	var at source.Span
+	switch {
+	case o.From != nil:
+		at = span(o.From)
+		rel := c.interpolate(o.From, d.file, true)
+		var ok bool
+		data, ok = c.readObjectFile(d, rel, at)
+		if !ok {
+			return
+		}
+		r.Object.File = filepath.Join(dirOf(d.file), rel)
+	case o.Inline != nil:
+		at = span(o.Inline)
+		data = []byte(c.interpolate(o.Inline, d.file, true))
+	default:
+		c.errorf(r.NameSpan, CodeMissingField, "object %q has no YAML", r.Name).
+			Hint("read it from a file, `object %s from \"%s.yaml\"`, or write it inline, `object %s = \"\"\" ... \"\"\"`", r.Name, r.Name, r.Name)
+		return
+	}
+	r.Object.Docs = c.parseDocs(data, at, r.Name)
+}
+
+// readObjectFile reads rel from the directory of the .wave file, refusing
+// paths that leave it.
+func (c *checker) readObjectFile(d *decl, rel string, at source.Span) ([]byte, bool) {
+	dir := dirOf(d.file)
+	if rel == "" || filepath.IsAbs(rel) || !filepath.IsLocal(filepath.FromSlash(rel)) {
+		c.errorf(at, CodeObjectFile, "object file %q is outside the pipeline's directory", rel).
+			Note(source.Span{}, "files are read relative to %s and must stay inside it", dir).
+			Hint("copy the file into the pipeline's directory and name it relative to the .wave file, e.g. \"crds/widgets.yaml\"")
+		return nil, false
+	}
+	open := c.opts.OpenDir
+	if open == nil {
+		open = os.OpenRoot
+	}
+	root, err := open(dir)
+	if err != nil {
+		c.errorf(at, CodeObjectFile, "cannot open directory %s: %v", dir, unwrap(err))
+		return nil, false
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.FromSlash(rel))
+	if err == nil {
+		defer f.Close()
+		var data []byte
+		data, err = io.ReadAll(io.LimitReader(f, maxObjectFile+1))
+		if err == nil && len(data) > maxObjectFile {
+			c.errorf(at, CodeObjectFile, "object file %q is larger than %d MiB", rel, maxObjectFile>>20)
+			return nil, false
+		}
+		if err == nil {
+			return data, true
+		}
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		c.errorf(at, CodeObjectFile, "object file %q does not exist", rel).
+			Note(source.Span{}, "files are read relative to %s", dir)
+	case strings.Contains(err.Error(), "escapes"):
+		c.errorf(at, CodeObjectFile, "object file %q leads outside the pipeline's directory through a symbolic link", rel).
+			Hint("copy the file into the pipeline's directory instead of linking to it")
+	default:
+		c.errorf(at, CodeObjectFile, "cannot read object file %q: %v", rel, unwrap(err))
+	}
+	return nil, false
+}
+
+func unwrap(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// parseDocs splits YAML into objects and checks each has apiVersion, kind
+// and metadata.name.
+func (c *checker) parseDocs(data []byte, at source.Span, name string) []*unstructured.Unstructured {
+	rd := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	var out []*unstructured.Unstructured
+	for n := 1; ; n++ {
+		doc, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		bad := func(format string, args ...any) {
+			c.errorf(at, CodeYAML, "object %q, document %d: %s", name, n, fmt.Sprintf(format, args...)).
+				Hint("each document must be a Kubernetes object with apiVersion, kind and metadata.name")
+		}
+		if err != nil {
+			bad("%v", err)
+			break
+		}
+		js, err := yaml.YAMLToJSON(doc)
+		if err != nil {
+			bad("%v", err)
+			continue
+		}
+		if bytes.Equal(bytes.TrimSpace(js), []byte("null")) {
+			n--
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(js, &m); err != nil {
+			bad("not a mapping")
+			continue
+		}
+		u := &unstructured.Unstructured{Object: m}
+		if strings.HasSuffix(u.GetKind(), "List") && m["items"] != nil {
+			bad("lists are not supported; write the items as separate documents")
+			continue
+		}
+		switch {
+		case u.GetAPIVersion() == "":
+			bad("no apiVersion")
+			continue
+		case u.GetKind() == "":
+			bad("no kind")
+			continue
+		case u.GetName() == "":
+			bad("%s has no metadata.name", u.GetKind())
+			continue
+		}
+		if msgs := validation.IsDNS1123Subdomain(u.GetName()); len(msgs) > 0 && u.GetKind() != "CustomResourceDefinition" {
+			bad("%s name %q is not valid: %s", u.GetKind(), u.GetName(), strings.Join(msgs, "; "))
+			continue
+		}
+		if _, ok := m["status"]; ok {
+			delete(m, "status")
+		}
+		ann := u.GetAnnotations()
+		var dropped []string
+		for _, a := range orderingAnnotations {
+			if _, ok := ann[a]; ok {
+				dropped = append(dropped, a)
+				delete(ann, a)
+			}
+		}
+		if len(dropped) > 0 {
+			c.warnf(at, CodeYAMLOrdering, "object %q, document %d: %s %q has %s, which wavec replaces", name, n, u.GetKind(), u.GetName(), strings.Join(dropped, ", ")).
+				Hint("say the order in the pipeline, e.g. `presync wave -1 < object %s >`, and remove the annotations from the YAML", name)
+			if len(ann) == 0 {
+				unstructured.RemoveNestedField(m, "metadata", "annotations")
+			} else {
+				u.SetAnnotations(ann)
+			}
+		}
+		out = append(out, u)
+	}
+	if len(out) == 0 && !c.diags.HasErrors() {
+		c.errorf(at, CodeYAML, "object %q has no documents", name).
+			Hint("write at least one Kubernetes object")
+	}
+	return out
+}
+
+// identity is what makes two objects the same object in a cluster.
+type identity struct {
+	group, kind, namespace, name string
+}
+
+// objectNamespaces gives namespaced objects the pipeline's namespace and
+// reports two declarations of the same object.
+func (c *checker) objectNamespaces() {
+	cluster := map[string]bool{}
+	for k := range clusterScoped {
+		cluster[k] = true
+	}
+	for _, d := range c.order_ {
+		if d.res.Object == nil {
+			continue
+		}
+		for _, u := range d.res.Object.Docs {
+			if isCRD(u) {
+				scope, _, _ := unstructured.NestedString(u.Object, "spec", "scope")
+				kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
+				if scope == "Cluster" {
+					cluster[kind] = true
+				}
+			}
+		}
+	}
+	seen := map[identity]*decl{}
+	for _, d := range c.order_ {
+		r := d.res
+		if r.Object == nil {
+			if r.External || r.Kind == ir.Object {
+				continue
+			}
+			id := identity{kindGroup(r.Kind), r.Kind.KubeKind(), c.p.Namespace, r.Name}
+			seen[id] = d
+			continue
+		}
+		for _, u := range r.Object.Docs {
+			if !cluster[u.GetKind()] && u.GetNamespace() == "" {
+				u.SetNamespace(c.p.Namespace)
+			}
+			if cluster[u.GetKind()] && u.GetNamespace() != "" {
+				c.errorf(r.NameSpan, CodeYAML, "object %q: %s %q is cluster-scoped but has namespace %q", r.Name, u.GetKind(), u.GetName(), u.GetNamespace()).
+					Hint("remove metadata.namespace from it")
+			}
+			gv, _ := schema.ParseGroupVersion(u.GetAPIVersion())
+			id := identity{gv.Group, u.GetKind(), u.GetNamespace(), u.GetName()}
+			if prev, ok := seen[id]; ok {
+				c.errorf(r.NameSpan, CodeDuplicate, "object %q declares %s %q, which %s declares too", r.Name, u.GetKind(), u.GetName(), prev.res.Ref()).
+					Note(prev.res.NameSpan, "%s is declared here", prev.res.Ref()).
+					Hint("declare each object once")
+				continue
+			}
+			seen[id] = d
+		}
+	}
+}
+
+func kindGroup(k ir.Kind) string {
+	switch k {
+	case ir.Deployment, ir.StatefulSet:
+		return "apps"
+	case ir.Job, ir.CronJob:
+		return "batch"
+	case ir.Ingress:
+		return "networking.k8s.io"
+	}
+	return ""
+}
+
+func isCRD(u *unstructured.Unstructured) bool {
+	return u.GetKind() == "CustomResourceDefinition" && strings.HasPrefix(u.GetAPIVersion(), "apiextensions.k8s.io/")
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,143 @@
+// Package compiler compiles .wave pipelines: it reads and parses the files,
+// checks them (compiler/check) and emits Kubernetes objects with Argo CD's
+// annotations (compiler/emit). `wavec build`, `check`, `plan` and `run` all
+// start here.
+package compiler
+
+import (
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/wavec/wavec/compiler/check"
+	"github.com/wavec/wavec/compiler/emit"
+	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/lang/diag"
+	"github.com/wavec/wavec/lang/source"
+	"github.com/wavec/wavec/lang/syntax"
+)
+
+// CodeInput is a path on the command line that cannot be read.
+const CodeInput diag.Code = "E0001"
+
+// CodeInternal is a failure to serialise a checked pipeline: a bug in wavec.
+const CodeInternal diag.Code = "E0002"
+
+// Result is a compiled pipeline.
+type Result struct {
+	// Files holds every source file read, for printing diagnostics.
+	Files *source.Set
+	// Pipeline is the checked pipeline.
+	Pipeline *ir.Pipeline
+	// Documents are the emitted objects in Argo CD's sync order (phase,
+	// wave, kind, name). Nil when the check found errors.
+	Documents []*emit.Document
+}
+
+// Name returns the pipeline's name.
+func (r *Result) Name() string { return r.Pipeline.Name }
+
+// Namespace returns the pipeline's namespace.
+func (r *Result) Namespace() string { return r.Pipeline.Namespace }
+
+// DefaultTimeout returns how long `wavec run` waits for a step or hook that
+// has no timeout of its own (the header's `timeout`, default 5m).
+func (r *Result) DefaultTimeout() time.Duration { return r.Pipeline.Timeout }
+
+// YAML returns every document as one YAML stream, separated by `---`.
+func (r *Result) YAML() []byte { return emit.Join(r.Documents) }
+
+// Objects returns a copy of every emitted object, in the order of
+// Documents. Each carries the annotations of emit (sync wave, hook, delete
+// policy, sync options and wavec.io/timeout where the pipeline gives one).
+func (r *Result) Objects() []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, len(r.Documents))
+	for i, d := range r.Documents {
+		out[i] = d.Object.DeepCopy()
+	}
+	return out
+}
+
+// Timeouts returns, for every object, how long `wavec run` waits for it:
+// the timeout the pipeline gives (a hook's `timeout`, a job's `timeout`) or
+// the default. Keys are "group/kind/namespace/name", as ObjectKey forms them.
+func (r *Result) Timeouts() map[string]time.Duration {
+	out := make(map[string]time.Duration, len(r.Documents))
+	for _, d := range r.Documents {
+		out[ObjectKey(d.Object)] = d.Timeout
+	}
+	return out
+}
+
+// ObjectKey identifies an object as "group/kind/namespace/name" (the core
+// group is empty).
+func ObjectKey(u *unstructured.Unstructured) string {
+	gvk := u.GroupVersionKind()
+	return gvk.Group + "/" + gvk.Kind + "/" + u.GetNamespace() + "/" + u.GetName()
+}
+
+// Compile compiles the pipeline made of paths: .wave files, or directories
+// whose .wave files are read (source.Expand). sets are --set overrides of
+// parameters. It always returns a Result (with Documents only when there
+// are no errors) and every diagnostic, sorted by position.
+func Compile(paths []string, sets map[string]string) (*Result, diag.List) {
+	res := &Result{Files: source.NewSet()}
+	names, err := source.Expand(paths)
+	if err != nil {
+		return res, diag.List{diag.Errorf(source.Span{}, CodeInput, "%v", err).Hint("name .wave files, or a directory that holds them")}
+	}
+	var files []*syntax.File
+	var diags diag.List
+	for _, n := range names {
+		src, err := os.ReadFile(n)
+		if err != nil {
+			diags.Add(diag.Errorf(source.Span{Start: source.Pos{Filename: n}}, CodeInput, "cannot read %s: %v", n, unwrapPath(err)))
+			continue
+		}
+		f, d := syntax.Parse(n, src)
+		res.Files.Add(f.Source)
+		files = append(files, f)
+		diags.Append(d)
+	}
+	return compileParsed(res, files, diags, sets)
+}
+
+// CompileSource compiles a pipeline of one file given as bytes; object
+// files are read relative to name's directory. Tests and fuzzers use it.
+func CompileSource(name string, src []byte, sets map[string]string) (*Result, diag.List) {
+	res := &Result{Files: source.NewSet()}
+	f, diags := syntax.Parse(name, src)
+	res.Files.Add(f.Source)
+	return compileParsed(res, []*syntax.File{f}, diags, sets)
+}
+
+func compileParsed(res *Result, files []*syntax.File, diags diag.List, sets map[string]string) (*Result, diag.List) {
+	if diags.HasErrors() {
+		// Checking a partial AST would mostly repeat the syntax errors.
+		res.Pipeline = &ir.Pipeline{}
+		diags.Sort()
+		return res, diags
+	}
+	p, d := check.Check(files, check.Options{Sets: sets})
+	res.Pipeline = p
+	diags.Append(d)
+	diags.Sort()
+	if diags.HasErrors() {
+		return res, diags
+	}
+	docs, err := emit.Emit(p)
+	if err != nil {
+		diags.Add(diag.Errorf(p.Span, CodeInternal, "cannot emit the pipeline: %v", err).Hint("this is a bug in wavec; please report it"))
+		return res, diags
+	}
+	res.Documents = docs
+	return res, diags
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

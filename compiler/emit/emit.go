@@ -1,0 +1,266 @@
+// Package emit turns a checked pipeline (compiler/ir) into Kubernetes
+// objects with Argo CD's annotations, and those into YAML.
+//
+// Built-in kinds are built as typed k8s.io/api objects and converted to
+// unstructured form; objects from YAML are taken as the checker read them.
+// Output is normalised and deterministic:
+//
+//   - documents are sorted in Argo CD's sync order: phase (PreSync, Sync,
+//     PostSync, SyncFail, then PreDelete, PostDelete, Skip), wave, kind in
+//     Argo CD's kind order, name, namespace, apiVersion;
+//   - map keys are sorted (sigs.k8s.io/yaml);
+//   - null values, empty maps (except emptyDir: {}) and status are dropped
+//     from built-in kinds, so there is no creationTimestamp: null, status: {}
+//     or resources: {}.
+package emit
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
+
+	"github.com/wavec/wavec/compiler/ir"
+)
+
+// Annotations and labels wavec writes.
+const (
+	// SyncWaveAnnotation is Argo CD's sync wave.
+	SyncWaveAnnotation = "argocd.argoproj.io/sync-wave"
+	// HookAnnotation is Argo CD's hook phases.
+	HookAnnotation = "argocd.argoproj.io/hook"
+	// HookDeletePolicyAnnotation is Argo CD's hook delete policies.
+	HookDeletePolicyAnnotation = "argocd.argoproj.io/hook-delete-policy"
+	// SyncOptionsAnnotation is Argo CD's per-object sync options.
+	SyncOptionsAnnotation = "argocd.argoproj.io/sync-options"
+	// TimeoutAnnotation tells `wavec run` how long to wait for the object's
+	// step or hook, as a Go duration ("5m0s"). It is written only where the
+	// pipeline gives a timeout for the object; elsewhere the pipeline's
+	// default applies.
+	TimeoutAnnotation = "wavec.io/timeout"
+
+	// NameLabel is the object's own name.
+	NameLabel = "app.kubernetes.io/name"
+	// PartOfLabel is the pipeline's name.
+	PartOfLabel = "app.kubernetes.io/part-of"
+	// ManagedByLabel is always "wavec".
+	ManagedByLabel = "app.kubernetes.io/managed-by"
+	// ManagedBy is the value of ManagedByLabel.
+	ManagedBy = "wavec"
+)
+
+// Document is one emitted object.
+type Document struct {
+	// Resource is the declaration the object comes from.
+	Resource *ir.Resource
+	// Object is the object as applied. Callers must not modify it.
+	Object *unstructured.Unstructured
+	// YAML is the object serialised, without a document separator.
+	YAML []byte
+	// Timeout is how long `wavec run` waits for the object: the timeout the
+	// pipeline gives for it, or the pipeline's default.
+	Timeout time.Duration
+}
+
+// Phase returns the first phase the object is applied in.
+func (d *Document) Phase() ir.Phase { return d.Resource.Placement.FirstPhase() }
+
+// Wave returns the object's sync wave.
+func (d *Document) Wave() int32 { return d.Resource.Placement.Wave }
+
+// Emit builds the objects of a pipeline that checked without errors, in
+// sync order. It fails only on a value that cannot be serialised, which
+// would be a bug in wavec.
+func Emit(p *ir.Pipeline) ([]*Document, error) {
+	var docs []*Document
+	for _, r := range p.Resources {
+		if r.External {
+			continue
+		}
+		objs, err := build(p, r)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.Ref(), err)
+		}
+		for _, u := range objs {
+			decorate(p, r, u)
+			b, err := yaml.Marshal(u.Object)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", r.Ref(), err)
+			}
+			docs = append(docs, &Document{Resource: r, Object: u, YAML: b, Timeout: timeoutOf(p, r)})
+		}
+	}
+	sortDocuments(docs)
+	return docs, nil
+}
+
+// Join writes documents as one YAML stream, separated by `---` lines.
+func Join(docs []*Document) []byte {
+	var b bytes.Buffer
+	for i, d := range docs {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		b.Write(d.YAML)
+	}
+	return b.Bytes()
+}
+
+// explicitTimeout returns the timeout the pipeline gives for r, or zero.
+func explicitTimeout(r *ir.Resource) time.Duration {
+	if r.Placement.Timeout != 0 {
+		return r.Placement.Timeout
+	}
+	if r.Workload != nil && r.Workload.Timeout != 0 {
+		return r.Workload.Timeout
+	}
+	return 0
+}
+
+func timeoutOf(p *ir.Pipeline, r *ir.Resource) time.Duration {
+	if t := explicitTimeout(r); t != 0 {
+		return t
+	}
+	return p.Timeout
+}
+
+// build returns r's objects before labels and annotations are added.
+func build(p *ir.Pipeline, r *ir.Resource) ([]*unstructured.Unstructured, error) {
+	if r.Object != nil {
+		out := make([]*unstructured.Unstructured, 0, len(r.Object.Docs))
+		for _, u := range r.Object.Docs {
+			out = append(out, u.DeepCopy())
+		}
+		return out, nil
+	}
+	typed := typedObject(p, r)
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(typed)
+	if err != nil {
+		return nil, err
+	}
+	delete(m, "status")
+	Normalize(m)
+	return []*unstructured.Unstructured{{Object: m}}, nil
+}
+
+// Normalize drops null values and empty maps from an object in place,
+// keeping `emptyDir: {}`, whose emptiness means something.
+func Normalize(m map[string]any) {
+	for k, v := range m {
+		switch x := v.(type) {
+		case nil:
+			delete(m, k)
+		case map[string]any:
+			Normalize(x)
+			if len(x) == 0 && k != "emptyDir" {
+				delete(m, k)
+			}
+		case []any:
+			for _, it := range x {
+				if im, ok := it.(map[string]any); ok {
+					Normalize(im)
+				}
+			}
+		}
+	}
+}
+
+// decorate adds wavec's labels and Argo CD's annotations to u.
+func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
+	labels := u.GetLabels()
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	for k, v := range p.Labels {
+		if _, ok := labels[k]; !ok || r.Object == nil {
+			labels[k] = v
+		}
+	}
+	for k, v := range r.Labels {
+		labels[k] = v
+	}
+	if _, ok := labels[NameLabel]; !ok || r.Object == nil {
+		labels[NameLabel] = u.GetName()
+	}
+	labels[PartOfLabel] = p.Name
+	labels[ManagedByLabel] = ManagedBy
+	u.SetLabels(labels)
+
+	ann := u.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	for k, v := range r.Annotations {
+		ann[k] = v
+	}
+	for k, v := range Annotations(r) {
+		ann[k] = v
+	}
+	if opts := syncOptions(ann[SyncOptionsAnnotation], r); opts != "" {
+		ann[SyncOptionsAnnotation] = opts
+	}
+	if len(ann) > 0 {
+		u.SetAnnotations(ann)
+	}
+}
+
+// Annotations returns the ordering annotations of r: sync wave, hook, delete
+// policy and timeout.
+func Annotations(r *ir.Resource) map[string]string {
+	out := map[string]string{}
+	pl := &r.Placement
+	if pl.Wave != 0 {
+		out[SyncWaveAnnotation] = strconv.Itoa(int(pl.Wave))
+	}
+	if pl.IsHook() {
+		phases := append([]ir.Phase(nil), pl.Phases...)
+		sort.Slice(phases, func(i, j int) bool { return phases[i] < phases[j] })
+		var names []string
+		for _, ph := range phases {
+			names = append(names, ph.Annotation())
+		}
+		out[HookAnnotation] = strings.Join(names, ",")
+		if pl.FirstPhase() != ir.Skip {
+			pols := append([]ir.DeletePolicy(nil), pl.Delete...)
+			if len(pols) == 0 {
+				pols = []ir.DeletePolicy{ir.BeforeHookCreation}
+			}
+			sort.Slice(pols, func(i, j int) bool { return pols[i] < pols[j] })
+			var ps []string
+			for _, d := range pols {
+				ps = append(ps, d.Annotation())
+			}
+			out[HookDeletePolicyAnnotation] = strings.Join(ps, ",")
+		}
+	}
+	if t := explicitTimeout(r); t != 0 {
+		out[TimeoutAnnotation] = t.String()
+	}
+	return out
+}
+
+// syncOptions merges the object's own sync options with prune and
+// prune_last.
+func syncOptions(existing string, r *ir.Resource) string {
+	var opts []string
+	for _, o := range strings.Split(existing, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" || (r.NoPrune && strings.HasPrefix(o, "Prune=")) || (r.PruneLast && strings.HasPrefix(o, "PruneLast=")) {
+			continue
+		}
+		opts = append(opts, o)
+	}
+	if r.NoPrune {
+		opts = append(opts, "Prune=false")
+	}
+	if r.PruneLast {
+		opts = append(opts, "PruneLast=true")
+	}
+	return strings.Join(opts, ",")
+}

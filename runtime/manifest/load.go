@@ -1,0 +1,490 @@
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// Load reads the objects of every path in order. A path is a file (read
+// whatever its extension), a directory (walked recursively for *.yaml,
+// *.yml and *.json files in lexical order, skipping entries whose names
+// start with a dot), or "-" for stdin.
+//
+// Load returns every object it could read and, when anything was wrong, an
+// ErrorList with one entry per bad file or document; objects of good
+// documents are returned even then.
+func Load(paths []string, stdin io.Reader) ([]Object, error) {
+	var (
+		objs []Object
+		errs ErrorList
+	)
+	for _, p := range paths {
+		if p == "-" {
+			o, e := loadStream(stdin, StdinName)
+			objs, errs = append(objs, o...), append(errs, e...)
+			continue
+		}
+		files, e := expand(p)
+		errs = append(errs, e...)
+		for _, f := range files {
+			o, e := loadFile(f)
+			objs, errs = append(objs, o...), append(errs, e...)
+		}
+	}
+	return objs, errs.Err()
+}
+
+// LoadReader reads the objects of one YAML or JSON stream; name is used as
+// the file name in sources (for example StdinName, or the name of the
+// pipeline whose compiled output is being read). Errors are as for Load.
+func LoadReader(r io.Reader, name string) ([]Object, error) {
+	objs, errs := loadStream(r, name)
+	return objs, errs.Err()
+}
+
+// expand turns a path into the files to read.
+func expand(path string) ([]string, ErrorList) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, ErrorList{fileError(path, err)}
+	}
+	if !info.IsDir() {
+		return []string{path}, nil
+	}
+	var (
+		files []string
+		errs  ErrorList
+	)
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			errs = append(errs, fileError(p, err))
+			return nil
+		}
+		if p != path && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !isManifestName(d.Name()) {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+				return nil
+			}
+		} else if !d.Type().IsRegular() {
+			return nil
+		}
+		if isKustomization(d.Name()) {
+			errs = append(errs, &Error{
+				Source:  Source{File: p},
+				Message: fmt.Sprintf("%s is a kustomize directory; render it first, e.g. `kustomize build %s | wavec plan -f -`", filepath.Dir(p), filepath.Dir(p)),
+			})
+			return nil
+		}
+		files = append(files, p)
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, fileError(path, err))
+	}
+	if len(files) == 0 && len(errs) == 0 {
+		errs = append(errs, &Error{Source: Source{File: path}, Message: "directory holds no .yaml, .yml or .json files"})
+	}
+	return files, errs
+}
+
+func isManifestName(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+func isKustomization(name string) bool {
+	switch name {
+	case "kustomization.yaml", "kustomization.yml", "Kustomization":
+		return true
+	}
+	return false
+}
+
+func fileError(path string, err error) *Error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &Error{Source: Source{File: path}, Message: err.Error()}
+}
+
+func loadFile(path string) ([]Object, ErrorList) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, ErrorList{fileError(path, err)}
+	}
+	defer f.Close()
+	return loadStream(f, path)
+}
+
+// loadStream splits a stream into documents and decodes each one.
+func loadStream(r io.Reader, name string) ([]Object, ErrorList) {
+	var (
+		objs []Object
+		errs ErrorList
+		doc  int
+	)
+	s := newSplitter(r)
+	for {
+		c, ok := s.next()
+		if !ok {
+			break
+		}
+		if c.tooLarge {
+			doc++
+			errs = append(errs, &Error{
+				Source:  Source{File: name, Doc: doc, Line: c.line},
+				Message: fmt.Sprintf("document is %s, larger than the %s the Kubernetes API server accepts", byteSize(c.size), byteSize(MaxDocumentBytes)),
+			})
+			continue
+		}
+		if blank(c.data) {
+			continue
+		}
+		doc++
+		o, e := decodeDocument(c, name, doc)
+		objs = append(objs, o...)
+		errs = append(errs, e...)
+	}
+	if err := s.readErr(); err != nil {
+		errs = append(errs, &Error{Source: Source{File: name}, Message: "read failed: " + err.Error()})
+	}
+	return objs, errs
+}
+
+func byteSize(n int) string {
+	const mib = 1 << 20
+	if n%mib == 0 {
+		return fmt.Sprintf("%d MiB", n/mib)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/mib)
+}
+
+var yamlLineError = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// decodeDocument parses and checks one non-blank document.
+func decodeDocument(c chunk, name string, doc int) ([]Object, ErrorList) {
+	src := Source{File: name, Doc: doc, Line: c.line}
+	fail := func(line int, object, format string, a ...any) ([]Object, ErrorList) {
+		s := src
+		if line > 0 {
+			s.Line = c.line + line - 1
+		}
+		return nil, ErrorList{{Source: s, Object: object, Message: fmt.Sprintf(format, a...)}}
+	}
+	if e := checkUTF8(c.data); e != "" {
+		line := 1 + bytes.Count(c.data[:invalidUTF8At(c.data)], []byte("\n"))
+		return fail(line, "", "%s", e)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(c.data, &root); err != nil {
+		msg := err.Error()
+		line := 0
+		if m := yamlLineError.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		} else {
+			msg = strings.TrimPrefix(msg, "yaml: ")
+		}
+		if strings.Contains(msg, "exceeded max depth") {
+			msg = fmt.Sprintf("nesting is deeper than %d levels", MaxDepth)
+		}
+		return fail(line, "", "invalid YAML: %s%s", msg, templateHint(c.data))
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		return nil, nil
+	}
+	top := root.Content[0]
+	src.Line = c.line + top.Line - 1
+	v, err := newConverter(&root).value(&root, 1)
+	if err != nil {
+		line := 0
+		if de, ok := err.(*decodeError); ok {
+			line = de.line
+		}
+		return fail(line, "", "%s%s", err.Error(), templateHint(c.data))
+	}
+	switch v := v.(type) {
+	case nil:
+		return nil, nil // a document holding only null, as Argo CD skips it
+	case map[string]any:
+		var (
+			objs []Object
+			errs ErrorList
+		)
+		collect(v, top, src, c.line, 0, &objs, &errs)
+		return objs, errs
+	case []any:
+		return fail(top.Line, "", "document is a sequence, not a mapping; a Kubernetes object must be a mapping with apiVersion, kind and metadata")
+	default:
+		return fail(top.Line, "", "document is a scalar (%q), not a mapping; a Kubernetes object must be a mapping with apiVersion, kind and metadata", truncate(top.Value, 40))
+	}
+}
+
+// templateHint explains a YAML error in a document that holds template
+// actions.
+func templateHint(data []byte) string {
+	if bytes.Contains(data, []byte("{{")) {
+		return " (this looks like a Helm or Go template; render it first, e.g. with `helm template`)"
+	}
+	return ""
+}
+
+// collect checks one decoded object and appends it, or, for a List, its
+// items, to objs. node is the object's YAML node, used to find lines.
+func collect(m map[string]any, node *yaml.Node, src Source, base, depth int, objs *[]Object, errs *ErrorList) {
+	at := func(n *yaml.Node) Source {
+		s := src
+		if n != nil {
+			s.Line = base + n.Line - 1
+		}
+		return s
+	}
+	obj := &unstructured.Unstructured{Object: m}
+	if msg, n := checkObject(m, node); msg != "" {
+		*errs = append(*errs, &Error{Source: at(n), Object: refIfKnown(m), Message: msg})
+		return
+	}
+	if items, ok := listItems(m); ok {
+		if depth > MaxDepth {
+			*errs = append(*errs, &Error{Source: src, Message: "Lists are nested too deeply"})
+			return
+		}
+		itemNodes := childNode(node, "items")
+		for i, it := range items {
+			var n *yaml.Node
+			if itemNodes != nil && i < len(itemNodes.Content) {
+				n = deref(itemNodes.Content[i])
+			}
+			s := src
+			if src.Item == 0 {
+				s.Item = i + 1
+			}
+			if n != nil {
+				s.Line = base + n.Line - 1
+			}
+			im, ok := it.(map[string]any)
+			if !ok {
+				*errs = append(*errs, &Error{Source: s, Message: fmt.Sprintf("list item is %s, not a mapping", describe(it))})
+				continue
+			}
+			collect(im, n, s, base, depth+1, objs, errs)
+		}
+		return
+	}
+	if msg, n := checkMetadata(m, node); msg != "" {
+		*errs = append(*errs, &Error{Source: at(n), Object: refIfKnown(m), Message: msg})
+		return
+	}
+	*objs = append(*objs, Object{Unstructured: obj, Source: src})
+}
+
+// listItems reports whether m is a List (kind List, or any kind ending in
+// List that has an items sequence) and returns its items.
+func listItems(m map[string]any) ([]any, bool) {
+	kind, _ := m["kind"].(string)
+	if !strings.HasSuffix(kind, "List") {
+		return nil, false
+	}
+	items, ok := m["items"].([]any)
+	if !ok {
+		if kind == "List" {
+			if _, has := m["items"]; !has || m["items"] == nil {
+				return nil, true
+			}
+		}
+		return nil, false
+	}
+	return items, true
+}
+
+// checkObject checks the fields every object and List needs, returning a
+// message and the node to point at when something is wrong.
+func checkObject(m map[string]any, node *yaml.Node) (string, *yaml.Node) {
+	for _, f := range []string{"apiVersion", "kind"} {
+		v, ok := m[f]
+		if !ok || v == nil || v == "" {
+			return fmt.Sprintf("document has no %s; every Kubernetes object needs apiVersion and kind", f), nil
+		}
+		if _, ok := v.(string); !ok {
+			return fmt.Sprintf("%s must be a string, not %s", f, describe(v)), childNode(node, f)
+		}
+	}
+	if kind := m["kind"].(string); kind == "List" {
+		if it, ok := m["items"]; ok && it != nil {
+			if _, ok := it.([]any); !ok {
+				return fmt.Sprintf("items of a List must be a sequence, not %s", describe(it)), childNode(node, "items")
+			}
+		}
+	}
+	return "", nil
+}
+
+// checkMetadata checks the metadata fields wavec and the API server rely
+// on: a name (or generateName) and string-valued labels and annotations.
+func checkMetadata(m map[string]any, node *yaml.Node) (string, *yaml.Node) {
+	mdNode := childNode(node, "metadata")
+	md, ok := m["metadata"].(map[string]any)
+	if !ok {
+		if v, has := m["metadata"]; has && v != nil {
+			return fmt.Sprintf("metadata must be a mapping, not %s", describe(v)), mdNode
+		}
+		return "object has no metadata; it needs at least metadata.name", nil
+	}
+	for _, f := range []string{"name", "generateName", "namespace"} {
+		if v, has := md[f]; has && v != nil {
+			if _, ok := v.(string); !ok {
+				return fmt.Sprintf("metadata.%s must be a string, not %s", f, describe(v)), childNode(mdNode, f)
+			}
+		}
+	}
+	name, _ := md["name"].(string)
+	gen, _ := md["generateName"].(string)
+	if name == "" && gen == "" {
+		return "object has neither metadata.name nor metadata.generateName", mdNode
+	}
+	for _, f := range []string{"labels", "annotations"} {
+		v, has := md[f]
+		if !has || v == nil {
+			continue
+		}
+		fm, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("metadata.%s must be a mapping, not %s", f, describe(v)), childNode(mdNode, f)
+		}
+		for k, x := range fm {
+			if _, ok := x.(string); ok {
+				continue
+			}
+			hint := ""
+			switch x.(type) {
+			case int64, float64, bool:
+				hint = fmt.Sprintf("; quote it: %q", fmt.Sprint(x))
+			}
+			return fmt.Sprintf("metadata.%s[%q] must be a string, not %s%s", f, k, describe(x), hint), childNode(childNode(mdNode, f), k)
+		}
+	}
+	return "", nil
+}
+
+func refIfKnown(m map[string]any) string {
+	kind, _ := m["kind"].(string)
+	if kind == "" {
+		return ""
+	}
+	md, _ := m["metadata"].(map[string]any)
+	name, _ := md["name"].(string)
+	if name == "" {
+		if g, _ := md["generateName"].(string); g != "" {
+			return kind + "/" + g + "*"
+		}
+		return kind
+	}
+	return kind + "/" + name
+}
+
+// describe names the JSON type of v for messages.
+func describe(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("the string %q", truncate(v, 40))
+	case bool:
+		return fmt.Sprintf("the boolean %v", v)
+	case int64:
+		return fmt.Sprintf("the number %d", v)
+	case float64:
+		return fmt.Sprintf("the number %v", v)
+	case []any:
+		return "a sequence"
+	case map[string]any:
+		return "a mapping"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}
+
+// deref follows an alias node to its target.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 10; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// childNode returns the value node of key in mapping node n, or nil.
+func childNode(n *yaml.Node, key string) *yaml.Node {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var found *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := deref(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == key {
+			found = n.Content[i+1]
+		}
+	}
+	return deref(found)
+}
+
+// checkUTF8 returns a message when data is not valid UTF-8.
+func checkUTF8(data []byte) string {
+	if utf8.Valid(data) {
+		return ""
+	}
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		return "file is UTF-16; convert it to UTF-8"
+	}
+	i := invalidUTF8At(data)
+	col := i - bytes.LastIndexByte(data[:i], '\n')
+	return fmt.Sprintf("invalid UTF-8 (byte 0x%02x at column %d); manifests must be UTF-8", data[i], col)
+}
+
+// invalidUTF8At returns the offset of the first byte that is not valid
+// UTF-8, or len(data).
+func invalidUTF8At(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
+}

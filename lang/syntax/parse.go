@@ -71,11 +71,13 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 		return empty, diag.List{d}
 	}
 	tokens, err := lexAll(filename, src)
-	if err != nil {
-		return empty, diag.List{translateLexError(sf, err)}
-	}
+	// An unterminated string before a lexical error is its cause: the text
+	// after the opening quotes is lexed as code.
 	if d := checkTokens(sf, tokens); d != nil {
 		return empty, diag.List{d}
+	}
+	if err != nil {
+		return empty, diag.List{translateLexError(sf, err)}
 	}
 	f, err := parser.ParseBytes(filename, src)
 	if f == nil {
@@ -125,12 +127,24 @@ func precheck(sf *source.File) *diag.Diagnostic {
 	return nil
 }
 
+// lexAll returns the tokens of src up to EOF, or those before the first
+// lexical error together with the error.
 func lexAll(filename string, src []byte) ([]lexer.Token, error) {
 	lx, err := waveLexer.LexString(filename, string(src))
 	if err != nil {
 		return nil, err
 	}
-	return lexer.ConsumeAll(lx)
+	var tokens []lexer.Token
+	for {
+		t, err := lx.Next()
+		if err != nil {
+			return tokens, err
+		}
+		tokens = append(tokens, t)
+		if t.EOF() {
+			return tokens, nil
+		}
+	}
 }
 
 // checkTokens reports unterminated strings and nesting beyond MaxDepth before

@@ -32,6 +32,7 @@ func TestParseErrors(t *testing.T) {
 		{"deploymnt x {}", `x.wave:1:1: error[E0101]: unexpected "deploymnt"`},
 		{`job x { a = "b }`, `x.wave:1:13: error[E0103]: string is not terminated before the end of the line`},
 		{"job x { a = \"\"\"\n b", `x.wave:1:13: error[E0103]: multi-line string is never closed`},
+		{"object w = \"\"\"\n  kind: X\n", `x.wave:1:12: error[E0103]: multi-line string is never closed`},
 		{"job x { a = @ }", `x.wave:1:13: error[E0102]: unexpected character "@"`},
 		{"job x { a = \x01 }", `x.wave:1:13: error[E0102]: unexpected character U+0001`},
 		{"job x { a = \"\xff\" }", `x.wave:1:14: error[E0104]: invalid UTF-8 byte 0xff`},

@@ -149,9 +149,44 @@ func lexAll(filename string, src []byte) ([]lexer.Token, error) {
 
 // checkTokens reports unterminated strings and nesting beyond MaxDepth before
 // parsing, so the recursive parser never sees unbounded depth.
+//
+// Besides brackets, a probe nests through its port: in `http on tcp on ...`
+// each `on` followed by a probe word opens one more level. chains counts
+// those levels for each open bracket; any token that cannot continue a
+// probe (anything but a probe word, `on`, a string or a bracketed list) ends
+// the chain at its level.
 func checkTokens(sf *source.File, tokens []lexer.Token) *diag.Diagnostic {
 	depth := 0
+	chains := []int{0}
+	inChains := 0 // sum of chains
+	afterOn := false
 	for _, t := range tokens {
+		if t.Type == tokenType("Whitespace") || t.Type == tokenType("Comment") {
+			continue
+		}
+		wasOn := afterOn
+		afterOn = t.Type == tokenType("Ident") && t.Value == "on"
+		switch {
+		case t.Type == tokenType("Ident") && probeWords[t.Value]:
+			if wasOn {
+				chains[len(chains)-1]++
+				inChains++
+				if depth+inChains > MaxDepth {
+					return diag.Errorf(sf.Span(t.Pos.Offset, t.Pos.Offset+len(t.Value)), CodeTooDeep, "probes nest more than %d deep", MaxDepth)
+				}
+			}
+		case afterOn, t.Type == tokenType("String"), t.Type == tokenType("TripleString"):
+		case t.Type == tokenType("Punct") && strings.Contains("{[<", t.Value):
+			chains = append(chains, 0)
+		case t.Type == tokenType("Punct") && strings.Contains("}]>", t.Value):
+			if len(chains) > 1 {
+				inChains -= chains[len(chains)-1]
+				chains = chains[:len(chains)-1]
+			}
+		default:
+			inChains -= chains[len(chains)-1]
+			chains[len(chains)-1] = 0
+		}
 		switch t.Type {
 		case tokenType("BadString"):
 			return diag.Errorf(sf.Span(t.Pos.Offset, lineEnd(sf, t.Pos.Offset)), CodeUnterminated, "string is not terminated before the end of the line").
@@ -173,6 +208,9 @@ func checkTokens(sf *source.File, tokens []lexer.Token) *diag.Diagnostic {
 	}
 	return nil
 }
+
+// probeWords are the words that start a probe.
+var probeWords = map[string]bool{"http": true, "tcp": true, "grpc": true, "exec": true}
 
 func lineEnd(sf *source.File, off int) int {
 	src := sf.Content()

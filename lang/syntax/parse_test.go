@@ -38,6 +38,8 @@ func TestParseErrors(t *testing.T) {
 		{"job x { a = \"\xff\" }", `x.wave:1:14: error[E0104]: invalid UTF-8 byte 0xff`},
 		{"job\x00", `x.wave:1:4: error[E0104]: file contains a NUL byte`},
 		{strings.Repeat("[", 100), `error[E0106]: brackets nest more than 64 deep`},
+		{"job x { ready = " + strings.Repeat("http on ", 10000) + "80 }", `x.wave:1:529: error[E0106]: probes nest more than 64 deep`},
+		{"job x { ready = " + strings.Repeat("exec [{ a = 1 }] on ", 100) + "80 }", `error[E0106]: probes nest more than 64 deep`},
 		{`job x { a = "\q" }`, `x.wave:1:14: error[E0107]: unknown escape sequence \q`},
 		{`job x { a = "${1x}" }`, `x.wave:1:14: error[E0107]: ${1x} does not name a parameter`},
 		{`job x { a = "${x" }`, `x.wave:1:14: error[E0107]: ${ is not closed with }`},

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -95,6 +96,7 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	}
 	var diags diag.List
 	if err != nil {
+		closeSpans(reflect.ValueOf(f))
 		diags.Add(translateParseError(sf, err))
 		return f, diags
 	}
@@ -211,6 +213,53 @@ func checkTokens(sf *source.File, tokens []lexer.Token) *diag.Diagnostic {
 
 // probeWords are the words that start a probe.
 var probeWords = map[string]bool{"http": true, "tcp": true, "grpc": true, "exec": true}
+
+// closeSpans gives every node of a tree the parser gave up inside an end no
+// earlier than its start and the ends of its children: the parser only sets
+// EndPos on nodes it completed. It returns the end of the node v.
+func closeSpans(v reflect.Value) source.Pos {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() || v.Type() == sourceType || v.Elem().Kind() != reflect.Struct {
+			return source.Pos{}
+		}
+		return closeSpans(v.Elem())
+	case reflect.Slice:
+		var end source.Pos
+		for i := 0; i < v.Len(); i++ {
+			end = later(end, closeSpans(v.Index(i)))
+		}
+		return end
+	case reflect.Struct:
+		var end source.Pos
+		for i := 0; i < v.NumField(); i++ {
+			if f := v.Field(i); f.Type() != posType && f.Type() != commentType {
+				end = later(end, closeSpans(f))
+			}
+		}
+		pos, endPos := v.FieldByName("Pos"), v.FieldByName("EndPos")
+		if !pos.IsValid() || pos.Type() != posType || !endPos.CanSet() {
+			return end
+		}
+		start, cur := pos.Interface().(source.Pos), endPos.Interface().(source.Pos)
+		if cur.IsValid() && cur.Offset >= start.Offset && cur.Offset >= end.Offset {
+			return cur
+		}
+		end = later(start, end)
+		endPos.Set(reflect.ValueOf(end))
+		return end
+	}
+	return source.Pos{}
+}
+
+// later returns whichever of a and b is further into the file, ignoring
+// invalid positions.
+func later(a, b source.Pos) source.Pos {
+	if !a.IsValid() || b.IsValid() && b.Offset > a.Offset {
+		return b
+	}
+	return a
+}
 
 func lineEnd(sf *source.File, off int) int {
 	src := sf.Content()

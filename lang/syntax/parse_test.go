@@ -134,3 +134,31 @@ func TestSpansNest(t *testing.T) {
 		return true
 	})
 }
+
+// TestPartialSpansNest checks that the partial tree returned with a syntax
+// error still has every node's span inside its parent's.
+func TestPartialSpansNest(t *testing.T) {
+	for _, src := range []string{
+		"job a { x = 1 }\njob b { r = http \"x\" = 5 }",
+		"pipeline a in b\nwave 1 < job a { image = [1, 2 }",
+		"presync wave -1 < job m { image = \"x\" } > delete on-success timeout",
+	} {
+		f, diags := Parse("x.wave", []byte(src))
+		if len(diags) == 0 {
+			t.Fatalf("%q: no syntax error", src)
+		}
+		Inspect(f, func(n any) bool {
+			ps := NodeSpan(n)
+			if ps.End.Offset < ps.Start.Offset {
+				t.Errorf("%q: %T ends (%v) before it starts (%v)", src, n, ps.End, ps.Start)
+			}
+			Inspect(n, func(c any) bool {
+				if cs := NodeSpan(c); c != n && !ps.Contains(cs) {
+					t.Errorf("%q: %T %v-%v is not inside its parent %T %v-%v", src, c, cs.Start, cs.End, n, ps.Start, ps.End)
+				}
+				return true
+			})
+			return true
+		})
+	}
+}

@@ -1,0 +1,32 @@
+package health
+
+import (
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// daemonSet is healthy when the controller has observed the latest spec and
+// every node that should run the daemon runs an updated, available pod.
+// With the OnDelete strategy, an observed spec is enough.
+func daemonSet(obj *unstructured.Unstructured) Result {
+	var d appsv1.DaemonSet
+	if r, ok := convert(obj, appsv1.SchemeGroupVersion, &d); !ok {
+		return r
+	}
+	st := d.Status
+	if d.Generation > st.ObservedGeneration {
+		return Result{Status: Progressing, Message: fmt.Sprintf("DaemonSet: waiting for the controller to observe generation %d (observed %d)", d.Generation, st.ObservedGeneration)}
+	}
+	if d.Spec.UpdateStrategy.Type == appsv1.OnDeleteDaemonSetStrategyType {
+		return Result{Status: Healthy, Message: fmt.Sprintf("DaemonSet: %d of %d pods are updated (OnDelete updates)", st.UpdatedNumberScheduled, st.DesiredNumberScheduled)}
+	}
+	if st.UpdatedNumberScheduled < st.DesiredNumberScheduled {
+		return Result{Status: Progressing, Message: fmt.Sprintf("DaemonSet: %d of %d pods are updated", st.UpdatedNumberScheduled, st.DesiredNumberScheduled)}
+	}
+	if st.NumberAvailable < st.DesiredNumberScheduled {
+		return Result{Status: Progressing, Message: fmt.Sprintf("DaemonSet: %d of %d updated pods are available", st.NumberAvailable, st.DesiredNumberScheduled)}
+	}
+	return Result{Status: Healthy, Message: fmt.Sprintf("DaemonSet: %d of %d pods are updated and available", st.NumberAvailable, st.DesiredNumberScheduled)}
+}

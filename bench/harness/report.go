@@ -1,0 +1,367 @@
+package harness
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/wavec/wavec/bench/gen"
+)
+
+// Goals of issue 7.
+const (
+	// GoalHelmRatio: wavec at least this many times faster than helm
+	// template at GoalHelmSize resources.
+	GoalHelmRatio = 10.0
+	GoalHelmSize  = 1000
+	// GoalOverhead: wavec's median per-step overhead at most this.
+	GoalOverhead = 50 * time.Millisecond
+)
+
+// Meta describes the run: machine, versions and settings.
+type Meta struct {
+	Date          time.Time
+	CPU           string
+	Cores         int
+	Memory        string
+	GoVersion     string
+	WavecRevision string
+	// Versions of the peers, by tool binary.
+	Versions map[string]string
+	// ToolsBuild is how long the last build of the peers took, if known.
+	ToolsBuild time.Duration
+	Duration   time.Duration
+}
+
+// Profile is the top of a CPU and an allocation profile of wavec build.
+type Profile struct {
+	Size    gen.Size
+	Command string
+	CPUTop  string
+	MemTop  string
+	Reason  string
+}
+
+// Report is everything docs/benchmarks.md shows.
+type Report struct {
+	Meta     Meta
+	Compile  *CompileReport
+	Run      *RunReport
+	Profiles []Profile
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
+
+func sizeLabel(s gen.Size) string {
+	return fmt.Sprintf("%s / %d", thousands(s.Resources), s.Waves)
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	if len(s) > 3 {
+		return s[:len(s)-3] + "," + s[len(s)-3:]
+	}
+	return s
+}
+
+func peerLabel(tool string) string {
+	switch tool {
+	case Wavec:
+		return "`wavec build`"
+	case HelmTemplate:
+		return "`helm template`"
+	case Kustomize:
+		return "`kustomize build`"
+	case KubectlKustomize:
+		return "`kubectl kustomize`"
+	case WavecRun:
+		return "`wavec run`"
+	case HelmInstall:
+		return "`helm install --wait --wait-for-jobs`"
+	case KubectlLoop:
+		return "`kubectl apply` + `kubectl wait` per step"
+	case ArgoFloor:
+		return "Argo CD (floor: 2 s × (steps − 1))"
+	}
+	return tool
+}
+
+func yesNo(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**missed**"
+}
+
+// MissedCompileGoals lists the compile-side goals wavec missed.
+func (r *Report) MissedCompileGoals(sizes []gen.Size) []string {
+	var missed []string
+	c := r.Compile
+	for _, s := range sizes {
+		if s.Resources == GoalHelmSize {
+			if ratio, ok := c.Ratio(HelmTemplate, s); ok && ratio < GoalHelmRatio {
+				missed = append(missed, fmt.Sprintf("%d resources: %.1f× faster than helm template, goal %.0f×", s.Resources, ratio, GoalHelmRatio))
+			}
+		}
+		w := c.Find(Wavec, s)
+		if w == nil || len(w.Samples) == 0 {
+			continue
+		}
+		for _, peer := range []string{HelmTemplate, Kustomize} {
+			p := c.Find(peer, s)
+			if p != nil && len(p.Samples) > 0 && w.MedianRSS() > p.MedianRSS() {
+				missed = append(missed, fmt.Sprintf("%d resources: peak RSS %s, more than %s's %s", s.Resources, mib(w.MedianRSS()), peer, mib(p.MedianRSS())))
+			}
+		}
+	}
+	return missed
+}
+
+// Markdown writes docs/benchmarks.md.
+func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
+	m := r.Meta
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p("# Benchmarks: wavec against the tools people would use instead\n\n")
+	p("<!-- Written by `make bench` (bench/cmd/wavebench); edit the generator, not this file. -->\n\n")
+	p("Every number below comes from one run of `make bench` on one machine, on %s. ", m.Date.UTC().Format("2006-01-02 15:04 MST"))
+	p("Timings are compared as ratios between tools measured side by side in that run, with the tools taking turns; ")
+	p("an absolute time is only meaningful next to its peer's, on this machine.\n\n")
+	p("| machine | |\n|---|---|\n")
+	p("| CPU | %s, %d cores (shared with other work while measuring) |\n", m.CPU, m.Cores)
+	p("| memory | %s |\n| Go | %s |\n| wavec | %s |\n", m.Memory, m.GoVersion, m.WavecRevision)
+	for _, t := range []string{"helm", "kustomize", "kubectl"} {
+		if v := m.Versions[t]; v != "" {
+			p("| %s | %s |\n", t, v)
+		}
+	}
+	p("| whole run | %s |\n\n", m.Duration.Round(time.Second))
+
+	p("## Reproduce\n\n")
+	p("```sh\nmake bench          # both sides; rewrites this file (needs the test cluster's binaries)\n")
+	p("make bench-compile  # compile side only; prints `compile <peer> <resources> <ratio>` lines\n```\n\n")
+	p("The peers are built from pinned Go modules in `bench/tools` (helm.sh/helm/v3 v3.22.0, k8s.io/kubernetes v1.37.2 for kubectl, ")
+	p("sigs.k8s.io/kustomize/kustomize/v5 v5.8.1, the kustomize that kubectl v1.37.2 embeds) into `bench/.tools/bin`, ")
+	p("and rebuilt only when `bench/tools/go.mod`, `go.sum` or the build flags change. ")
+	if m.ToolsBuild > 0 {
+		p("Their last build here took %s", m.ToolsBuild.Round(time.Second))
+	} else {
+		p("Their first build takes several minutes")
+	}
+	p(" (a cold build compiles much of Kubernetes, like the test cluster's: expect 10 to 15 minutes on 2 cores with a cold Go build cache, ")
+	p("a few minutes when the test cluster's build has warmed it). `make bench-compile` after that takes well under three minutes.\n\n")
+
+	p("## Inputs\n\n")
+	p("`bench/gen` writes one release three ways: a `.wave` pipeline, a Helm chart and Argo CD-annotated YAML with a `kustomization.yaml`. ")
+	p("Sizes are objects / sync waves. Each release has a PreSync ConfigMap (wave −1), a PreSync migration Job, a PostSync smoke-test Job, ")
+	p("and applications of a ConfigMap, a Deployment reading it and a Service, spread evenly over the waves. ")
+	p("The chart writes plain resources with Argo CD `sync-wave` annotations (Helm has no order for them beyond its kind order) ")
+	p("and the hooks as Helm hooks with weights. Before timing anything, the harness checks that every tool's output has the same objects ")
+	p("(kind, namespace, name) in the same phase, wave and delete policy, read the way Argo CD reads them.\n\n")
+
+	r.compileSection(w, sizes)
+	r.runSection(w, sizes)
+	r.profileSection(w)
+
+	p("## Method\n\n")
+	p("- Compile side: whole processes, output to a file. Each tool gets one untimed run (its output is checked), then %d timed runs per size; ", r.compileRuns())
+	p("the order of tools rotates every round. Times are medians of wall time; memory is the median of the peak resident set size ")
+	p("(`ru_maxrss` from `wait4`). `wavec` is built from the working tree by the harness (`go build ./cmd/wavec`).\n")
+	p("- Run side: every run of every tool gets a fresh test cluster (`testcluster/scripts/cluster-up.sh`: etcd, kube-apiserver, ")
+	p("kube-controller-manager, kube-scheduler and kwok on 127.0.0.1, with enough fake nodes for the Pods), so no run inherits another's objects. ")
+	p("Total time is the wall time of the whole command, namespace creation included. Write requests come from the API server's audit log ")
+	p("(its policy logs every create, update, patch and delete; reads and watches are not logged), counted for the admin user the tools connect as. ")
+	p("Throttling counts the client-side throttling messages client-go prints to standard error.\n")
+	p("- `wavec run`'s per-step overhead is what it reports in `-o json`: on every step-start event, the time from the previous step ")
+	p("being complete (as its watch showed) to the step's first request.\n")
+	p("- Argo CD cannot run here; its floor is the delay it sleeps between steps (`ARGOCD_SYNC_WAVE_DELAY`, 2 s) times the steps minus one, ")
+	p("before any apply or health wait. Each release has waves + 3 steps (two PreSync, the Sync waves, one PostSync).\n")
+	p("- Helm orders plain resources only by kind: `helm install --wait` applies every wave at once and then waits, so it does less than ")
+	p("the others (no wave order). The kubectl loop is `bench/scripts/kubectl-waves.sh`: apply one step's file, wait for its Deployments ")
+	p("and Jobs, next; it does not delete hooks afterwards.\n")
+	p("- No test asserts a timing. `go test ./bench/...` checks the generator and, when the peers are built, that all tools produce equivalent objects.\n")
+}
+
+func (r *Report) compileRuns() int {
+	if r.Compile == nil {
+		return 0
+	}
+	return r.Compile.Runs
+}
+
+func (r *Report) compileSection(w io.Writer, sizes []gen.Size) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p("## Compile side: `wavec build` against `helm template` and `kustomize build`\n\n")
+	c := r.Compile
+	if c == nil {
+		p("Not measured in this run.\n\n")
+		return
+	}
+	p("Ratio = the tool's median time / wavec's median time at the same size (above 1: wavec is faster). ")
+	p("Memory ratio = the tool's peak RSS / wavec's (above 1: wavec uses less).\n\n")
+	p("| objects / waves | tool | median time | peak RSS | time ratio | memory ratio |\n|---|---|---:|---:|---:|---:|\n")
+	for _, s := range sizes {
+		wv := c.Find(Wavec, s)
+		for _, t := range []string{Wavec, HelmTemplate, Kustomize, KubectlKustomize} {
+			res := c.Find(t, s)
+			if res == nil {
+				continue
+			}
+			if res.Error != "" || len(res.Samples) == 0 {
+				p("| %s | %s | failed: %s | | | |\n", sizeLabel(s), peerLabel(t), oneLine(res.Error))
+				continue
+			}
+			tr, mr := "", ""
+			if t != Wavec && wv != nil && len(wv.Samples) > 0 {
+				tr = fmt.Sprintf("%.1f×", float64(res.MedianWall())/float64(wv.MedianWall()))
+				mr = fmt.Sprintf("%.2f×", float64(res.MedianRSS())/float64(wv.MedianRSS()))
+			}
+			p("| %s | %s | %s | %s | %s | %s |\n", sizeLabel(s), peerLabel(t), fmtDuration(res.MedianWall()), mib(res.MedianRSS()), tr, mr)
+		}
+	}
+	p("\nGoals:\n\n")
+	for _, s := range sizes {
+		if s.Resources != GoalHelmSize {
+			continue
+		}
+		if ratio, ok := c.Ratio(HelmTemplate, s); ok {
+			p("- at least %.0f× faster than `helm template` at %s objects: %s (%.1f×)\n", GoalHelmRatio, thousands(s.Resources), yesNo(ratio >= GoalHelmRatio), ratio)
+		} else {
+			p("- at least %.0f× faster than `helm template` at %s objects: not measured\n", GoalHelmRatio, thousands(s.Resources))
+		}
+	}
+	for _, s := range sizes {
+		wv := c.Find(Wavec, s)
+		if wv == nil || len(wv.Samples) == 0 {
+			p("- no more memory than either peer at %s objects: not measured\n", thousands(s.Resources))
+			continue
+		}
+		ok := true
+		var parts []string
+		for _, peer := range []string{HelmTemplate, Kustomize} {
+			if pr := c.Find(peer, s); pr != nil && len(pr.Samples) > 0 {
+				ok = ok && wv.MedianRSS() <= pr.MedianRSS()
+				parts = append(parts, fmt.Sprintf("%s %s", peer, mib(pr.MedianRSS())))
+			}
+		}
+		p("- no more memory than either peer at %s objects: %s (wavec %s; %s)\n", thousands(s.Resources), yesNo(ok), mib(wv.MedianRSS()), strings.Join(parts, ", "))
+	}
+	p("\n")
+}
+
+func (r *Report) runSection(w io.Writer, sizes []gen.Size) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p("## Run side: `wavec run` against `helm install --wait` and a kubectl loop, on the test control plane\n\n")
+	rr := r.Run
+	if rr == nil {
+		p("Not measured in this run.\n\n")
+		return
+	}
+	if rr.Skipped != "" {
+		p("Not measured: %s. The harness is ready for it: `make bench` measures this side as soon as `wavec run -o json` works.\n\n", rr.Skipped)
+		p("Argo CD's floor for these releases, for reference: ")
+		var parts []string
+		for _, s := range sizes {
+			parts = append(parts, fmt.Sprintf("%s objects: %s", thousands(s.Resources), ArgoFloorFor(s)))
+		}
+		p("%s.\n\n", strings.Join(parts, "; "))
+		return
+	}
+	p("Ratio = the tool's median total time / wavec's (above 1: wavec is faster). Writes per object: median over runs.\n\n")
+	p("| objects / waves | tool | runs | median total | ratio | writes per object | throttling messages |\n|---|---|---:|---:|---:|---:|---:|\n")
+	for _, s := range sizes {
+		wv := rr.Find(WavecRun, s)
+		for _, t := range []string{WavecRun, HelmInstall, KubectlLoop} {
+			res := rr.Find(t, s)
+			if res == nil {
+				continue
+			}
+			if len(res.Samples) == 0 {
+				p("| %s | %s | 0 | failed: %s | | | |\n", sizeLabel(s), peerLabel(t), oneLine(res.Error))
+				continue
+			}
+			ratio := ""
+			if t != WavecRun && wv != nil && len(wv.Samples) > 0 {
+				ratio = fmt.Sprintf("%.2f×", float64(res.MedianWall())/float64(wv.MedianWall()))
+			}
+			p("| %s | %s | %d | %s | %s | %.2f | %d |\n", sizeLabel(s), peerLabel(t), len(res.Samples), fmtDuration(res.MedianWall()), ratio, res.WritesPerObject(), res.ThrottledMax())
+		}
+		floor := ArgoFloorFor(s)
+		ratio := ""
+		if wv != nil && len(wv.Samples) > 0 {
+			ratio = fmt.Sprintf("%.2f×", float64(floor)/float64(wv.MedianWall()))
+		}
+		p("| %s | %s | – | ≥ %s | %s | | |\n", sizeLabel(s), peerLabel(ArgoFloor), fmtDuration(floor), ratio)
+	}
+	p("\nwavec's per-step orchestration overhead (time from a step being complete to the next step's first request), pooled over its runs:\n\n")
+	p("| objects / waves | steps per run | overheads measured | median | p95 | max |\n|---|---:|---:|---:|---:|---:|\n")
+	for _, s := range sizes {
+		wv := rr.Find(WavecRun, s)
+		if wv == nil || len(wv.Samples) == 0 {
+			continue
+		}
+		ov := wv.Overheads()
+		p("| %s | %d | %d | %s | %s | %s |\n", sizeLabel(s), wv.Samples[0].Steps, len(ov), fmtDuration(Median(ov)), fmtDuration(Percentile(ov, 95)), fmtDuration(Percentile(ov, 100)))
+	}
+	p("\nGoals:\n\n")
+	for _, s := range sizes {
+		wv := rr.Find(WavecRun, s)
+		if wv == nil || len(wv.Samples) == 0 {
+			p("- %s objects: `wavec run` failed: %s\n", thousands(s.Resources), oneLine(wvErr(wv)))
+			continue
+		}
+		ov := wv.Overheads()
+		if len(ov) > 0 {
+			p("- per-step overhead at most %s median at %s objects: %s (%s)\n", fmtDuration(GoalOverhead), thousands(s.Resources), yesNo(Median(ov) <= GoalOverhead), fmtDuration(Median(ov)))
+		} else {
+			p("- per-step overhead at %s objects: not reported by `wavec run -o json`\n", thousands(s.Resources))
+		}
+		below := true
+		for _, t := range []string{HelmInstall, KubectlLoop} {
+			if pr := rr.Find(t, s); pr != nil && len(pr.Samples) > 0 && pr.MedianWall() <= wv.MedianWall() {
+				below = false
+			}
+		}
+		p("- total time below both peers at %s objects: %s\n", thousands(s.Resources), yesNo(below))
+		if s.Resources >= 5000 {
+			p("- %s objects in one run without client throttling: %s (%d messages)\n", thousands(s.Resources), yesNo(wv.ThrottledMax() == 0), wv.ThrottledMax())
+		}
+	}
+	p("\n")
+}
+
+func wvErr(r *RunResult) string {
+	if r == nil {
+		return "not run"
+	}
+	return r.Error
+}
+
+func (r *Report) profileSection(w io.Writer) {
+	if len(r.Profiles) == 0 {
+		return
+	}
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p("## Where `wavec build` spends its time\n\n")
+	for _, pr := range r.Profiles {
+		p("Profiled because: %s. Reproduce with `%s`.\n\n", pr.Reason, pr.Command)
+		if pr.CPUTop != "" {
+			p("CPU (`go tool pprof -top`), %s:\n\n```\n%s\n```\n\n", sizeLabel(pr.Size), strings.TrimSpace(pr.CPUTop))
+		}
+		if pr.MemTop != "" {
+			p("Allocations (`-sample_index=alloc_space`), %s:\n\n```\n%s\n```\n\n", sizeLabel(pr.Size), strings.TrimSpace(pr.MemTop))
+		}
+	}
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + " …"
+	}
+	s = strings.ReplaceAll(s, "|", "\\|")
+	if len(s) > 160 {
+		s = s[:160] + "…"
+	}
+	return s
+}

@@ -6,6 +6,7 @@ package compiler
 
 import (
 	"os"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -85,7 +86,18 @@ func Compile(paths []string, sets map[string]string) (*Result, diag.List) {
 	res := &Result{Files: source.NewSet()}
 	names, err := source.Expand(paths)
 	if err != nil {
-		return res, diag.List{diag.Errorf(source.Span{}, CodeInput, "%v", err).Hint("name .wave files, or a directory that holds them")}
+		var diags diag.List
+		for _, p := range paths {
+			if _, err := source.Expand([]string{p}); err != nil {
+				msg := strings.TrimPrefix(err.Error(), p+": ")
+				diags.Add(diag.Errorf(source.Span{Start: source.Pos{Filename: p}}, CodeInput, "%s", msg).
+					Hint("name .wave files, or a directory that holds them"))
+			}
+		}
+		if len(diags) == 0 {
+			diags.Add(diag.Errorf(source.Span{}, CodeInput, "%v", err))
+		}
+		return res, diags
 	}
 	var files []*syntax.File
 	var diags diag.List

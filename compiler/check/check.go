@@ -85,6 +85,8 @@ type decl struct {
 	deleteSpan source.Span
 	// waveSpan is where the explicit wave number is written.
 	waveSpan source.Span
+	// docAt is where each document of an object starts.
+	docAt []source.Span
 }
 
 func (c *checker) add(d *diag.Diagnostic) *diag.Diagnostic {
@@ -221,7 +223,7 @@ func (c *checker) unusedParams() {
 	for _, p := range c.params {
 		if !p.used {
 			c.warnf(p.node.Name.Span(), CodeUnusedParam, "parameter %q is never used", p.node.Name.Value).
-				Hint("remove it, or use it as a value (`image = %s`) or in a string (\"${%s}\")", p.node.Name.Value, p.node.Name.Value)
+				Hint("remove it, or use it as a whole value (`FIELD = %s`) or in a string (\"${%s}\")", p.node.Name.Value, p.node.Name.Value)
 		}
 	}
 }

@@ -185,7 +185,7 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 func (c *checker) dataEntry(e *syntax.Entry, data map[string]string, kind string) {
 	key := e.Key.Name()
 	if msgs := validation.IsConfigMapKey(key); len(msgs) > 0 {
-		c.errorf(span(e.Key), CodeEnvName, "%s key %q is not valid: %s", kind, key, strings.Join(msgs, "; ")).
+		c.errorf(span(e.Key), CodeEnvName, "%s key %q is not valid: %s", kind, key, plain(msgs)).
 			Hint(`keys are letters, digits, '-', '_' and '.', e.g. "app.properties"`)
 		return
 	}
@@ -357,7 +357,7 @@ func (c *checker) env(d *decl, v *syntax.Value) {
 	for _, e := range es {
 		name := e.Key.Name()
 		if msgs := validation.IsEnvVarName(name); len(msgs) > 0 {
-			c.errorf(span(e.Key), CodeEnvName, "%q is not a valid environment variable name: %s", name, strings.Join(msgs, "; ")).
+			c.errorf(span(e.Key), CodeEnvName, "%q is not a valid environment variable name: %s", name, plain(msgs)).
 				Hint("use letters, digits, '_', '-' and '.', not starting with a digit, e.g. LOG_LEVEL")
 			continue
 		}
@@ -384,7 +384,7 @@ func (c *checker) env(d *decl, v *syntax.Value) {
 			continue
 		}
 		if msgs := validation.IsConfigMapKey(key); len(msgs) > 0 {
-			c.errorf(span(ev.Right), CodeEnvName, "key %q is not valid: %s", key, strings.Join(msgs, "; "))
+			c.errorf(span(ev.Right), CodeEnvName, "key %q is not valid: %s", key, plain(msgs))
 			continue
 		}
 		c.checkKey(t.res, key, span(ev.Right))
@@ -454,7 +454,7 @@ func (c *checker) namedPorts(v *syntax.Value, service bool, target func(*syntax.
 	for _, e := range es {
 		name := e.Key.Name()
 		if msgs := validation.IsValidPortName(name); len(msgs) > 0 {
-			c.errorf(span(e.Key), CodeBadName, "port name %q is not valid: %s", name, strings.Join(msgs, "; ")).
+			c.errorf(span(e.Key), CodeBadName, "port name %q is not valid: %s", name, plain(msgs)).
 				Hint("port names are at most 15 lower-case letters, digits and '-', e.g. http or metrics")
 			continue
 		}
@@ -537,20 +537,20 @@ func (c *checker) probe(v *syntax.Value, what string) (*ir.Probe, *syntax.Primar
 // portRef resolves a port given as a number, a port name of ports, or a
 // parameter.
 func (c *checker) portRef(p *syntax.Primary, names []string, owner string, at source.Span) (ir.PortRef, bool) {
-	if p.Ident != nil {
+	if w, ok := bareWord(p); ok {
 		for _, n := range names {
-			if n == *p.Ident {
+			if n == w {
 				return ir.PortRef{Name: n}, true
 			}
 		}
-		if _, isParam := c.params[*p.Ident]; !isParam {
-			d := c.errorf(span(p), CodeUnknownPort, "%s has no port named %q", owner, *p.Ident)
-			if s := syntax.Suggest(*p.Ident, names); s != "" {
+		if _, isParam := c.params[w]; !isParam {
+			d := c.errorf(span(p), CodeUnknownPort, "%s has no port named %q", owner, w)
+			if s := syntax.Suggest(w, names); s != "" {
 				d.Hint("did you mean %q?", s)
 			} else if len(names) > 0 {
 				d.Hint("its ports are %s", quoteList(names))
 			} else {
-				d.Hint("give the port a name with `ports = { %s = 8000 }`, or write its number", *p.Ident)
+				d.Hint("give the port a name with `ports = { %s = 8000 }`, or write its number", w)
 			}
 			return ir.PortRef{}, false
 		}
@@ -609,9 +609,9 @@ func (c *checker) serviceField(d *decl, key string, v *syntax.Value) bool {
 // written; targets naming a port are checked once the selector is known.
 func (c *checker) deferTarget(d *decl) func(*syntax.Primary) ir.PortRef {
 	return func(p *syntax.Primary) ir.PortRef {
-		if p.Ident != nil {
-			if _, isParam := c.params[*p.Ident]; !isParam {
-				return ir.PortRef{Name: *p.Ident}
+		if w, ok := bareWord(p); ok {
+			if _, isParam := c.params[w]; !isParam {
+				return ir.PortRef{Name: w}
 			}
 		}
 		s, ok := c.scalarOfPrimary(p, "target port")
@@ -633,7 +633,7 @@ func (c *checker) ingressField(d *decl, key string, v *syntax.Value) bool {
 	case "host":
 		if s, ok := c.str(v, key); ok {
 			if msgs := validation.IsDNS1123Subdomain(strings.TrimPrefix(s, "*.")); len(msgs) > 0 {
-				c.errorf(span(v), CodeType, "host %q is not a valid DNS name: %s", s, strings.Join(msgs, "; ")).
+				c.errorf(span(v), CodeType, "host %q is not a valid DNS name: %s", s, plain(msgs)).
 					Hint(`write a lower-case host name, e.g. "agent.example.com"`)
 			}
 			in.Host = s
@@ -650,9 +650,9 @@ func (c *checker) ingressField(d *decl, key string, v *syntax.Value) bool {
 			in.Service = t.res
 		}
 	case "port":
-		if v.Right == nil && v.Left.Ident != nil {
-			in.Port = ir.PortRef{Name: *v.Left.Ident}
-			if _, isParam := c.params[*v.Left.Ident]; !isParam {
+		if w, ok := bareWord(v.Left); ok && v.Right == nil {
+			in.Port = ir.PortRef{Name: w}
+			if _, isParam := c.params[w]; !isParam {
 				break
 			}
 		}
@@ -690,7 +690,7 @@ func (c *checker) pvcField(d *decl, key string, v *syntax.Value) bool {
 	case "storage_class":
 		if s, ok := c.str(v, key); ok {
 			if msgs := validation.IsDNS1123Subdomain(s); len(msgs) > 0 {
-				c.errorf(span(v), CodeBadName, "storage class %q is not a valid name: %s", s, strings.Join(msgs, "; "))
+				c.errorf(span(v), CodeBadName, "storage class %q is not a valid name: %s", s, plain(msgs))
 			}
 			p.StorageClass = s
 		}
@@ -820,6 +820,19 @@ func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloa
 			missing("size", "10Gi")
 		}
 	}
+}
+
+// bareWord returns the word of a primary that is a bare name. The probe
+// keywords count as names where a port name is expected: a probe without
+// path, command or port is just the word (`on http`).
+func bareWord(p *syntax.Primary) (string, bool) {
+	switch {
+	case p.Ident != nil:
+		return *p.Ident, true
+	case p.Probe != nil && p.Probe.Path == nil && p.Probe.Command == nil && p.Probe.Port == nil:
+		return p.Probe.Type, true
+	}
+	return "", false
 }
 
 func probeWord(t ir.ProbeType) string {

@@ -95,7 +95,7 @@ func (c *checker) checkName(r *ir.Resource) {
 		rule = "lower-case letters, digits and '-', starting with a letter, at most 63 characters"
 	}
 	if len(msgs) > 0 {
-		d := c.errorf(r.NameSpan, CodeBadName, "%q is not a valid %s name: %s", r.Name, r.Kind, strings.Join(msgs, "; "))
+		d := c.errorf(r.NameSpan, CodeBadName, "%q is not a valid %s name: %s", r.Name, r.Kind, plain(msgs))
 		d.Hint("a %s name is %s, e.g. %q", r.Kind, rule, suggestName(r.Name))
 	}
 }

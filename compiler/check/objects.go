@@ -1,7 +1,6 @@
 package check
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -16,11 +15,11 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
-	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/lang/source"
+	"github.com/wavec/wavec/lang/syntax"
 )
 
 // maxObjectFile is the largest YAML file an object may read.
@@ -52,26 +51,28 @@ func (c *checker) object(d *decl) {
 	o, r := d.obj, d.res
 	r.Object = &ir.ObjectSpec{}
 	var data []byte
-	var at source.Span
+	var at docPlace
 	switch {
 	case o.From != nil:
-		at = span(o.From)
 		rel := c.interpolate(o.From, d.file, true)
 		var ok bool
-		data, ok = c.readObjectFile(d, rel, at)
+		data, ok = c.readObjectFile(d, rel, span(o.From))
 		if !ok {
 			return
 		}
 		r.Object.File = filepath.Join(dirOf(d.file), rel)
+		at = func(line int) (source.Span, source.Span) {
+			return span(o.From), source.Span{Start: source.Pos{Filename: r.Object.File, Line: line + 1, Column: 1}}
+		}
 	case o.Inline != nil:
-		at = span(o.Inline)
 		data = []byte(c.interpolate(o.Inline, d.file, true))
+		at = inlinePlace(o.Inline, d.file.Source)
 	default:
 		c.errorf(r.NameSpan, CodeMissingField, "object %q has no YAML", r.Name).
 			Hint("read it from a file, `object %s from \"%s.yaml\"`, or write it inline, `object %s = \"\"\" ... \"\"\"`", r.Name, r.Name, r.Name)
 		return
 	}
-	r.Object.Docs = c.parseDocs(data, at, r.Name)
+	r.Object.Docs, d.docAt = c.parseDocs(data, at, r.Name)
 }
 
 // readObjectFile reads rel from the directory of the .wave file, refusing
@@ -128,38 +129,110 @@ func unwrap(err error) error {
 	return err
 }
 
-// parseDocs splits YAML into objects and checks each has apiVersion, kind
-// and metadata.name.
-func (c *checker) parseDocs(data []byte, at source.Span, name string) []*unstructured.Unstructured {
-	rd := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	var out []*unstructured.Unstructured
-	for n := 1; ; n++ {
-		doc, err := rd.Read()
-		if err == io.EOF {
-			break
+// docPlace maps a line of an object's YAML (0-based) to the span a
+// diagnostic about it points at, and to a note's span (invalid when the
+// subject is precise already).
+type docPlace func(line int) (subject, note source.Span)
+
+// inlinePlace maps the lines of an inline YAML string to their place in the
+// .wave file.
+func inlinePlace(s *syntax.String, sf *source.File) docPlace {
+	return func(line int) (source.Span, source.Span) {
+		raw := s.Raw
+		k := line
+		if s.IsTriple() {
+			first, _, _ := strings.Cut(raw[3:], "\n")
+			if strings.TrimSpace(first) == "" {
+				k++ // the value starts on the line after the opening quotes
+			}
 		}
-		bad := func(format string, args ...any) {
-			c.errorf(at, CodeYAML, "object %q, document %d: %s", name, n, fmt.Sprintf(format, args...)).
-				Hint("each document must be a Kubernetes object with apiVersion, kind and metadata.name")
+		off := 0
+		for i := 0; i < k; i++ {
+			j := strings.IndexByte(raw[off:], '\n')
+			if j < 0 {
+				return span(s), source.Span{}
+			}
+			off += j + 1
 		}
-		if err != nil {
-			bad("%v", err)
-			break
+		end := off + strings.IndexByte(raw[off:]+"\n", '\n')
+		for off < end && (raw[off] == ' ' || raw[off] == '\t') {
+			off++
 		}
-		js, err := yaml.YAMLToJSON(doc)
-		if err != nil {
-			bad("%v", err)
+		if off >= end {
+			return span(s), source.Span{}
+		}
+		return sf.Span(s.Pos.Offset+off, s.Pos.Offset+end), source.Span{}
+	}
+}
+
+// yamlDoc is one document of a YAML stream and the line it starts on.
+type yamlDoc struct {
+	text string
+	line int
+}
+
+// splitDocs splits a YAML stream at `---` lines. A document starts at its
+// first line that is neither blank nor a comment.
+func splitDocs(data string) []yamlDoc {
+	var out []yamlDoc
+	var cur strings.Builder
+	start := -1
+	flush := func() {
+		if start >= 0 {
+			out = append(out, yamlDoc{cur.String(), start})
+		}
+		cur.Reset()
+		start = -1
+	}
+	for i, l := range strings.Split(data, "\n") {
+		t := strings.TrimRight(l, " \t\r")
+		if t == "---" || strings.HasPrefix(t, "--- ") || strings.HasPrefix(t, "---\t") {
+			flush()
 			continue
 		}
-		if bytes.Equal(bytes.TrimSpace(js), []byte("null")) {
-			n--
+		if start < 0 {
+			if trimmed := strings.TrimSpace(t); trimmed == "" || strings.HasPrefix(trimmed, "#") {
+				continue
+			}
+			start = i
+		}
+		cur.WriteString(l)
+		cur.WriteByte('\n')
+	}
+	flush()
+	return out
+}
+
+// parseDocs splits YAML into objects and checks each has apiVersion, kind
+// and metadata.name.
+func (c *checker) parseDocs(data []byte, at docPlace, name string) ([]*unstructured.Unstructured, []source.Span) {
+	var out []*unstructured.Unstructured
+	var spans []source.Span
+	failed := false
+	for i, doc := range splitDocs(string(data)) {
+		n := i + 1
+		bad := func(format string, args ...any) {
+			failed = true
+			subject, note := at(doc.line)
+			d := c.errorf(subject, CodeYAML, "object %q, document %d: %s", name, n, fmt.Sprintf(format, args...))
+			if note.IsValid() {
+				d.Note(note, "the document starts here")
+			}
+			d.Hint("each document must be a Kubernetes object with apiVersion, kind and metadata.name")
+		}
+		js, err := yaml.YAMLToJSON([]byte(doc.text))
+		if err != nil {
+			bad("%v", err)
 			continue
 		}
 		var m map[string]any
-		if err := json.Unmarshal(js, &m); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(js))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil || m == nil {
 			bad("not a mapping")
 			continue
 		}
+		m = jsonNumbers(m).(map[string]any)
 		u := &unstructured.Unstructured{Object: m}
 		if strings.HasSuffix(u.GetKind(), "List") && m["items"] != nil {
 			bad("lists are not supported; write the items as separate documents")
@@ -177,7 +250,7 @@ func (c *checker) parseDocs(data []byte, at source.Span, name string) []*unstruc
 			continue
 		}
 		if msgs := validation.IsDNS1123Subdomain(u.GetName()); len(msgs) > 0 && u.GetKind() != "CustomResourceDefinition" {
-			bad("%s name %q is not valid: %s", u.GetKind(), u.GetName(), strings.Join(msgs, "; "))
+			bad("%s name %q is not valid: %s", u.GetKind(), u.GetName(), plain(msgs))
 			continue
 		}
 		if _, ok := m["status"]; ok {
@@ -192,8 +265,12 @@ func (c *checker) parseDocs(data []byte, at source.Span, name string) []*unstruc
 			}
 		}
 		if len(dropped) > 0 {
-			c.warnf(at, CodeYAMLOrdering, "object %q, document %d: %s %q has %s, which wavec replaces", name, n, u.GetKind(), u.GetName(), strings.Join(dropped, ", ")).
+			subject, note := at(doc.line)
+			d := c.warnf(subject, CodeYAMLOrdering, "object %q, document %d: %s %q has %s, which wavec replaces", name, n, u.GetKind(), u.GetName(), strings.Join(dropped, ", ")).
 				Hint("say the order in the pipeline, e.g. `presync wave -1 < object %s >`, and remove the annotations from the YAML", name)
+			if note.IsValid() {
+				d.Note(note, "the document starts here")
+			}
 			if len(ann) == 0 {
 				unstructured.RemoveNestedField(m, "metadata", "annotations")
 			} else {
@@ -201,12 +278,37 @@ func (c *checker) parseDocs(data []byte, at source.Span, name string) []*unstruc
 			}
 		}
 		out = append(out, u)
+		subject, _ := at(doc.line)
+		spans = append(spans, subject)
 	}
-	if len(out) == 0 && !c.diags.HasErrors() {
-		c.errorf(at, CodeYAML, "object %q has no documents", name).
+	if len(out) == 0 && !failed {
+		subject, _ := at(0)
+		c.errorf(subject, CodeYAML, "object %q has no documents", name).
 			Hint("write at least one Kubernetes object")
 	}
-	return out
+	return out, spans
+}
+
+// jsonNumbers turns the json.Numbers of a decoded document into int64 or
+// float64, as unstructured objects hold them.
+func jsonNumbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = jsonNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = jsonNumbers(e)
+		}
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n
+		}
+		f, _ := x.Float64()
+		return f
+	}
+	return v
 }
 
 // identity is what makes two objects the same object in a cluster.
@@ -246,18 +348,19 @@ func (c *checker) objectNamespaces() {
 			seen[id] = d
 			continue
 		}
-		for _, u := range r.Object.Docs {
+		for i, u := range r.Object.Docs {
+			at := d.docAt[i]
 			if !cluster[u.GetKind()] && u.GetNamespace() == "" {
 				u.SetNamespace(c.p.Namespace)
 			}
 			if cluster[u.GetKind()] && u.GetNamespace() != "" {
-				c.errorf(r.NameSpan, CodeYAML, "object %q: %s %q is cluster-scoped but has namespace %q", r.Name, u.GetKind(), u.GetName(), u.GetNamespace()).
+				c.errorf(at, CodeYAML, "object %q: %s %q is cluster-scoped but has namespace %q", r.Name, u.GetKind(), u.GetName(), u.GetNamespace()).
 					Hint("remove metadata.namespace from it")
 			}
 			gv, _ := schema.ParseGroupVersion(u.GetAPIVersion())
 			id := identity{gv.Group, u.GetKind(), u.GetNamespace(), u.GetName()}
 			if prev, ok := seen[id]; ok {
-				c.errorf(r.NameSpan, CodeDuplicate, "object %q declares %s %q, which %s declares too", r.Name, u.GetKind(), u.GetName(), prev.res.Ref()).
+				c.errorf(at, CodeDuplicate, "object %q declares %s %q, which %s declares too", r.Name, u.GetKind(), u.GetName(), prev.res.Ref()).
 					Note(prev.res.NameSpan, "%s is declared here", prev.res.Ref()).
 					Hint("declare each object once")
 				continue

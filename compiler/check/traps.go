@@ -262,7 +262,7 @@ func (c *checker) hoisting() {
 				for _, o := range c.order_ {
 					if o.res.Object == nil {
 						if ns == c.p.Namespace && o.res.Kind != ir.Object {
-							consider(o, o.res.Ref())
+							consider(o, "")
 						}
 						continue
 					}
@@ -295,8 +295,12 @@ func (c *checker) hoisting() {
 				continue
 			}
 			fr := first.d.res
+			who := fr.Describe()
+			if first.what != "" {
+				who = first.what + " (" + fr.Ref() + ")"
+			}
 			c.errorf(c.whereSpan(d), CodeHoisted, "%s %q in object %q is applied after its first user", u.GetKind(), u.GetName(), r.Name).
-				Note(c.whereSpan(first.d), "%s (%s) needs it %s", first.what, fr.Ref(), where(fr)).
+				Note(c.whereSpan(first.d), "%s needs it %s", who, where(fr)).
 				Note(source.Span{}, "Argo CD would silently apply it earlier than the pipeline says").
 				Hint("place it before its users, e.g. `%s`", placementExample(phaseFor(r, posOf(fr).phase), fr.Placement.Wave-1, r))
 		}

@@ -48,13 +48,15 @@ func (c *checker) collectParams() {
 					Hint("remove one of them, or rename it")
 				continue
 			}
+			reserved := false
 			for _, b := range builtins {
 				if name == b {
+					reserved = true
 					c.errorf(pd.Name.Span(), CodeReservedName, "parameter %q has the name of a built-in", name).
 						Hint("${%s} always means the pipeline's %s; choose another name", name, name)
 				}
 			}
-			p := &param{node: pd, file: f}
+			p := &param{node: pd, file: f, used: reserved}
 			c.params[name] = p
 			if pd.Value.Right != nil {
 				c.errorf(span(pd.Value), CodeType, "a parameter's default cannot be a mapping with ->").
@@ -302,14 +304,17 @@ func (c *checker) integer(v *syntax.Value, what string, lo, hi int64) (int64, bo
 
 func (c *checker) integerOf(s scalar, what string, lo, hi int64) (int64, bool) {
 	if s.typ != ir.NumberParam {
-		c.typeError(s, what, "a number", strconv.FormatInt(max(lo, 0), 10))
+		c.typeError(s, what, "a number", strconv.FormatInt(max(lo, 1), 10))
 		return 0, false
 	}
 	n, err := strconv.ParseInt(s.text, 10, 64)
 	if err != nil {
 		if _, ferr := strconv.ParseFloat(s.text, 64); ferr == nil && strings.Contains(s.text, ".") {
-			c.errorf(s.span, CodeType, "%s must be a whole number, not %s", what, s.text).
-				Hint("write e.g. `%s = %d`", what, max(lo, 0))
+			d := c.errorf(s.span, CodeType, "%s must be a whole number, not %s", what, s.text)
+			if s.param != nil {
+				d.Note(s.param.node.Name.Span(), "the value comes from parameter %q", s.param.node.Name.Value)
+			}
+			d.Hint("write e.g. `%s = %d`", what, max(lo, 1))
 			return 0, false
 		}
 		n = math.MaxInt64
@@ -436,7 +441,7 @@ func (c *checker) labels(v *syntax.Value) map[string]string {
 	for _, e := range es {
 		k := e.Key.Name()
 		if msgs := validation.IsQualifiedName(k); len(msgs) > 0 {
-			c.errorf(span(e.Key), CodeMetadata, "label key %q is not valid: %s", k, strings.Join(msgs, "; ")).
+			c.errorf(span(e.Key), CodeMetadata, "label key %q is not valid: %s", k, plain(msgs)).
 				Hint(`write a name, optionally with a DNS prefix, e.g. "example.com/tier"`)
 			continue
 		}
@@ -450,7 +455,7 @@ func (c *checker) labels(v *syntax.Value) map[string]string {
 			continue
 		}
 		if msgs := validation.IsValidLabelValue(s); len(msgs) > 0 {
-			c.errorf(span(entryValue(e)), CodeMetadata, "label value %q is not valid: %s", s, strings.Join(msgs, "; ")).
+			c.errorf(span(entryValue(e)), CodeMetadata, "label value %q is not valid: %s", s, plain(msgs)).
 				Hint("label values are at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit")
 			continue
 		}
@@ -469,7 +474,7 @@ func (c *checker) annotations(v *syntax.Value) map[string]string {
 	for _, e := range es {
 		k := e.Key.Name()
 		if msgs := validation.IsQualifiedName(strings.ToLower(k)); len(msgs) > 0 {
-			c.errorf(span(e.Key), CodeMetadata, "annotation key %q is not valid: %s", k, strings.Join(msgs, "; ")).
+			c.errorf(span(e.Key), CodeMetadata, "annotation key %q is not valid: %s", k, plain(msgs)).
 				Hint(`write a name, optionally with a DNS prefix, e.g. "example.com/owner"`)
 			continue
 		}
@@ -536,7 +541,7 @@ func (c *checker) enum(v *syntax.Value, what string, values []string) (string, b
 }
 
 // validationLabel returns why s is not a DNS-1123 label, or "".
-func validationLabel(s string) string { return strings.Join(validation.IsDNS1123Label(s), "; ") }
+func validationLabel(s string) string { return plain(validation.IsDNS1123Label(s)) }
 
 var imageRE = func() *regexp.Regexp {
 	alnum := `[a-z0-9]+`
@@ -582,6 +587,21 @@ func (c *checker) checkSchedule(s string, at source.Span) bool {
 		return false
 	}
 	return true
+}
+
+// plain joins Kubernetes validation messages without their examples and
+// regular expressions, which the hints replace.
+func plain(msgs []string) string {
+	out := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		for _, cut := range []string{" (e.g. ", ", regex used for validation"} {
+			if i := strings.Index(m, cut); i >= 0 {
+				m = m[:i]
+			}
+		}
+		out = append(out, m)
+	}
+	return strings.Join(out, "; ")
 }
 
 // quoteList formats names for messages: "a", "b" and "c".

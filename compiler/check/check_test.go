@@ -167,3 +167,30 @@ func TestObjectFileSymlink(t *testing.T) {
 		t.Fatalf("diags = %v", diags.Err())
 	}
 }
+
+// TestCheckLeavesASTAlone checks every test input and every example, and
+// expects the AST to be the same afterwards.
+func TestCheckLeavesASTAlone(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/*")
+	examples, _ := filepath.Glob("../../examples/*")
+	for _, p := range append(paths, examples...) {
+		names, err := source.Expand([]string{p})
+		if err != nil {
+			continue
+		}
+		var files []*syntax.File
+		var before []string
+		for _, n := range names {
+			src, _ := os.ReadFile(n)
+			f, _ := syntax.Parse(n, src)
+			files = append(files, f)
+			before = append(before, syntax.Dump(f, true))
+		}
+		check.Check(files, check.Options{Sets: map[string]string{"image": "x:1"}})
+		for i, f := range files {
+			if syntax.Dump(f, true) != before[i] {
+				t.Errorf("%s: Check changed the AST", names[i])
+			}
+		}
+	}
+}

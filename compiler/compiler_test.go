@@ -36,6 +36,12 @@ func examples(t testing.TB) []string {
 	return dirs
 }
 
+// pipelines returns the examples and the test pipeline that uses every
+// built-in kind.
+func pipelines(t testing.TB) []string {
+	return append(examples(t), filepath.Join("testdata", "allkinds"))
+}
+
 func compile(t testing.TB, paths []string, sets map[string]string) *compiler.Result {
 	t.Helper()
 	res, diags := compiler.Compile(paths, sets)
@@ -56,7 +62,7 @@ func diagText(diags diag.List) string {
 // TestExamplesCheckClean checks that every example compiles without a
 // single diagnostic, warnings included.
 func TestExamplesCheckClean(t *testing.T) {
-	for _, dir := range examples(t) {
+	for _, dir := range pipelines(t) {
 		res := compile(t, []string{dir}, nil)
 		if len(res.Documents) == 0 {
 			t.Errorf("%s: no documents", dir)
@@ -67,7 +73,7 @@ func TestExamplesCheckClean(t *testing.T) {
 // TestDeterministic builds every example twice, and with its files named in
 // reverse order, and expects the same bytes each time.
 func TestDeterministic(t *testing.T) {
-	for _, dir := range examples(t) {
+	for _, dir := range pipelines(t) {
 		first := compile(t, []string{dir}, nil).YAML()
 		if again := compile(t, []string{dir}, nil).YAML(); !bytes.Equal(first, again) {
 			t.Errorf("%s: two builds differ", dir)
@@ -111,7 +117,7 @@ func typedFor(kind string) runtime.Object {
 // fields are errors) into its typed object, encodes it again the way emit
 // does, and expects the same bytes.
 func TestStrictRoundTrip(t *testing.T) {
-	for _, dir := range examples(t) {
+	for _, dir := range pipelines(t) {
 		res := compile(t, []string{dir}, nil)
 		for _, d := range res.Documents {
 			obj := typedFor(d.Object.GetKind())
@@ -176,7 +182,7 @@ func TestPodSecurityRestricted(t *testing.T) {
 	}
 	lv := psaapi.LevelVersion{Level: psaapi.LevelRestricted, Version: psaapi.LatestVersion()}
 	workloads := 0
-	for _, dir := range examples(t) {
+	for _, dir := range pipelines(t) {
 		for _, d := range compile(t, []string{dir}, nil).Documents {
 			meta, spec := podOf(t, d.Object)
 			if spec == nil {

@@ -112,15 +112,26 @@ func Join(docs []*Document) []byte {
 	return b.Bytes()
 }
 
-// explicitTimeout returns the timeout the pipeline gives for r, or zero.
+// explicitTimeout returns the timeout the pipeline gives for r's step or
+// hook, or zero: the hook's `timeout`, else a job's own `timeout` (a
+// cronjob's `timeout` bounds its Jobs, not the step that applies it).
 func explicitTimeout(r *ir.Resource) time.Duration {
 	if r.Placement.Timeout != 0 {
 		return r.Placement.Timeout
 	}
-	if r.Workload != nil && r.Workload.Timeout != 0 {
+	if r.Kind == ir.Job && r.Workload != nil {
 		return r.Workload.Timeout
 	}
 	return 0
+}
+
+// jobDeadline returns the activeDeadlineSeconds of a job's or cronjob's
+// Jobs as a duration, or zero.
+func jobDeadline(r *ir.Resource) time.Duration {
+	if r.Kind == ir.Job && r.Placement.Timeout != 0 {
+		return r.Placement.Timeout
+	}
+	return r.Workload.Timeout
 }
 
 func timeoutOf(p *ir.Pipeline, r *ir.Resource) time.Duration {

@@ -120,7 +120,7 @@ func jobSpec(p *ir.Pipeline, r *ir.Resource) batchv1.JobSpec {
 		retries = *r.Placement.Retries
 	}
 	spec := batchv1.JobSpec{BackoffLimit: ptr(retries), Template: podTemplate(p, r, corev1.RestartPolicyNever)}
-	if t := explicitTimeout(r); t != 0 {
+	if t := jobDeadline(r); t != 0 {
 		secs := int64((t + 999_999_999) / 1_000_000_000)
 		spec.ActiveDeadlineSeconds = ptr(secs)
 	}

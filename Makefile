@@ -1,0 +1,22 @@
+GO ?= go
+# Flags for go test; override with e.g. make test GOTESTFLAGS='-count=1 -run Foo'.
+GOTESTFLAGS ?= -count=1 -timeout=20m
+
+.PHONY: test
+## test: run every test against a fresh local cluster, then stop the cluster
+test:
+	@testcluster/scripts/with-cluster.sh env WAVEC_TEST_CLUSTER=required $(GO) test $(GOTESTFLAGS) ./...
+
+include testcluster/cluster.mk
+
+.PHONY: bench bench-compile
+## bench: benchmark wavec against helm, kustomize and kubectl (compile and run
+## side, on a cluster of its own) and rewrite docs/benchmarks.md
+bench:
+	@bench/tools/build.sh
+	@testcluster/scripts/build-tools.sh
+	@$(GO) run ./bench/cmd/wavebench all
+## bench-compile: compile side only; prints `compile <peer> <size> <ratio>`
+bench-compile:
+	@bench/tools/build.sh
+	@$(GO) run ./bench/cmd/wavebench compile

@@ -51,11 +51,18 @@ var probes = []probe{
 	{`5m`, `a duration or quantity`, false},
 }
 
-// maxProbeSize bounds the files for which expected tokens are worked out by
-// re-parsing; larger files get a plainer message.
+// maxProbeSize bounds the text that is re-parsed for each probe; errors in
+// larger declarations get a plainer message.
 const maxProbeSize = 1 << 20
 
-func translateParseError(sf *source.File, err error) *diag.Diagnostic {
+// probeLookahead is how many tokens after the error a probe's re-parse reads.
+// The parser decides within a few tokens whether it accepts a probe.
+const probeLookahead = 32
+
+// translateParseError turns the parser's error into a diagnostic. f is the
+// partial tree the parser returned, used to re-parse only the declarations
+// around the error.
+func translateParseError(sf *source.File, err error, f *File) *diag.Diagnostic {
 	var pe participle.Error
 	if !errors.As(err, &pe) {
 		return diag.Errorf(sf.Span(0, 0), CodeSyntax, "%v", err)
@@ -73,7 +80,7 @@ func translateParseError(sf *source.File, err error) *diag.Diagnostic {
 	if tok.EOF() {
 		end = off
 	}
-	expected := expectedAt(sf, off, end)
+	expected := expectedAt(sf, off, end, declStart(f, off))
 	d := diag.Errorf(sf.Span(off, end), CodeSyntax, "unexpected %s%s", describeToken(tok), describeExpected(expected))
 	addHints(d, tok, expected)
 	return d
@@ -92,32 +99,76 @@ func tokenAt(sf *source.File, off int) lexer.Token {
 	return lexer.Token{Type: lexer.EOF, Pos: lexer.Position(sf.Pos(len(sf.Content())))}
 }
 
+// declStart returns where to start re-parsing for an error at offset off: the
+// start of the top-level declaration before the one the error is in (a probe
+// may extend that one), or 0. A file is a sequence of declarations, so the
+// parser is in the same state there as when it first got there.
+func declStart(f *File, off int) int {
+	if f == nil {
+		return 0
+	}
+	i := len(f.Decls) - 1
+	for i >= 0 && (f.Decls[i] == nil || f.Decls[i].Pos.Offset >= off) {
+		i--
+	}
+	if i < 1 || f.Decls[i-1] == nil {
+		return 0
+	}
+	return f.Decls[i-1].Pos.Offset
+}
+
 // expectedAt returns the probes that, written in place of bytes [off, end),
-// let the parse go past off.
-func expectedAt(sf *source.File, off, end int) []probe {
+// let the parse go past off. Each probe re-parses src[base:off], the probe
+// and probeLookahead tokens after end, so its cost does not grow with the
+// file.
+func expectedAt(sf *source.File, off, end, base int) []probe {
 	src := sf.Content()
-	if len(src) > maxProbeSize {
+	if off-base > maxProbeSize {
 		return nil
 	}
+	limit := lookaheadEnd(sf, end)
 	var out []probe
 	for _, p := range probes {
-		trial := make([]byte, 0, len(src)+len(p.text)+2)
-		trial = append(trial, src[:off]...)
+		trial := make([]byte, 0, off-base+len(p.text)+2+limit-end)
+		trial = append(trial, src[base:off]...)
 		trial = append(trial, ' ')
 		trial = append(trial, p.text...)
 		trial = append(trial, ' ')
-		trial = append(trial, src[end:]...)
+		trial = append(trial, src[end:limit]...)
 		_, err := parser.ParseBytes(sf.Name(), trial)
 		if err == nil {
 			out = append(out, p)
 			continue
 		}
 		var pe participle.Error
-		if errors.As(err, &pe) && pe.Position().Offset > off+1 {
+		if errors.As(err, &pe) && pe.Position().Offset > off-base+1 {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// lookaheadEnd returns the offset where the probeLookahead-th token after
+// offset end ends, or the end of the file.
+func lookaheadEnd(sf *source.File, end int) int {
+	src := sf.Content()
+	lx, err := waveLexer.LexString(sf.Name(), string(src[end:]))
+	if err != nil {
+		return len(src)
+	}
+	for n := 0; n < probeLookahead; {
+		t, err := lx.Next()
+		if err != nil || t.EOF() {
+			return len(src)
+		}
+		if t.Type != tokenType("Whitespace") && t.Type != tokenType("Comment") {
+			n++
+		}
+		if n == probeLookahead {
+			return end + t.Pos.Offset + len(t.Value)
+		}
+	}
+	return len(src)
 }
 
 func describeToken(t lexer.Token) string {

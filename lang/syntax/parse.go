@@ -97,7 +97,7 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	var diags diag.List
 	if err != nil {
 		closeSpans(reflect.ValueOf(f))
-		diags.Add(translateParseError(sf, err))
+		diags.Add(translateParseError(sf, err, f))
 		return f, diags
 	}
 	diags.Append(checkStrings(f))

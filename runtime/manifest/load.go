@@ -9,18 +9,23 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // Load reads the objects of every path in order. A path is a file (read
 // whatever its extension), a directory (walked recursively for *.yaml,
 // *.yml and *.json files in lexical order, skipping entries whose names
-// start with a dot), or "-" for stdin.
+// start with a dot), or "-" for stdin. A directory holding a
+// kustomization file is read only when that file merely lists files of the
+// directory (as `wavec build -o` writes it); then those files are read in
+// the listed order.
 //
 // Load returns every object it could read and, when anything was wrong, an
 // ErrorList with one entry per bad file or document; objects of good
@@ -54,7 +59,11 @@ func LoadReader(r io.Reader, name string) ([]Object, error) {
 	return objs, errs.Err()
 }
 
-// expand turns a path into the files to read.
+// expand turns a path into the files to read. A directory with a
+// kustomization file is read as kustomize would read it when the file only
+// lists local resources (as `wavec build -o` writes it): exactly those
+// files, in that order. Any other kustomization needs kustomize, and is an
+// error with a hint.
 func expand(path string) ([]string, ErrorList) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -79,7 +88,19 @@ func expand(path string) ([]string, ErrorList) {
 			return nil
 		}
 		if d.IsDir() {
-			return nil
+			k := kustomizationIn(p)
+			if k == "" {
+				return nil
+			}
+			res, err := plainResources(k)
+			if err != nil {
+				errs = append(errs, &Error{
+					Source:  Source{File: k},
+					Message: fmt.Sprintf("%s is a kustomize directory (%v); render it first, e.g. `kustomize build %s | wavec plan -f -`", p, err, p),
+				})
+			}
+			files = append(files, res...)
+			return filepath.SkipDir
 		}
 		if !isManifestName(d.Name()) {
 			return nil
@@ -89,13 +110,6 @@ func expand(path string) ([]string, ErrorList) {
 				return nil
 			}
 		} else if !d.Type().IsRegular() {
-			return nil
-		}
-		if isKustomization(d.Name()) {
-			errs = append(errs, &Error{
-				Source:  Source{File: p},
-				Message: fmt.Sprintf("%s is a kustomize directory; render it first, e.g. `kustomize build %s | wavec plan -f -`", filepath.Dir(p), filepath.Dir(p)),
-			})
 			return nil
 		}
 		files = append(files, p)
@@ -110,17 +124,56 @@ func expand(path string) ([]string, ErrorList) {
 	return files, errs
 }
 
+// kustomizationIn returns the path of dir's kustomization file, or "".
+func kustomizationIn(dir string) string {
+	for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
+
+// plainResources returns the files a kustomization lists when it does
+// nothing but list files of its own directory tree, and an error saying
+// why not otherwise.
+func plainResources(kpath string) ([]string, error) {
+	data, err := os.ReadFile(kpath)
+	if err != nil {
+		return nil, err
+	}
+	var k map[string]any
+	if err := sigsyaml.Unmarshal(data, &k); err != nil {
+		return nil, fmt.Errorf("cannot read %s: %v", filepath.Base(kpath), err)
+	}
+	var fields []string
+	for f := range k {
+		if f != "apiVersion" && f != "kind" && f != "resources" {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) > 0 {
+		slices.Sort(fields)
+		return nil, fmt.Errorf("it uses %s", strings.Join(fields, ", "))
+	}
+	list, _ := k["resources"].([]any)
+	dir := filepath.Dir(kpath)
+	var files []string
+	for _, r := range list {
+		name, _ := r.(string)
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); name == "" || !filepath.IsLocal(name) || err != nil || !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("resource %q is not a file of the directory", name)
+		}
+		files = append(files, p)
+	}
+	return files, nil
+}
+
 func isManifestName(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return false
-}
-
-func isKustomization(name string) bool {
-	switch name {
-	case "kustomization.yaml", "kustomization.yml", "Kustomization":
 		return true
 	}
 	return false

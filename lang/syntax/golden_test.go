@@ -76,11 +76,16 @@ func goldenOutput(in []byte) (section, text string) {
 	if len(diags) == 0 {
 		return "ast", Dump(f, true)
 	}
+	return "errors", printDiagnostics(f, diags)
+}
+
+// printDiagnostics renders diags, found in f, as users see them.
+func printDiagnostics(f *File, diags diag.List) string {
 	set := source.NewSet()
 	set.Add(f.Source)
 	var b bytes.Buffer
 	if err := (&diag.Printer{Files: set}).Print(&b, diags); err != nil {
 		panic(err)
 	}
-	return "errors", b.String()
+	return b.String()
 }

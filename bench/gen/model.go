@@ -134,7 +134,8 @@ type object struct {
 	app   string
 	phase string
 	wave  int
-	// deletePolicy is Argo CD's policy of a hook ("" for the default).
+	// deletePolicy is Argo CD's policy of a hook, comma-joined and sorted
+	// ("" for the default).
 	deletePolicy string
 }
 
@@ -183,7 +184,7 @@ func build(o Options) (*release, error) {
 		)
 	}
 	r.steps = append(r.steps, syncSteps...)
-	r.steps = append(r.steps, Step{Phase: PostSync, Objects: []*object{{kind: "Job", name: "smoke", phase: PostSync, deletePolicy: HookSucceeded}}})
+	r.steps = append(r.steps, Step{Phase: PostSync, Objects: []*object{{kind: "Job", name: "smoke", phase: PostSync, deletePolicy: BeforeHookCreation + "," + HookSucceeded}}})
 	return r, nil
 }
 

@@ -48,7 +48,7 @@ func WriteWave(dir string, o Options) error {
 	}
 	fmt.Fprintf(&b, "presync wave -1 < configmap migrate-config >\n")
 	fmt.Fprintf(&b, "presync migrate delete before-create timeout %dm retries %d\n", migrateTime/60, migrateTry)
-	fmt.Fprintf(&b, "postsync smoke delete on-success\n")
+	fmt.Fprintf(&b, "postsync smoke delete before-create, on-success\n")
 	if err := os.WriteFile(filepath.Join(dir, "pipeline.wave"), b.Bytes(), 0o644); err != nil {
 		return err
 	}
@@ -127,8 +127,8 @@ func (d dialect) metadata(b *bytes.Buffer, ob *object, o Options) {
 			hook = "post-install,post-upgrade"
 		}
 		policy := "before-hook-creation"
-		if ob.deletePolicy == HookSucceeded {
-			policy = "hook-succeeded"
+		if ob.deletePolicy != "" {
+			policy = strings.NewReplacer(BeforeHookCreation, "before-hook-creation", HookSucceeded, "hook-succeeded").Replace(ob.deletePolicy)
 		}
 		ann = append(ann,
 			"helm.sh/hook: "+hook,

@@ -57,6 +57,31 @@ func BenchmarkWavecBuild(b *testing.B) {
 	}
 }
 
+// TestWavecBuildEquivalent checks, without any peer, that wavec compiles
+// the generated pipeline to exactly the objects, phases, waves and delete
+// policies the other inputs describe.
+func TestWavecBuildEquivalent(t *testing.T) {
+	for _, s := range []gen.Size{{Resources: 100, Waves: 10}, {Resources: 200, Waves: 1}} {
+		opts := gen.Options{Size: s, Namespace: "equivalence"}
+		dir := t.TempDir()
+		if err := gen.WriteWave(dir, opts); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if !wavecBuild(t, dir, &out) {
+			t.Skip("this build of wavec has no build command yet")
+		}
+		got, err := gen.Normalize(out.Bytes(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := gen.Expected(opts)
+		if d := gen.Diff(want, got, 20); d != "" {
+			t.Errorf("%v: wavec build differs from the expected objects:\n%s", s, d)
+		}
+	}
+}
+
 // toolsBin is where bench/tools/build.sh puts the peers.
 func toolsBin(t *testing.T) string {
 	dir, err := filepath.Abs("../.tools/bin")

@@ -809,7 +809,7 @@ func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloa
 				e := seen["port"]
 				c.errorf(span(entryValue(e)), CodeUnknownPort, "service %q has no port named %q", in.Service.Name, in.Port.Name).
 					Hint("its ports are %s", quoteList(portNames(ports)))
-			case in.Port.Number != 0 && !hasPortNumber(ports, in.Port.Number):
+			case in.Port.Number != 0 && len(ports) > 0 && !hasPortNumber(ports, in.Port.Number):
 				e := seen["port"]
 				c.errorf(span(entryValue(e)), CodeUnknownPort, "service %q has no port %d", in.Service.Name, in.Port.Number).
 					Hint("use one of the service's ports, e.g. %d", ports[0].Port)

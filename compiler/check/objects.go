@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -233,6 +234,16 @@ func (c *checker) parseDocs(data []byte, at docPlace, name string) ([]*unstructu
 			continue
 		}
 		m = jsonNumbers(m).(map[string]any)
+		if md, ok := m["metadata"]; ok {
+			b, _ := json.Marshal(md)
+			dec := json.NewDecoder(bytes.NewReader(b))
+			dec.DisallowUnknownFields()
+			var om metav1.ObjectMeta
+			if err := dec.Decode(&om); err != nil {
+				bad("metadata is not valid: %v", err)
+				continue
+			}
+		}
 		u := &unstructured.Unstructured{Object: m}
 		if strings.HasSuffix(u.GetKind(), "List") && m["items"] != nil {
 			bad("lists are not supported; write the items as separate documents")

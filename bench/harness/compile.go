@@ -24,6 +24,11 @@ type Config struct {
 	// Runs is how many timed runs each tool gets per size (after one
 	// untimed run that also checks its output).
 	Runs int
+	// Budget, when positive, ends a size's timed rounds early once they
+	// have taken this long and MinRuns rounds are done, so that a slow
+	// tool cannot stretch the compile side past a few minutes.
+	Budget  time.Duration
+	MinRuns int
 	// Log receives progress for people.
 	Log io.Writer
 	// Out receives the machine-readable result lines.
@@ -193,7 +198,12 @@ func Compile(ctx context.Context, cfg *Config) (*CompileReport, error) {
 			liveTools = append(liveTools, t)
 		}
 		out := filepath.Join(dir, "timed.out")
+		started := time.Now()
 		for run := range cfg.Runs {
+			if cfg.Budget > 0 && run >= max(cfg.MinRuns, 1) && time.Since(started) > cfg.Budget {
+				fmt.Fprintf(cfg.Log, "compile %v: %d rounds in %s, over the budget of %s: stopping there\n", size, run, time.Since(started).Round(time.Second), cfg.Budget)
+				break
+			}
 			for i := range live {
 				// Rotate the order each round.
 				k := (i + run) % len(live)

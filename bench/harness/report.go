@@ -164,7 +164,8 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 	r.profileSection(w)
 
 	p("## Method\n\n")
-	p("- Compile side: whole processes, output to a file. Each tool gets one untimed run (its output is checked), then %d timed runs per size; ", r.compileRuns())
+	p("- Compile side: whole processes, output to a file. Each tool gets one untimed run (its output is checked), then up to %d timed runs per size ", r.compileRuns())
+	p("(fewer, at least three, when a size's rounds take longer than the harness's budget: the table gives the count); ")
 	p("the order of tools rotates every round. Times are medians of wall time; memory is the median of the peak resident set size ")
 	p("(`ru_maxrss` from `wait4`). `wavec` is built from the working tree by the harness (`go build ./cmd/wavec`).\n")
 	p("- Run side: every run of every tool gets a fresh test cluster (`testcluster/scripts/cluster-up.sh`: etcd, kube-apiserver, ")
@@ -199,7 +200,7 @@ func (r *Report) compileSection(w io.Writer, sizes []gen.Size) {
 	}
 	p("Ratio = the tool's median time / wavec's median time at the same size (above 1: wavec is faster). ")
 	p("Memory ratio = the tool's peak RSS / wavec's (above 1: wavec uses less).\n\n")
-	p("| objects / waves | tool | median time | peak RSS | time ratio | memory ratio |\n|---|---|---:|---:|---:|---:|\n")
+	p("| objects / waves | tool | runs | median time | peak RSS | time ratio | memory ratio |\n|---|---|---:|---:|---:|---:|---:|\n")
 	for _, s := range sizes {
 		wv := c.Find(Wavec, s)
 		for _, t := range []string{Wavec, HelmTemplate, Kustomize, KubectlKustomize} {
@@ -208,7 +209,7 @@ func (r *Report) compileSection(w io.Writer, sizes []gen.Size) {
 				continue
 			}
 			if res.Error != "" || len(res.Samples) == 0 {
-				p("| %s | %s | failed: %s | | | |\n", sizeLabel(s), peerLabel(t), oneLine(res.Error))
+				p("| %s | %s | 0 | failed: %s | | | |\n", sizeLabel(s), peerLabel(t), oneLine(res.Error))
 				continue
 			}
 			tr, mr := "", ""
@@ -216,7 +217,7 @@ func (r *Report) compileSection(w io.Writer, sizes []gen.Size) {
 				tr = fmt.Sprintf("%.1f×", float64(res.MedianWall())/float64(wv.MedianWall()))
 				mr = fmt.Sprintf("%.2f×", float64(res.MedianRSS())/float64(wv.MedianRSS()))
 			}
-			p("| %s | %s | %s | %s | %s | %s |\n", sizeLabel(s), peerLabel(t), fmtDuration(res.MedianWall()), mib(res.MedianRSS()), tr, mr)
+			p("| %s | %s | %d | %s | %s | %s | %s |\n", sizeLabel(s), peerLabel(t), len(res.Samples), fmtDuration(res.MedianWall()), mib(res.MedianRSS()), tr, mr)
 		}
 	}
 	p("\nGoals:\n\n")

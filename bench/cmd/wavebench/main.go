@@ -40,6 +40,8 @@ func run() error {
 	tools := fs.String("tools", "bench/.tools", "folder of the built peers (bin/) and scratch files")
 	sizes := fs.String("sizes", "100/1,1000/10,5000/50", "sizes as RESOURCES/WAVES, comma-separated")
 	runs := fs.Int("runs", 7, "timed compile runs per tool and size")
+	budget := fs.Duration("budget", 40*time.Second, "stop a size's timed compile rounds after this long, once -min-runs are done")
+	minRuns := fs.Int("min-runs", 3, "timed compile runs per tool and size that -budget cannot cut")
 	runReps := fs.String("run-reps", "100=3,1000=3,5000=1", "run-side runs per tool, by size (RESOURCES=N)")
 	doc := fs.String("doc", "docs/benchmarks.md", "the report `make bench` rewrites")
 	apiPort := fs.Int("api-port", 36443, "API server port of the benchmark's own test cluster")
@@ -92,6 +94,8 @@ func run() error {
 		Work:     work,
 		Sizes:    ss,
 		Runs:     *runs,
+		Budget:   *budget,
+		MinRuns:  *minRuns,
 		Log:      os.Stderr,
 		Out:      os.Stdout,
 	}

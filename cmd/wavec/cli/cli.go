@@ -65,6 +65,7 @@ func commands() []*command {
 	return []*command{
 		buildCommand(),
 		checkCommand(),
+		planCommand(),
 		versionCommand(),
 	}
 }

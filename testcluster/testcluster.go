@@ -130,7 +130,9 @@ func modulePath(gomod []byte) string {
 // returns a new configuration the caller may change.
 func Config(t testing.TB) *rest.Config {
 	t.Helper()
-	cfg, err := connect(t.Context())
+	// Not t.Context(): that is cancelled by the time cleanups run, and
+	// cleanups may need a client too.
+	cfg, err := connect(context.Background())
 	if err != nil {
 		unavailable(t, err)
 		return nil // unreachable once unavailable has stopped the test

@@ -65,7 +65,7 @@ func commands() []*command {
 	return []*command{
 		buildCommand(),
 		checkCommand(),
-		planCommand(),
+		fmtCommand(),
 		versionCommand(),
 	}
 }

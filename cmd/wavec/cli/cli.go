@@ -66,6 +66,7 @@ func commands() []*command {
 		buildCommand(),
 		checkCommand(),
 		fmtCommand(),
+		planCommand(),
 		versionCommand(),
 	}
 }

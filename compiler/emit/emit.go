@@ -24,6 +24,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
 
 	"github.com/wavec/wavec/compiler/ir"
@@ -197,7 +198,7 @@ func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
 		labels[k] = v
 	}
 	if _, ok := labels[NameLabel]; !ok || r.Object == nil {
-		labels[NameLabel] = u.GetName()
+		labels[NameLabel] = nameLabel(u.GetName())
 	}
 	labels[PartOfLabel] = p.Name
 	labels[ManagedByLabel] = ManagedBy
@@ -219,6 +220,17 @@ func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
 	if len(ann) > 0 {
 		u.SetAnnotations(ann)
 	}
+}
+
+// nameLabel returns name as a label value: names longer than 63
+// characters (ConfigMaps and CRDs may have up to 253) are cut, and the cut
+// ends with a letter or digit.
+func nameLabel(name string) string {
+	if len(validation.IsValidLabelValue(name)) == 0 {
+		return name
+	}
+	cut := name[:min(len(name), validation.LabelValueMaxLength)]
+	return strings.TrimRight(cut, "-_.")
 }
 
 // Annotations returns the ordering annotations of r: sync wave, hook, delete

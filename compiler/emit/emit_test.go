@@ -119,3 +119,11 @@ func TestNormalize(t *testing.T) {
 		t.Error("nil in a list item kept")
 	}
 }
+
+func TestLongNameLabel(t *testing.T) {
+	name := strings.Repeat("a", 62) + ".b" + strings.Repeat("c", 20)
+	res := build(t, "pipeline p in ns\nconfigmap "+name+" { A = \"1\" }\n")
+	if got := res.Documents[0].Object.GetLabels()[emit.NameLabel]; got != strings.Repeat("a", 62) {
+		t.Errorf("name label %q", got)
+	}
+}

@@ -24,7 +24,7 @@ type compileFlags struct {
 }
 
 func (f *compileFlags) register(fs *pflag.FlagSet) {
-	fs.StringArrayVar(&f.sets, "set", nil, "override a parameter: `NAME=VALUE` (repeatable)")
+	fs.StringArrayVar(&f.sets, "set", nil, "override the default of a parameter, as `NAME=VALUE` (repeatable)")
 	fs.StringVar(&f.format, "diagnostics", "text", "diagnostics format: text or json")
 	fs.IntVar(&f.maxDiagnostics, "max-diagnostics", defaultMaxDiagnostics, "print at most `N` diagnostics as text (0: all)")
 }

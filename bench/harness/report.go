@@ -177,6 +177,9 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 	p("being complete (as its watch showed) to the step's first request.\n")
 	p("- Argo CD cannot run here; its floor is the delay it sleeps between steps (`ARGOCD_SYNC_WAVE_DELAY`, 2 s) times the steps minus one, ")
 	p("before any apply or health wait. Each release has waves + 3 steps (two PreSync, the Sync waves, one PostSync).\n")
+	p("- Every tool runs with its default client settings, as people run it: `wavec run` sends at most 50 requests per second (burst 100, ")
+	p("`--kube-api-qps`), while Helm (`--qps 0`) and kubectl use client-go's default of 5 per second (burst 100 for Helm, 10 for kubectl). ")
+	p("Both peers can be told to go faster (`helm --qps`, `HELM_QPS`); kubectl has no flag for it.\n")
 	p("- Helm orders plain resources only by kind: `helm install --wait` applies every wave at once and then waits, so it does less than ")
 	p("the others (no wave order). The kubectl loop is `bench/scripts/kubectl-waves.sh`: apply one step's file, wait for its Deployments ")
 	p("and Jobs, next; it does not delete hooks afterwards.\n")
@@ -268,13 +271,22 @@ func (r *Report) runSection(w io.Writer, sizes []gen.Size) {
 		p("%s.\n\n", strings.Join(parts, "; "))
 		return
 	}
-	p("Ratio = the tool's median total time / wavec's (above 1: wavec is faster). Writes per object: median over runs.\n\n")
+	p("Ratio = the tool's median total time / wavec's (above 1: wavec is faster). Writes per object: median over runs. ")
+	p("A run is stopped after %s; a tool stopped there is only known to take longer, and its ratio is a lower bound.\n\n", rr.Timeout)
 	p("| objects / waves | tool | runs | median total | ratio | writes per object | throttling messages |\n|---|---|---:|---:|---:|---:|---:|\n")
 	for _, s := range sizes {
 		wv := rr.Find(WavecRun, s)
 		for _, t := range []string{WavecRun, HelmInstall, KubectlLoop} {
 			res := rr.Find(t, s)
 			if res == nil {
+				continue
+			}
+			if len(res.Samples) == 0 && res.TimedOut > 0 {
+				ratio := ""
+				if t != WavecRun && wv != nil && len(wv.Samples) > 0 {
+					ratio = fmt.Sprintf("> %.2f×", float64(res.TimedOut)/float64(wv.MedianWall()))
+				}
+				p("| %s | %s | 0 | > %s (stopped) | %s | | |\n", sizeLabel(s), peerLabel(t), fmtDuration(res.TimedOut), ratio)
 				continue
 			}
 			if len(res.Samples) == 0 {
@@ -319,7 +331,11 @@ func (r *Report) runSection(w io.Writer, sizes []gen.Size) {
 		}
 		below := true
 		for _, t := range []string{HelmInstall, KubectlLoop} {
-			if pr := rr.Find(t, s); pr != nil && len(pr.Samples) > 0 && pr.MedianWall() <= wv.MedianWall() {
+			pr := rr.Find(t, s)
+			if pr == nil || (len(pr.Samples) == 0 && pr.TimedOut == 0) {
+				continue // a failed peer proves nothing either way
+			}
+			if len(pr.Samples) > 0 && pr.MedianWall() <= wv.MedianWall() || len(pr.Samples) == 0 && pr.TimedOut <= wv.MedianWall() {
 				below = false
 			}
 		}

@@ -30,6 +30,9 @@ const (
 	ArgoFloor = "argocd-floor"
 )
 
+// errTimedOut is returned by a run that hit RunConfig.Timeout.
+var errTimedOut = errors.New("timed out")
+
 // ArgoWaveDelay is ARGOCD_SYNC_WAVE_DELAY's default: Argo CD sleeps this
 // long after every step but the last.
 const ArgoWaveDelay = 2 * time.Second
@@ -72,6 +75,9 @@ type RunResult struct {
 	Size    gen.Size
 	Samples []RunSample
 	Error   string
+	// TimedOut is the limit a run hit, if one did: the tool's time is then
+	// only known to be above it.
+	TimedOut time.Duration
 }
 
 // MedianWall is the median total time.
@@ -117,6 +123,8 @@ type RunReport struct {
 	Results []*RunResult
 	// Nodes is the number of fake nodes per size.
 	Nodes map[int]int
+	// Timeout is the limit of one tool run.
+	Timeout time.Duration
 }
 
 // Find returns the result of tool at size s, or nil.
@@ -153,7 +161,7 @@ func nodesFor(s gen.Size) int {
 // kubectl apply/wait loop on the generated release at every size, each run
 // against a fresh test cluster, and reads the audit log for the requests.
 func RunSide(ctx context.Context, cfg *RunConfig) (*RunReport, error) {
-	rep := &RunReport{Nodes: map[int]int{}}
+	rep := &RunReport{Nodes: map[int]int{}, Timeout: cfg.Timeout}
 	if why := wavecRunMissing(ctx, cfg.Wavec); why != "" {
 		rep.Skipped = why
 		fmt.Fprintf(cfg.Log, "run side skipped: %s\n", why)
@@ -186,6 +194,12 @@ func RunSide(ctx context.Context, cfg *RunConfig) (*RunReport, error) {
 					continue
 				}
 				s, err := runOnce(ctx, cfg, t, size, dir)
+				if errors.Is(err, errTimedOut) {
+					res.TimedOut = cfg.Timeout
+					res.Error = err.Error()
+					fmt.Fprintf(cfg.Log, "run %s %v: did not finish within %s\n", t, size, cfg.Timeout)
+					continue
+				}
 				if err != nil {
 					if ctx.Err() != nil {
 						return nil, ctx.Err()
@@ -202,8 +216,11 @@ func RunSide(ctx context.Context, cfg *RunConfig) (*RunReport, error) {
 		w := results[WavecRun]
 		for _, t := range tools[1:] {
 			p := results[t]
-			if len(w.Samples) > 0 && len(p.Samples) > 0 {
+			switch {
+			case len(w.Samples) > 0 && len(p.Samples) > 0:
 				fmt.Fprintf(cfg.Out, "run %s %d %.2f\n", t, size.Resources, float64(p.MedianWall())/float64(w.MedianWall()))
+			case len(w.Samples) > 0 && p.TimedOut > 0:
+				fmt.Fprintf(cfg.Out, "run %s %d >%.2f\n", t, size.Resources, float64(p.TimedOut)/float64(w.MedianWall()))
 			}
 		}
 		if len(w.Samples) > 0 {
@@ -281,6 +298,9 @@ func runOnce(ctx context.Context, cfg *RunConfig, tool string, size gen.Size, di
 	defer cancel()
 	s, err := Exec(rctx, Proc{Args: args, Env: env, Stdout: stdout, Stderr: &stderr})
 	_ = os.WriteFile(filepath.Join(dir, tool+".err"), stderr.Bytes(), 0o644)
+	if err != nil && rctx.Err() != nil && ctx.Err() == nil {
+		return RunSample{}, fmt.Errorf("%w after %s", errTimedOut, cfg.Timeout)
+	}
 	if err != nil {
 		return RunSample{}, err
 	}

@@ -25,7 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"sigs.k8s.io/yaml"
+	goyaml "sigs.k8s.io/yaml/goyaml.v2"
 
 	"github.com/wavec/wavec/compiler/ir"
 )
@@ -90,7 +90,7 @@ func Emit(p *ir.Pipeline) ([]*Document, error) {
 		}
 		for _, u := range objs {
 			decorate(p, r, u)
-			b, err := yaml.Marshal(u.Object)
+			b, err := goyaml.Marshal(u.Object)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", r.Ref(), err)
 			}

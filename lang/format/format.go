@@ -186,6 +186,7 @@ func (p *printer) flush(off int) {
 func (p *printer) token(off int, text string) {
 	p.flush(off)
 	line := p.line(off)
+	p.mark = -1
 	switch {
 	case p.broken || structural(p.ws):
 		p.breakLine(line)

@@ -9,9 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -196,13 +199,52 @@ func loadFile(path string) ([]Object, ErrorList) {
 	return loadStream(f, path)
 }
 
-// loadStream splits a stream into documents and decodes each one.
+// batchSize is how many documents loadStream decodes in parallel at a
+// time; it bounds the raw text held besides the decoded objects.
+const batchSize = 128
+
+// loadStream splits a stream into documents and decodes them, in parallel
+// batches since documents are independent, keeping input order.
 func loadStream(r io.Reader, name string) ([]Object, ErrorList) {
-	var (
+	type job struct {
+		c    chunk
+		doc  int
 		objs []Object
 		errs ErrorList
-		doc  int
+	}
+	var (
+		objs  []Object
+		errs  ErrorList
+		doc   int
+		batch []*job
 	)
+	flush := func() {
+		workers := min(runtime.GOMAXPROCS(0), len(batch))
+		var (
+			next atomic.Int64
+			wg   sync.WaitGroup
+		)
+		for range workers {
+			wg.Go(func() {
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(batch) {
+						return
+					}
+					j := batch[i]
+					if j.errs == nil {
+						j.objs, j.errs = decodeDocument(j.c, name, j.doc)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for _, j := range batch {
+			objs = append(objs, j.objs...)
+			errs = append(errs, j.errs...)
+		}
+		batch = batch[:0]
+	}
 	s := newSplitter(r)
 	for {
 		c, ok := s.next()
@@ -211,20 +253,22 @@ func loadStream(r io.Reader, name string) ([]Object, ErrorList) {
 		}
 		if c.tooLarge {
 			doc++
-			errs = append(errs, &Error{
+			batch = append(batch, &job{errs: ErrorList{{
 				Source:  Source{File: name, Doc: doc, Line: c.line},
 				Message: fmt.Sprintf("document is %s, larger than the %s the Kubernetes API server accepts", byteSize(c.size), byteSize(MaxDocumentBytes)),
-			})
+			}}})
 			continue
 		}
 		if blank(c.data) {
 			continue
 		}
 		doc++
-		o, e := decodeDocument(c, name, doc)
-		objs = append(objs, o...)
-		errs = append(errs, e...)
+		batch = append(batch, &job{c: c, doc: doc})
+		if len(batch) == batchSize {
+			flush()
+		}
 	}
+	flush()
 	if err := s.readErr(); err != nil {
 		errs = append(errs, &Error{Source: Source{File: name}, Message: "read failed: " + err.Error()})
 	}

@@ -1,0 +1,337 @@
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/wavec/wavec/runtime/cluster"
+)
+
+// FieldManager is the server-side apply field manager wavec applies as.
+const FieldManager = "wavec"
+
+// kube is the engine's access to the API server: raw JSON requests (so an
+// apply can tell a create from an update), a dynamic client for gets,
+// deletes and watches, the typed client for Pods, Events and logs, and the
+// RESTMapper.
+type kube struct {
+	rest   rest.Interface
+	dyn    dynamic.Interface
+	typed  kubernetes.Interface
+	mapper meta.ResettableRESTMapper
+}
+
+func newKube(c *cluster.Clients) (*kube, error) {
+	cfg := dynamic.ConfigFor(c.Config)
+	cfg.GroupVersion = nil
+	cfg.APIPath = "/"
+	// Warnings are returned with each result and reported as events,
+	// instead of being logged to the process's stderr.
+	cfg.WarningHandler = rest.NoWarnings{}
+	rc, err := rest.UnversionedRESTClientFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &kube{rest: rc, dyn: dynamic.New(rc), typed: c.Typed, mapper: c.Mapper}, nil
+}
+
+// mapping finds the resource of gvk. A kind the mapper does not know may
+// be new (a CRD established since discovery was cached), so it resets the
+// mapper once and tries again.
+func (k *kube) mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
+	m, err := k.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil && meta.IsNoMatchError(err) {
+		k.mapper.Reset()
+		m, err = k.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
+	if err != nil {
+		if meta.IsNoMatchError(err) {
+			return nil, fmt.Errorf("the cluster does not serve %s (is its CustomResourceDefinition installed?)", gvkString(gvk))
+		}
+		return nil, err
+	}
+	return m, nil
+}
+
+func gvkString(gvk schema.GroupVersionKind) string {
+	if gvk.Group == "" {
+		return gvk.Version + " " + gvk.Kind
+	}
+	return gvk.Group + "/" + gvk.Version + " " + gvk.Kind
+}
+
+// client returns the dynamic client of m's resource in namespace ns (ignored
+// for cluster-scoped resources).
+func (k *kube) client(m *meta.RESTMapping, ns string) dynamic.ResourceInterface {
+	r := k.dyn.Resource(m.Resource)
+	if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		return r.Namespace(ns)
+	}
+	return r
+}
+
+// urlSegments returns the path of object name of m's resource in ns.
+func urlSegments(m *meta.RESTMapping, ns, name string) []string {
+	gvr := m.Resource
+	var url []string
+	if gvr.Group == "" {
+		url = []string{"api", gvr.Version}
+	} else {
+		url = []string{"apis", gvr.Group, gvr.Version}
+	}
+	if m.Scope.Name() == meta.RESTScopeNameNamespace && ns != "" {
+		url = append(url, "namespaces", ns)
+	}
+	url = append(url, gvr.Resource)
+	if name != "" {
+		url = append(url, name)
+	}
+	return url
+}
+
+// applyResult is what an apply request returned.
+type applyResult struct {
+	obj      *unstructured.Unstructured
+	created  bool
+	warnings []string
+}
+
+// apply server-side applies obj as FieldManager. force takes ownership of
+// fields other managers own; dryRun asks the server to validate only.
+func (k *kube) apply(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, force, dryRun bool) (applyResult, error) {
+	data, err := json.Marshal(obj.Object)
+	if err != nil {
+		return applyResult{}, err
+	}
+	req := k.rest.Patch(types.ApplyPatchType).
+		AbsPath(urlSegments(m, obj.GetNamespace(), obj.GetName())...).
+		Param("fieldManager", FieldManager).
+		Body(data)
+	if force {
+		req = req.Param("force", "true")
+	}
+	if dryRun {
+		req = req.Param("dryRun", metav1.DryRunAll)
+	}
+	return k.do(ctx, req)
+}
+
+// create creates obj (used to dry-run hooks that will be created afresh).
+func (k *kube) create(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, dryRun bool) (applyResult, error) {
+	data, err := json.Marshal(obj.Object)
+	if err != nil {
+		return applyResult{}, err
+	}
+	req := k.rest.Post().
+		AbsPath(urlSegments(m, obj.GetNamespace(), "")...).
+		Param("fieldManager", FieldManager).
+		SetHeader("Content-Type", "application/json").
+		Body(data)
+	if dryRun {
+		req = req.Param("dryRun", metav1.DryRunAll)
+	}
+	return k.do(ctx, req)
+}
+
+// replace replaces obj (sync option Replace=true), creating it when it
+// does not exist.
+func (k *kube) replace(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, dryRun bool) (applyResult, error) {
+	live, err := k.client(m, obj.GetNamespace()).Get(ctx, obj.GetName(), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return k.create(ctx, m, obj, dryRun)
+	}
+	if err != nil {
+		return applyResult{}, err
+	}
+	obj = obj.DeepCopy()
+	obj.SetResourceVersion(live.GetResourceVersion())
+	data, err := json.Marshal(obj.Object)
+	if err != nil {
+		return applyResult{}, err
+	}
+	req := k.rest.Put().
+		AbsPath(urlSegments(m, obj.GetNamespace(), obj.GetName())...).
+		Param("fieldManager", FieldManager).
+		SetHeader("Content-Type", "application/json").
+		Body(data)
+	if dryRun {
+		req = req.Param("dryRun", metav1.DryRunAll)
+	}
+	return k.do(ctx, req)
+}
+
+func (k *kube) do(ctx context.Context, req *rest.Request) (applyResult, error) {
+	var r applyResult
+	res := req.Do(ctx)
+	for _, w := range res.Warnings() {
+		r.warnings = append(r.warnings, w.Text)
+	}
+	out := &unstructured.Unstructured{}
+	if err := res.WasCreated(&r.created).Into(out); err != nil {
+		return r, err
+	}
+	r.obj = out
+	return r, nil
+}
+
+// del deletes an object in the background (its dependents are collected
+// afterwards, as kubectl does), only if it still has the given UID when uid
+// is not empty. An object already gone is not an error.
+func (k *kube) del(ctx context.Context, m *meta.RESTMapping, ns, name string, uid types.UID) error {
+	policy := metav1.DeletePropagationBackground
+	opts := metav1.DeleteOptions{PropagationPolicy: &policy}
+	if uid != "" {
+		opts.Preconditions = &metav1.Preconditions{UID: &uid}
+	}
+	err := k.client(m, ns).Delete(ctx, name, opts)
+	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) && uid != "" {
+		return nil // gone, or replaced by an object that is not ours to delete
+	}
+	return err
+}
+
+// watchUntil waits until done returns true for the object (nil once it
+// does not exist), watching it from its current state; no polling.
+func (k *kube) watchUntil(ctx context.Context, m *meta.RESTMapping, ns, name string, done func(*unstructured.Unstructured) (bool, error)) error {
+	c := k.client(m, ns)
+	for {
+		list, err := c.List(ctx, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()})
+		if err != nil {
+			return err
+		}
+		var cur *unstructured.Unstructured
+		if len(list.Items) > 0 {
+			cur = &list.Items[0]
+		}
+		if ok, err := done(cur); ok || err != nil {
+			return err
+		}
+		w, err := c.Watch(ctx, metav1.ListOptions{
+			FieldSelector:       fields.OneTermEqualSelector("metadata.name", name).String(),
+			ResourceVersion:     list.GetResourceVersion(),
+			AllowWatchBookmarks: true,
+		})
+		if err != nil {
+			return err
+		}
+		ok, err := consume(ctx, w, done)
+		w.Stop()
+		if ok || err != nil {
+			return err
+		}
+		// The watch ended (server timeout, compaction): list again.
+	}
+}
+
+func consume(ctx context.Context, w watch.Interface, done func(*unstructured.Unstructured) (bool, error)) (bool, error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case ev, open := <-w.ResultChan():
+			if !open {
+				return false, nil
+			}
+			switch ev.Type {
+			case watch.Added, watch.Modified:
+				if u, ok := ev.Object.(*unstructured.Unstructured); ok {
+					if ok, err := done(u); ok || err != nil {
+						return ok, err
+					}
+				}
+			case watch.Deleted:
+				if ok, err := done(nil); ok || err != nil {
+					return ok, err
+				}
+			case watch.Error:
+				return false, nil
+			}
+		}
+	}
+}
+
+// waitGone waits until the object with the given UID (any object of that
+// name when uid is empty) no longer exists.
+func (k *kube) waitGone(ctx context.Context, m *meta.RESTMapping, ns, name string, uid types.UID) error {
+	return k.watchUntil(ctx, m, ns, name, func(u *unstructured.Unstructured) (bool, error) {
+		return u == nil || uid != "" && u.GetUID() != uid, nil
+	})
+}
+
+// crdGVK is the kind of CustomResourceDefinitions.
+var crdGVK = schema.GroupVersionKind{Group: "apiextensions.k8s.io", Version: "v1", Kind: "CustomResourceDefinition"}
+
+// waitEstablished waits until the CRD name has condition Established, or
+// fails on NamesAccepted=False.
+func (k *kube) waitEstablished(ctx context.Context, name string) error {
+	m, err := k.mapping(crdGVK)
+	if err != nil {
+		return err
+	}
+	return k.watchUntil(ctx, m, "", name, func(u *unstructured.Unstructured) (bool, error) {
+		if u == nil {
+			return false, nil
+		}
+		conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+		for _, c := range conds {
+			cm, _ := c.(map[string]any)
+			t, _ := cm["type"].(string)
+			s, _ := cm["status"].(string)
+			switch {
+			case t == "Established" && s == "True":
+				return true, nil
+			case t == "NamesAccepted" && s == "False":
+				msg, _ := cm["message"].(string)
+				return false, fmt.Errorf("CustomResourceDefinition %s: names not accepted: %s", name, msg)
+			}
+		}
+		return false, nil
+	})
+}
+
+// explain turns an API error into one line for people. A server-side apply
+// conflict names each field and the manager that owns it.
+func explain(err error) string {
+	var se apierrors.APIStatus
+	if errors.As(err, &se) {
+		st := se.Status()
+		if st.Reason == metav1.StatusReasonConflict && st.Details != nil {
+			var parts []string
+			for _, c := range st.Details.Causes {
+				if c.Type == metav1.CauseTypeFieldManagerConflict {
+					// c.Message is `conflict with "kubectl" using apps/v1`.
+					mgr := strings.TrimPrefix(c.Message, "conflict with ")
+					parts = append(parts, fmt.Sprintf("field %s is owned by %s", c.Field, mgr))
+				}
+			}
+			if len(parts) > 0 {
+				return "apply conflict: " + strings.Join(parts, "; ") + " (use --force-conflicts to take ownership)"
+			}
+		}
+		if st.Message != "" {
+			return st.Message
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out"
+	}
+	return strings.ReplaceAll(err.Error(), "\n", " ")
+}
+
+func since(t time.Time) time.Duration { return time.Since(t) }

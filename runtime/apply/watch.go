@@ -1,0 +1,153 @@
+package apply
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/resourceversion"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/tools/cache"
+)
+
+// tracker keeps a watch-fed cache of every object of the pipeline (those
+// with its label), one informer per resource and namespace, and wakes the
+// engine whenever any of them changes. Steps advance on these
+// notifications; nothing polls.
+type tracker struct {
+	k        *kube
+	selector string
+	ctx      context.Context
+
+	mu   sync.Mutex
+	infs map[infKey]cache.SharedIndexInformer
+
+	notify chan struct{}
+	lastMu sync.Mutex
+	last   time.Time
+}
+
+type infKey struct {
+	gvr schema.GroupVersionResource
+	ns  string
+}
+
+// newTracker returns a tracker of objects with label PipelineLabel=pipeline;
+// its informers stop when ctx ends.
+func newTracker(ctx context.Context, k *kube, pipeline string) *tracker {
+	return &tracker{
+		k:        k,
+		selector: PipelineLabel + "=" + pipeline,
+		ctx:      ctx,
+		infs:     map[infKey]cache.SharedIndexInformer{},
+		notify:   make(chan struct{}, 1),
+	}
+}
+
+func (t *tracker) key(m *meta.RESTMapping, ns string) infKey {
+	if m.Scope.Name() != meta.RESTScopeNameNamespace {
+		ns = ""
+	}
+	return infKey{m.Resource, ns}
+}
+
+// watch makes sure the objects of m's resource in ns are watched and
+// returns once the cache holds their current state.
+func (t *tracker) watch(ctx context.Context, m *meta.RESTMapping, ns string) error {
+	key := t.key(m, ns)
+	t.mu.Lock()
+	inf, ok := t.infs[key]
+	if !ok {
+		inf = dynamicinformer.NewFilteredDynamicInformer(t.k.dyn, key.gvr, key.ns, 0, cache.Indexers{},
+			func(o *metav1.ListOptions) { o.LabelSelector = t.selector }).Informer()
+		_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+			AddFunc:    func(any) { t.signal() },
+			UpdateFunc: func(any, any) { t.signal() },
+			DeleteFunc: func(any) { t.signal() },
+		})
+		t.infs[key] = inf
+		go inf.RunWithContext(t.ctx)
+	}
+	t.mu.Unlock()
+	select {
+	case <-inf.HasSyncedChecker().Done():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.ctx.Done():
+		return t.ctx.Err()
+	}
+}
+
+// signal records the time of a change and wakes the waiter.
+func (t *tracker) signal() {
+	t.lastMu.Lock()
+	t.last = time.Now()
+	t.lastMu.Unlock()
+	select {
+	case t.notify <- struct{}{}:
+	default:
+	}
+}
+
+// lastEvent returns when the latest change was delivered.
+func (t *tracker) lastEvent() time.Time {
+	t.lastMu.Lock()
+	defer t.lastMu.Unlock()
+	return t.last
+}
+
+// cached returns the cached object, or nil.
+func (t *tracker) cached(m *meta.RESTMapping, ns, name string) *unstructured.Unstructured {
+	key := t.key(m, ns)
+	t.mu.Lock()
+	inf := t.infs[key]
+	t.mu.Unlock()
+	if inf == nil {
+		return nil
+	}
+	k := name
+	if key.ns != "" {
+		k = key.ns + "/" + name
+	}
+	o, ok, err := inf.GetStore().GetByKey(k)
+	if err != nil || !ok {
+		return nil
+	}
+	u, _ := o.(*unstructured.Unstructured)
+	return u
+}
+
+// current returns the newest known state of an object wavec wrote and got
+// back as written: the cached one if it is the same object (same UID) at
+// the same or a later resource version, else written itself (the watch
+// has not delivered the write yet).
+func (t *tracker) current(m *meta.RESTMapping, written *unstructured.Unstructured) *unstructured.Unstructured {
+	c := t.cached(m, written.GetNamespace(), written.GetName())
+	if c != nil && c.GetUID() == written.GetUID() && newer(c.GetResourceVersion(), written.GetResourceVersion()) {
+		return c
+	}
+	return written
+}
+
+// newer reports whether resource version a is at least b.
+func newer(a, b string) bool {
+	c, err := resourceversion.CompareResourceVersion(a, b)
+	if err != nil {
+		return a == b
+	}
+	return c >= 0
+}
+
+// uidOf is a helper for messages and preconditions.
+func uidOf(u *unstructured.Unstructured) types.UID {
+	if u == nil {
+		return ""
+	}
+	return u.GetUID()
+}

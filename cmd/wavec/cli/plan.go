@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/wavec/wavec/compiler"
 	"github.com/wavec/wavec/runtime/manifest"
 	"github.com/wavec/wavec/runtime/plan"
 )
@@ -19,12 +20,13 @@ type planFlags struct {
 	namespace       string
 	createNamespace bool
 	deletion        bool
+	compile         compileFlags
 }
 
 func planCommand() *command {
 	return &command{
 		name:    "plan",
-		args:    "[flags] -f FILE|DIR|- [-f ...]",
+		args:    "[flags] PATH... | -f FILE|DIR|- [-f ...]",
 		summary: "Show the order Argo CD will sync objects in: steps, hooks, and what it waits for.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *Env, []string) int {
 			var f planFlags
@@ -33,6 +35,7 @@ func planCommand() *command {
 			fs.StringVarP(&f.namespace, "namespace", "n", "", "the Application's destination `NAMESPACE`, which objects without a namespace are in")
 			fs.BoolVar(&f.createNamespace, "create-namespace", false, "plan as Argo CD with the sync option CreateNamespace=true on a first sync (needs --namespace)")
 			fs.BoolVar(&f.deletion, "delete", false, "show the order of deleting the application instead of syncing it")
+			f.compile.register(fs)
 			return func(ctx context.Context, env *Env, args []string) int {
 				return f.run(env, args)
 			}
@@ -48,15 +51,30 @@ func (f *planFlags) run(env *Env, args []string) int {
 	if f.createNamespace && f.namespace == "" {
 		return usageError(env, "plan", "--create-namespace needs --namespace")
 	}
+	sets, code := f.compile.parse(env, "plan")
+	if code != ExitOK {
+		return code
+	}
 	switch {
 	case len(f.files) > 0 && len(args) > 0:
 		return usageError(env, "plan", "give either -f files or a pipeline, not both")
 	case len(args) > 0:
-		// Planning .wave pipelines compiles them and feeds the objects to
-		// writePlan, like the -f path below.
-		return usageError(env, "plan", "planning .wave pipelines is not available yet; use `wavec build %s | wavec plan -f -`", strings.Join(args, " "))
+		if f.namespace != "" {
+			return usageError(env, "plan", "-n applies to -f input; a pipeline names its namespace")
+		}
+		res, diags := compiler.Compile(args, sets)
+		if len(diags) > 0 {
+			f.compile.printDiagnostics(env, res.Files, diags)
+		}
+		if diags.HasErrors() {
+			return ExitFailure
+		}
+		opts := plan.Options{Namespace: res.Namespace(), CreateNamespace: f.createNamespace}
+		return writePlan(env, compiledObjects(res), opts, f.deletion, format)
+	case len(sets) > 0:
+		return usageError(env, "plan", "--set applies to pipelines, not to -f input")
 	case len(f.files) == 0:
-		return usageError(env, "plan", "give the manifests to plan with -f FILE, -f DIR or -f -")
+		return usageError(env, "plan", "name the pipeline (.wave files or a directory) or give the manifests with -f FILE, -f DIR or -f -")
 	}
 	objs, err := manifest.Load(f.files, env.Stdin)
 	if err != nil {
@@ -87,6 +105,21 @@ func writePlan(env *Env, objs []manifest.Object, opts plan.Options, deletion boo
 		return ExitFailure
 	}
 	return ExitOK
+}
+
+// compiledObjects returns a compiled pipeline's objects in the form the
+// planner and the runtime take, each with the position of the declaration
+// it was compiled from, so that warnings point into the .wave source.
+func compiledObjects(res *compiler.Result) []manifest.Object {
+	objs := make([]manifest.Object, 0, len(res.Documents))
+	for _, d := range res.Documents {
+		span := d.Resource.Span.Start
+		objs = append(objs, manifest.Object{
+			Unstructured: d.Object.DeepCopy(),
+			Source:       manifest.Source{File: span.Filename, Line: span.Line},
+		})
+	}
+	return objs
 }
 
 // printLoadErrors writes manifest errors as

@@ -94,15 +94,12 @@ func (s *syncRun) runDelete(ctx context.Context, input []manifest.Object) Result
 		}
 		return s.fail(err.Error())
 	}
-	for i, st := range s.steps {
+	for _, st := range s.steps {
 		fail := s.runStep(attemptCtx, st)
 		if ctx.Err() != nil {
 			return s.stop(ctx)
 		}
 		if fail != nil {
-			for _, rest := range s.steps[i+1:] {
-				s.summary = append(s.summary, progress.StepSummary{Index: rest.index, Phase: rest.phase, Wave: rest.wave, Tasks: len(rest.tasks), Status: progress.Skipped})
-			}
 			s.deleteHooks(ctx, func(t *task) bool { return t.onFailure }, "hook-failed")
 			s.finishLogs()
 			return s.done(progress.Failed, fail.msg)

@@ -61,12 +61,7 @@ type failure struct {
 	diagnose []*task
 }
 
-func (s *syncRun) fail(msg string) Result {
-	s.em.emit(progress.Event{Type: progress.SyncDone, Operation: s.op, Status: progress.Failed, Message: msg,
-		Duration: progress.Millis(time.Since(s.started)),
-		Summary:  &progress.Summary{Status: progress.Failed, Duration: progress.Millis(time.Since(s.started)), Attempts: s.attempt, Message: msg, Steps: s.summary}})
-	return Result{Status: progress.Failed, Message: msg, Plan: s.plan}
-}
+func (s *syncRun) fail(msg string) Result { return s.done(progress.Failed, msg) }
 
 func (s *syncRun) run(ctx context.Context, input []manifest.Object) Result {
 	s.started, s.parent = time.Now(), ctx
@@ -109,7 +104,7 @@ func (s *syncRun) run(ctx context.Context, input []manifest.Object) Result {
 	s.resolve()
 	s.nameHooks()
 	s.em.emit(progress.Event{Type: progress.SyncStart, Operation: "sync", Pipeline: s.opts.Pipeline, Namespace: s.opts.Namespace,
-		Revision: s.revision, Attempt: s.attempt, Total: len(s.steps), DryRun: s.opts.DryRun})
+		Revision: s.revision, Attempt: s.attempt, Total: len(s.stepInfos()), DryRun: s.opts.DryRun})
 	s.em.emit(progress.Event{Type: progress.PlanReady, Steps: s.stepInfos()})
 	for _, w := range p.Warnings {
 		s.em.emit(progress.Event{Type: progress.Warning, Object: w.Object, Message: w.String()})
@@ -168,9 +163,6 @@ func (s *syncRun) run(ctx context.Context, input []manifest.Object) Result {
 			if attemptCtx.Err() != nil && fail.msg == "" {
 				fail.msg = "the sync timed out after " + s.opts.Timeout.String()
 			}
-			for _, rest := range s.steps[i+1:] {
-				s.summary = append(s.summary, progress.StepSummary{Index: rest.index, Phase: rest.phase, Wave: rest.wave, Tasks: len(rest.tasks), Status: progress.Skipped})
-			}
 			break
 		}
 		if !last && s.opts.WaveDelay > 0 {
@@ -192,9 +184,6 @@ func (s *syncRun) run(ctx context.Context, input []manifest.Object) Result {
 		res := s.done(progress.Failed, fail.msg)
 		return res
 	}
-	if len(s.syncFail) > 0 {
-		s.summary = append(s.summary, progress.StepSummary{Index: len(s.steps) + 1, Phase: "SyncFail", Tasks: len(s.syncFail), Status: progress.Skipped})
-	}
 	s.deleteHooks(ctx, func(t *task) bool { return t.onSuccess }, "hook-succeeded")
 	if err := s.writeInventory(ctx, append(slices.Clone(s.desired), s.keep...)); err != nil {
 		return s.done(progress.Failed, err.Error())
@@ -205,6 +194,7 @@ func (s *syncRun) run(ctx context.Context, input []manifest.Object) Result {
 
 // done emits the closing event and returns the result.
 func (s *syncRun) done(status progress.Status, msg string) Result {
+	s.skipRemaining()
 	d := time.Since(s.started)
 	sum := &progress.Summary{Status: status, Duration: progress.Millis(d), Attempts: s.attempt, Steps: s.summary, Message: msg}
 	s.em.emit(progress.Event{Type: progress.SyncDone, Operation: s.op, Status: status, Duration: progress.Millis(d), Message: msg, Summary: sum})
@@ -213,6 +203,22 @@ func (s *syncRun) done(status progress.Status, msg string) Result {
 		res.Hooks = append(res.Hooks, h.ref())
 	}
 	return res
+}
+
+// skipRemaining lists the steps that never started as skipped.
+func (s *syncRun) skipRemaining() {
+	started := map[int]bool{}
+	for _, x := range s.summary {
+		started[x.Index] = true
+	}
+	for _, st := range s.steps {
+		if !started[st.index] {
+			s.summary = append(s.summary, progress.StepSummary{Index: st.index, Phase: st.phase, Wave: st.wave, Tasks: len(st.tasks), Status: progress.Skipped})
+		}
+	}
+	if n := len(s.steps) + 1; len(s.syncFail) > 0 && !started[n] {
+		s.summary = append(s.summary, progress.StepSummary{Index: n, Phase: "SyncFail", Tasks: len(s.syncFail), Status: progress.Skipped})
+	}
 }
 
 // interrupted reports whether the user stopped the sync.

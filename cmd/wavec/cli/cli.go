@@ -67,6 +67,8 @@ func commands() []*command {
 		checkCommand(),
 		fmtCommand(),
 		planCommand(),
+		runCommand(),
+		deleteCommand(),
 		versionCommand(),
 	}
 }

@@ -29,6 +29,13 @@ type Config struct {
 	// tool cannot stretch the compile side past a few minutes.
 	Budget  time.Duration
 	MinRuns int
+	// ProcTimeout stops one compile process that runs longer; the tool is
+	// then only known to take longer than that at that size, and is not
+	// timed there.
+	ProcTimeout time.Duration
+	// KubectlKustomize adds `kubectl kustomize` to the compile side (the
+	// same kustomize library as `kustomize build`, behind kubectl).
+	KubectlKustomize bool
 	// Log receives progress for people.
 	Log io.Writer
 	// Out receives the machine-readable result lines.
@@ -81,6 +88,8 @@ type CompileResult struct {
 	// Error is set when the tool failed or its output was not equivalent;
 	// it then has no samples.
 	Error string
+	// TimedOut is set when its first run was stopped after that long.
+	TimedOut time.Duration
 }
 
 // MedianWall is the median wall time of the samples.
@@ -103,8 +112,9 @@ func (r *CompileResult) MedianRSS() int64 {
 
 // CompileReport is the compile side of a benchmark run.
 type CompileReport struct {
-	Runs    int
-	Results []*CompileResult
+	Runs        int
+	ProcTimeout time.Duration
+	Results     []*CompileResult
 }
 
 // Find returns the result of tool at size s, or nil.
@@ -150,12 +160,17 @@ func toolEnv(work string) []string {
 // tools taking turns so that a slow moment of the machine hits all alike. It
 // prints `compile <peer> <resources> <ratio>` per peer and size to cfg.Out.
 func Compile(ctx context.Context, cfg *Config) (*CompileReport, error) {
-	rep := &CompileReport{Runs: cfg.Runs}
+	rep := &CompileReport{Runs: cfg.Runs, ProcTimeout: cfg.ProcTimeout}
 	env := toolEnv(cfg.Work)
 	if err := os.MkdirAll(filepath.Join(cfg.Work, "home"), 0o755); err != nil {
 		return nil, err
 	}
-	tools := compileTools()
+	var tools []compileTool
+	for _, t := range compileTools() {
+		if t.name != KubectlKustomize || cfg.KubectlKustomize {
+			tools = append(tools, t)
+		}
+	}
 	for _, size := range cfg.Sizes {
 		dir := filepath.Join(cfg.Work, "compile", fmt.Sprintf("%d-%d", size.Resources, size.Waves))
 		if err := os.RemoveAll(dir); err != nil {
@@ -175,7 +190,22 @@ func Compile(ctx context.Context, cfg *Config) (*CompileReport, error) {
 			res := &CompileResult{Tool: t.name, Size: size}
 			rep.Results = append(rep.Results, res)
 			out := filepath.Join(dir, t.name+".yaml")
-			if _, err := Exec(ctx, Proc{Args: t.args(cfg, dir), Env: env, Stdout: out}); err != nil {
+			pctx, cancel := ctx, context.CancelFunc(func() {})
+			if cfg.ProcTimeout > 0 {
+				pctx, cancel = context.WithTimeout(ctx, cfg.ProcTimeout)
+			}
+			_, err := Exec(pctx, Proc{Args: t.args(cfg, dir), Env: env, Stdout: out})
+			timedOut := pctx.Err() != nil && ctx.Err() == nil
+			cancel()
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if timedOut {
+				res.TimedOut = cfg.ProcTimeout
+				fmt.Fprintf(cfg.Log, "compile %s %v: stopped after %s\n", t.name, size, cfg.ProcTimeout)
+				continue
+			}
+			if err != nil {
 				res.Error = err.Error()
 				fmt.Fprintf(cfg.Log, "compile %s %v: %v\n", t.name, size, err)
 				continue
@@ -219,8 +249,12 @@ func Compile(ctx context.Context, cfg *Config) (*CompileReport, error) {
 			fmt.Fprintf(cfg.Log, "compile %-17s %-9v median %8s  peak RSS %s\n", res.Tool, size, fmtDuration(res.MedianWall()), fmtBytes(res.MedianRSS()))
 		}
 		for _, peer := range ratioPeers {
+			w, p := rep.Find(Wavec, size), rep.Find(peer, size)
 			if r, ok := rep.Ratio(peer, size); ok {
 				fmt.Fprintf(cfg.Out, "compile %s %d %.2f\n", peer, size.Resources, r)
+			} else if p != nil && p.TimedOut > 0 && w != nil && len(w.Samples) > 0 {
+				// A lower bound: the peer did not finish in that time.
+				fmt.Fprintf(cfg.Out, "compile %s %d >%.2f\n", peer, size.Resources, float64(p.TimedOut)/float64(w.MedianWall()))
 			} else {
 				fmt.Fprintf(cfg.Out, "compile %s %d n/a\n", peer, size.Resources)
 			}

@@ -166,6 +166,7 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 	p("## Method\n\n")
 	p("- Compile side: whole processes, output to a file. Each tool gets one untimed run (its output is checked), then up to %d timed runs per size ", r.compileRuns())
 	p("(fewer, at least three, when a size's rounds take longer than the harness's budget: the table gives the count); ")
+	p("a process still running after %s is stopped, and that tool is then only known to be slower than that at that size. ", r.Compile.ProcTimeout)
 	p("the order of tools rotates every round. Times are medians of wall time; memory is the median of the peak resident set size ")
 	p("(`ru_maxrss` from `wait4`). `wavec` is built from the working tree by the harness (`go build ./cmd/wavec`).\n")
 	p("- Run side: every run of every tool gets a fresh test cluster (`testcluster/scripts/cluster-up.sh`: etcd, kube-apiserver, ")
@@ -209,6 +210,14 @@ func (r *Report) compileSection(w io.Writer, sizes []gen.Size) {
 		for _, t := range []string{Wavec, HelmTemplate, Kustomize, KubectlKustomize} {
 			res := c.Find(t, s)
 			if res == nil {
+				continue
+			}
+			if res.TimedOut > 0 {
+				tr := ""
+				if wv != nil && len(wv.Samples) > 0 {
+					tr = fmt.Sprintf("> %.1f×", float64(res.TimedOut)/float64(wv.MedianWall()))
+				}
+				p("| %s | %s | 0 | > %s (stopped) | | %s | |\n", sizeLabel(s), peerLabel(t), fmtDuration(res.TimedOut), tr)
 				continue
 			}
 			if res.Error != "" || len(res.Samples) == 0 {

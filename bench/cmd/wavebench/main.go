@@ -42,6 +42,8 @@ func run() error {
 	runs := fs.Int("runs", 7, "timed compile runs per tool and size")
 	budget := fs.Duration("budget", 40*time.Second, "stop a size's timed compile rounds after this long, once -min-runs are done")
 	minRuns := fs.Int("min-runs", 3, "timed compile runs per tool and size that -budget cannot cut")
+	procTimeout := fs.Duration("compile-timeout", 30*time.Second, "stop one compile process after this long (the tool is then reported as slower than that)")
+	kubectlKustomize := fs.Bool("kubectl-kustomize", false, "also time `kubectl kustomize` on the compile side (make bench turns it on)")
 	runReps := fs.String("run-reps", "100=3,1000=3,5000=1", "run-side runs per tool, by size (RESOURCES=N)")
 	doc := fs.String("doc", "docs/benchmarks.md", "the report `make bench` rewrites")
 	apiPort := fs.Int("api-port", 36443, "API server port of the benchmark's own test cluster")
@@ -96,8 +98,11 @@ func run() error {
 		Runs:     *runs,
 		Budget:   *budget,
 		MinRuns:  *minRuns,
-		Log:      os.Stderr,
-		Out:      os.Stdout,
+
+		ProcTimeout:      *procTimeout,
+		KubectlKustomize: *kubectlKustomize,
+		Log:              os.Stderr,
+		Out:              os.Stdout,
 	}
 	for _, t := range []string{"helm", "kustomize", "kubectl"} {
 		if _, err := os.Stat(filepath.Join(cfg.ToolsBin, t)); err != nil {

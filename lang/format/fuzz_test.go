@@ -1,6 +1,7 @@
 package format
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -71,23 +72,20 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 		[]byte("param a = // c\n  [1, // d\n 2]\n"),
 		[]byte("object w = \"\"\"\n  kind: X\n  \"\"\" after object crds // c\n"),
 	}
-	var files []string
-	for _, pattern := range []string{
-		"../../examples/*.wave",
-		"../../examples/*/*.wave",
-	} {
-		m, err := filepath.Glob(pattern)
-		if err != nil {
-			tb.Fatal(err)
+	// Every .wave file under examples/, however deep; there may be none yet.
+	err := filepath.WalkDir("../../examples", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(name) != ".wave" {
+			return nil
 		}
-		files = append(files, m...)
-	}
-	for _, name := range files {
 		data, err := os.ReadFile(name)
 		if err != nil {
-			tb.Fatal(err)
+			return err
 		}
 		seeds = append(seeds, data)
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
 	}
 	for _, pattern := range []string{"testdata/*.txtar", "../syntax/testdata/parse/*.txtar"} {
 		m, err := filepath.Glob(pattern)

@@ -195,7 +195,8 @@ type Ident struct {
 func (i *Ident) Span() source.Span { return source.Span{Start: i.Pos, End: i.EndPos} }
 
 // Block is `{ ENTRY ... }`, the body of a declaration and also a map value.
-// Entries may be separated by newlines, `;` or `,`.
+// Entries may be separated by newlines, `;` or `,`. Blocks and values are
+// parsed by hand (values.go) to the grammar their tags state.
 type Block struct {
 	Pos    source.Pos
 	EndPos source.Pos
@@ -231,7 +232,8 @@ func (k *Key) Name() string {
 	return k.String.Unquoted()
 }
 
-// Value is a value, or a mapping `LEFT -> RIGHT` such as `80 -> 8000`.
+// Value is a value, or a mapping `LEFT -> RIGHT` such as `80 -> 8000`. It is
+// parsed by hand (values.go) to the grammar its tags state.
 type Value struct {
 	Pos    source.Pos
 	EndPos source.Pos

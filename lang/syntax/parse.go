@@ -45,20 +45,6 @@ const MaxFileSize = 1 << 20
 // MaxDepth is how deeply {}, [] and <> may nest.
 const MaxDepth = 64
 
-var waveLexer = lexer.MustSimple([]lexer.SimpleRule{
-	{Name: "Comment", Pattern: `//[^\n]*`},
-	{Name: "TripleString", Pattern: `"""(?s:.*?)"""`},
-	{Name: "BadTripleString", Pattern: `"""`},
-	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
-	{Name: "BadString", Pattern: `"`},
-	{Name: "Unit", Pattern: `-?\d+(?:\.\d+)?[a-zA-Z]+(?:\d+(?:\.\d+)?[a-zA-Z]+)*`},
-	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?`},
-	{Name: "Arrow", Pattern: `->`},
-	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*`},
-	{Name: "Punct", Pattern: `[{}\[\]<>=,;]`},
-	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
-})
-
 var parser = participle.MustBuild[File](
 	participle.Lexer(waveLexer),
 	participle.Elide("Whitespace", "Comment"),
@@ -82,7 +68,12 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	if err != nil {
 		return empty, diag.List{translateLexError(sf, err)}
 	}
-	f, err := parser.ParseBytes(filename, src)
+	// Parse the tokens already scanned rather than scanning src again.
+	peeker, err := lexer.Upgrade(&tokenLexer{tokens: tokens}, tokWhitespace, tokComment)
+	var f *File
+	if err == nil {
+		f, err = parser.ParseFromLexer(peeker)
+	}
 	if f == nil {
 		f = empty
 	}
@@ -134,21 +125,7 @@ func precheck(sf *source.File) *diag.Diagnostic {
 // lexAll returns the tokens of src up to EOF, or those before the first
 // lexical error together with the error.
 func lexAll(filename string, src []byte) ([]lexer.Token, error) {
-	lx, err := waveLexer.LexString(filename, string(src))
-	if err != nil {
-		return nil, err
-	}
-	var tokens []lexer.Token
-	for {
-		t, err := lx.Next()
-		if err != nil {
-			return tokens, err
-		}
-		tokens = append(tokens, t)
-		if t.EOF() {
-			return tokens, nil
-		}
-	}
+	return scan(filename, src)
 }
 
 // checkTokens reports unterminated strings and nesting beyond MaxDepth before

@@ -1,0 +1,267 @@
+package syntax
+
+import (
+	"io"
+	"unicode/utf8"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Token types of the .wave lexer. The grammar in ast.go refers to them by
+// name (@Ident, @String, ...).
+const (
+	tokEOF lexer.TokenType = lexer.EOF - iota
+	tokComment
+	tokTripleString
+	tokBadTripleString
+	tokString
+	tokBadString
+	tokUnit
+	tokNumber
+	tokArrow
+	tokIdent
+	tokPunct
+	tokWhitespace
+)
+
+// tokenNames names the token types for the grammar.
+var tokenNames = map[string]lexer.TokenType{
+	"EOF":             tokEOF,
+	"Comment":         tokComment,
+	"TripleString":    tokTripleString,
+	"BadTripleString": tokBadTripleString,
+	"String":          tokString,
+	"BadString":       tokBadString,
+	"Unit":            tokUnit,
+	"Number":          tokNumber,
+	"Arrow":           tokArrow,
+	"Ident":           tokIdent,
+	"Punct":           tokPunct,
+	"Whitespace":      tokWhitespace,
+}
+
+// lexDefinition is the .wave lexer: a hand-written scanner for these rules,
+// tried in this order at each position (the first that matches wins):
+//
+//	Comment          //[^\n]*
+//	TripleString     """(?s:.*?)"""
+//	BadTripleString  """                       (an unclosed """ string)
+//	String           "(?:\\.|[^"\\\n])*"
+//	BadString        "                         (an unterminated string)
+//	Unit             -?\d+(?:\.\d+)?[a-zA-Z]+(?:\d+(?:\.\d+)?[a-zA-Z]+)*
+//	Number           -?\d+(?:\.\d+)?
+//	Arrow            ->
+//	Ident            [A-Za-z_][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*
+//	Punct            [{}\[\]<>=,;]
+//	Whitespace       [ \t\r\n]+
+//
+// It does what a regular-expression lexer with these rules does, several
+// times faster; a test checks the two agree on arbitrary input.
+type lexDefinition struct{}
+
+var waveLexer lexDefinition
+
+// Symbols returns the token types by name.
+func (lexDefinition) Symbols() map[string]lexer.TokenType { return tokenNames }
+
+// Lex reads all of r and lexes it.
+func (d lexDefinition) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return d.LexBytes(filename, b)
+}
+
+// LexString lexes s.
+func (d lexDefinition) LexString(filename string, s string) (lexer.Lexer, error) {
+	return d.LexBytes(filename, []byte(s))
+}
+
+// LexBytes lexes b.
+func (lexDefinition) LexBytes(filename string, b []byte) (lexer.Lexer, error) {
+	tokens, err := scan(filename, b)
+	return &tokenLexer{tokens: tokens, err: err}, nil
+}
+
+// tokenLexer hands out tokens scanned in advance, then the scan's error
+// (if any) in place of the token it could not read.
+type tokenLexer struct {
+	tokens []lexer.Token
+	err    error
+	next   int
+}
+
+// Next returns the next token.
+func (l *tokenLexer) Next() (lexer.Token, error) {
+	if l.next < len(l.tokens) {
+		l.next++
+		return l.tokens[l.next-1], nil
+	}
+	return lexer.Token{}, l.err
+}
+
+// scan returns the tokens of src, ending with EOF; on a character that
+// starts no token it returns the tokens before it and a *lexer.Error.
+func scan(filename string, src []byte) ([]lexer.Token, error) {
+	tokens := make([]lexer.Token, 0, len(src)/3+1)
+	pos := lexer.Position{Filename: filename, Line: 1, Column: 1}
+	for i := 0; i < len(src); {
+		typ, n := match(src, i)
+		if n == 0 {
+			return tokens, &lexer.Error{Msg: "invalid input text", Pos: pos}
+		}
+		text := string(src[i : i+n])
+		tokens = append(tokens, lexer.Token{Type: typ, Value: text, Pos: pos})
+		advance(&pos, src[i:i+n])
+		i += n
+	}
+	tokens = append(tokens, lexer.Token{Type: tokEOF, Pos: pos})
+	return tokens, nil
+}
+
+// advance moves pos past b, counting lines and characters.
+func advance(pos *lexer.Position, b []byte) {
+	pos.Offset += len(b)
+	for len(b) > 0 {
+		c := b[0]
+		switch {
+		case c == '\n':
+			pos.Line++
+			pos.Column = 1
+			b = b[1:]
+		case c < utf8.RuneSelf:
+			pos.Column++
+			b = b[1:]
+		default:
+			_, size := utf8.DecodeRune(b)
+			pos.Column++
+			b = b[size:]
+		}
+	}
+}
+
+// match returns the type and length of the token at src[i:], or length 0
+// when no rule matches.
+func match(src []byte, i int) (lexer.TokenType, int) {
+	c := src[i]
+	switch {
+	case c == '/' && at(src, i+1) == '/':
+		j := i + 2
+		for j < len(src) && src[j] != '\n' {
+			j++
+		}
+		return tokComment, j - i
+	case c == '"':
+		if at(src, i+1) == '"' && at(src, i+2) == '"' {
+			for j := i + 3; j+2 < len(src); j++ {
+				if src[j] == '"' && src[j+1] == '"' && src[j+2] == '"' {
+					return tokTripleString, j + 3 - i
+				}
+			}
+			return tokBadTripleString, 3
+		}
+		for j := i + 1; j < len(src); {
+			switch src[j] {
+			case '"':
+				return tokString, j + 1 - i
+			case '\n':
+				return tokBadString, 1
+			case '\\':
+				if j+1 >= len(src) || src[j+1] == '\n' {
+					return tokBadString, 1
+				}
+				j += 2
+			default:
+				j++
+			}
+		}
+		return tokBadString, 1
+	case isDigit(c) || c == '-' && isDigit(at(src, i+1)):
+		j := i
+		if c == '-' {
+			j++
+		}
+		j = number(src, j)
+		if k := letters(src, j); k > j {
+			j = k
+			for {
+				d := number(src, j)
+				if d == j {
+					break
+				}
+				k := letters(src, d)
+				if k == d {
+					break
+				}
+				j = k
+			}
+			return tokUnit, j - i
+		}
+		return tokNumber, j - i
+	case c == '-' && at(src, i+1) == '>':
+		return tokArrow, 2
+	case isLetter(c) || c == '_':
+		j := word(src, i)
+		for (at(src, j) == '-' || at(src, j) == '.') && isWord(at(src, j+1)) {
+			j = word(src, j+1)
+		}
+		return tokIdent, j - i
+	case c == '{' || c == '}' || c == '[' || c == ']' || c == '<' || c == '>' || c == '=' || c == ',' || c == ';':
+		return tokPunct, 1
+	case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		j := i + 1
+		for j < len(src) && (src[j] == ' ' || src[j] == '\t' || src[j] == '\r' || src[j] == '\n') {
+			j++
+		}
+		return tokWhitespace, j - i
+	}
+	return 0, 0
+}
+
+// at returns src[i], or 0 past the end.
+func at(src []byte, i int) byte {
+	if i < len(src) {
+		return src[i]
+	}
+	return 0
+}
+
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isWord(c byte) bool   { return isLetter(c) || isDigit(c) || c == '_' }
+
+// number returns the end of \d+(?:\.\d+)? starting at i, or i when there is
+// no digit at i.
+func number(src []byte, i int) int {
+	j := i
+	for j < len(src) && isDigit(src[j]) {
+		j++
+	}
+	if j == i {
+		return i
+	}
+	if at(src, j) == '.' && isDigit(at(src, j+1)) {
+		j += 2
+		for j < len(src) && isDigit(src[j]) {
+			j++
+		}
+	}
+	return j
+}
+
+// letters returns the end of [a-zA-Z]* starting at i.
+func letters(src []byte, i int) int {
+	for i < len(src) && isLetter(src[i]) {
+		i++
+	}
+	return i
+}
+
+// word returns the end of [A-Za-z0-9_]* starting at i.
+func word(src []byte, i int) int {
+	for i < len(src) && isWord(src[i]) {
+		i++
+	}
+	return i
+}

@@ -7,6 +7,7 @@ package compiler
 import (
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -99,18 +100,30 @@ func Compile(paths []string, sets map[string]string) (*Result, diag.List) {
 		}
 		return res, diags
 	}
+	// Files are read and parsed concurrently; the results are gathered in
+	// the order of names, so nothing downstream depends on scheduling.
+	parsed := make([]*syntax.File, len(names))
+	perFile := make([]diag.List, len(names))
+	var wg sync.WaitGroup
+	for i, n := range names {
+		wg.Go(func() {
+			src, err := os.ReadFile(n)
+			if err != nil {
+				perFile[i] = diag.List{diag.Errorf(source.Span{Start: source.Pos{Filename: n}}, CodeInput, "cannot read %s: %v", n, unwrapPath(err))}
+				return
+			}
+			parsed[i], perFile[i] = syntax.Parse(n, src)
+		})
+	}
+	wg.Wait()
 	var files []*syntax.File
 	var diags diag.List
-	for _, n := range names {
-		src, err := os.ReadFile(n)
-		if err != nil {
-			diags.Add(diag.Errorf(source.Span{Start: source.Pos{Filename: n}}, CodeInput, "cannot read %s: %v", n, unwrapPath(err)))
-			continue
+	for i, f := range parsed {
+		diags.Append(perFile[i])
+		if f != nil {
+			res.Files.Add(f.Source)
+			files = append(files, f)
 		}
-		f, d := syntax.Parse(n, src)
-		res.Files.Add(f.Source)
-		files = append(files, f)
-		diags.Append(d)
 	}
 	return compileParsed(res, files, diags, sets)
 }

@@ -17,9 +17,11 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	goruntime "runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -79,25 +81,53 @@ func (d *Document) Wave() int32 { return d.Resource.Placement.Wave }
 // sync order. It fails only on a value that cannot be serialised, which
 // would be a bug in wavec.
 func Emit(p *ir.Pipeline) ([]*Document, error) {
-	var docs []*Document
-	for _, r := range p.Resources {
-		if r.External {
-			continue
-		}
-		objs, err := build(p, r)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", r.Ref(), err)
-		}
-		for _, u := range objs {
-			decorate(p, r, u)
-			b, err := goyaml.Marshal(u.Object)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", r.Ref(), err)
+	// Resources are built and serialised concurrently, a worker per CPU;
+	// each result goes to its resource's slot and the documents are sorted
+	// at the end, so the output does not depend on scheduling.
+	perResource := make([][]*Document, len(p.Resources))
+	errs := make([]error, len(p.Resources))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(goruntime.GOMAXPROCS(0), len(p.Resources))) {
+		wg.Go(func() {
+			for i := range next {
+				perResource[i], errs[i] = emitResource(p, p.Resources[i])
 			}
-			docs = append(docs, &Document{Resource: r, Object: u, YAML: b, Timeout: timeoutOf(p, r)})
+		})
+	}
+	for i, r := range p.Resources {
+		if !r.External {
+			next <- i
 		}
 	}
+	close(next)
+	wg.Wait()
+	var docs []*Document
+	for i, r := range p.Resources {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("%s: %w", r.Ref(), errs[i])
+		}
+		docs = append(docs, perResource[i]...)
+	}
 	sortDocuments(docs)
+	return docs, nil
+}
+
+// emitResource builds and serialises the objects of one resource.
+func emitResource(p *ir.Pipeline, r *ir.Resource) ([]*Document, error) {
+	objs, err := build(p, r)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]*Document, 0, len(objs))
+	for _, u := range objs {
+		decorate(p, r, u)
+		b, err := goyaml.Marshal(u.Object)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, &Document{Resource: r, Object: u, YAML: b, Timeout: timeoutOf(p, r)})
+	}
 	return docs, nil
 }
 

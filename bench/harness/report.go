@@ -32,6 +32,8 @@ type Meta struct {
 	// ToolsBuild is how long the last build of the peers took, if known.
 	ToolsBuild time.Duration
 	Duration   time.Duration
+	// Command is the command line that produced the report.
+	Command string
 }
 
 // Profile is the top of a CPU and an allocation profile of wavec build.
@@ -135,7 +137,11 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 			p("| %s | %s |\n", t, v)
 		}
 	}
-	p("| whole run | %s |\n\n", m.Duration.Round(time.Second))
+	p("| whole run | %s |\n", m.Duration.Round(time.Second))
+	if m.Command != "" {
+		p("| command | `%s` (after building the peers and the test cluster's binaries) |\n", m.Command)
+	}
+	p("\n")
 
 	p("## Reproduce\n\n")
 	p("```sh\nmake bench          # both sides; rewrites this file (needs the test cluster's binaries)\n")

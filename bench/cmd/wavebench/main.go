@@ -40,7 +40,7 @@ func run() error {
 	tools := fs.String("tools", "bench/.tools", "folder of the built peers (bin/) and scratch files")
 	sizes := fs.String("sizes", "100/1,1000/10,5000/50", "sizes as RESOURCES/WAVES, comma-separated")
 	runs := fs.Int("runs", 7, "timed compile runs per tool and size")
-	budget := fs.Duration("budget", 40*time.Second, "stop a size's timed compile rounds after this long, once -min-runs are done")
+	budget := fs.Duration("budget", 30*time.Second, "stop a size's timed compile rounds after this long, once -min-runs are done")
 	minRuns := fs.Int("min-runs", 3, "timed compile runs per tool and size that -budget cannot cut")
 	procTimeout := fs.Duration("compile-timeout", 30*time.Second, "stop one compile process after this long (the tool is then reported as slower than that)")
 	kubectlKustomize := fs.Bool("kubectl-kustomize", false, "also time `kubectl kustomize` on the compile side (make bench turns it on)")
@@ -128,6 +128,7 @@ func run() error {
 		os.Exit(2)
 	}
 	meta := harness.CollectMeta(ctx, repo, cfg.ToolsBin)
+	meta.Command = "go run ./bench/cmd/wavebench " + strings.Join(os.Args[1:], " ")
 	comp, err := harness.Compile(ctx, cfg)
 	if err != nil {
 		return err

@@ -15,7 +15,7 @@ include testcluster/cluster.mk
 bench:
 	@bench/tools/build.sh
 	@testcluster/scripts/build-tools.sh
-	@$(GO) run ./bench/cmd/wavebench all
+	@$(GO) run ./bench/cmd/wavebench -kubectl-kustomize all
 ## bench-compile: compile side only; prints `compile <peer> <size> <ratio>`
 bench-compile:
 	@bench/tools/build.sh

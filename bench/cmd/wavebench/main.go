@@ -167,6 +167,9 @@ func run() error {
 		}
 	}
 	rep.Meta.Duration = time.Since(start)
+	if err := os.MkdirAll(filepath.Dir(*doc), 0o755); err != nil {
+		return err
+	}
 	f, err := os.Create(*doc)
 	if err != nil {
 		return err

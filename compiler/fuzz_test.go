@@ -13,6 +13,11 @@ import (
 // FuzzCompile compiles arbitrary source: it must never panic, and whatever
 // compiles without errors must emit documents that decode strictly into
 // their typed objects.
+//
+// The seeds are every example (each file, and each multi-file example as
+// one file), the checker's test inputs and the pipeline of every kind. The
+// YAML files the examples bring in with `object NAME from` are copied next
+// to the fuzzed file, so mutations of those seeds still reach the emitter.
 func FuzzCompile(f *testing.F) {
 	seeds, _ := filepath.Glob("../examples/*/*.wave")
 	more, _ := filepath.Glob("check/testdata/*.wave")
@@ -24,6 +29,27 @@ func FuzzCompile(f *testing.F) {
 		}
 	}
 	dir := f.TempDir()
+	examples, _ := filepath.Glob("../examples/*")
+	for _, ex := range examples {
+		files, _ := filepath.Glob(filepath.Join(ex, "*"))
+		var whole []byte
+		for _, name := range files {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				continue
+			}
+			if filepath.Ext(name) == ".wave" {
+				whole = append(append(whole, data...), '\n')
+				continue
+			}
+			if err := os.WriteFile(filepath.Join(dir, filepath.Base(name)), data, 0o644); err != nil {
+				f.Fatal(err)
+			}
+		}
+		if len(files) > 1 && whole != nil {
+			f.Add(whole)
+		}
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		res, diags := compiler.CompileSource(filepath.Join(dir, "p.wave"), src, nil)
 		if diags.HasErrors() {

@@ -120,11 +120,16 @@ var nonSpecificTag = regexp.MustCompile(`(^|[^!])!([^!a-zA-Z<]|$)`)
 
 // FuzzDecodeMatchesSigsYAML checks that whenever both decoders accept a
 // document they produce the same value, and that the loader never panics.
+// It is seeded with the differential cases and with every document of the
+// examples (compiled and as YAML files).
 func FuzzDecodeMatchesSigsYAML(f *testing.F) {
 	for _, doc := range differential {
 		f.Add(doc)
 	}
 	f.Add("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+	for _, doc := range exampleDocuments(f) {
+		f.Add(doc)
+	}
 	f.Fuzz(func(t *testing.T, doc string) {
 		if len(doc) > 4096 {
 			return

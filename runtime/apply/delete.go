@@ -3,7 +3,15 @@ package apply
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
+	"sync"
 	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/wavec/wavec/runtime/manifest"
 	"github.com/wavec/wavec/runtime/plan"
@@ -14,8 +22,9 @@ import (
 // the PreDelete hooks among objs first (waited for until they complete),
 // then every object the pipeline's inventory lists that still carries the
 // pipeline's label, wave by wave from the highest down, waiting until each
-// wave is gone, then the PostDelete hooks, and finally the inventory. A
-// failing PreDelete hook stops the deletion before anything is deleted.
+// wave is gone, then the PostDelete hooks; then the sync hooks earlier
+// syncs left behind, and finally the inventory. A failing PreDelete hook
+// stops the deletion before anything is deleted.
 func (e *Engine) Delete(ctx context.Context, objs []manifest.Object, opts Options) Result {
 	if err := opts.check(); err != nil {
 		return Result{Status: progress.Failed, Message: err.Error()}
@@ -107,10 +116,81 @@ func (s *syncRun) runDelete(ctx context.Context, input []manifest.Object) Result
 	}
 	s.deleteHooks(ctx, func(t *task) bool { return t.onSuccess }, "hook-succeeded")
 	s.finishLogs()
+	if msg := s.deleteLeftoverHooks(attemptCtx, input); msg != "" {
+		if ctx.Err() != nil {
+			return s.stop(ctx)
+		}
+		return s.done(progress.Failed, msg)
+	}
 	if inv.exists {
 		if err := s.k.deleteInventory(ctx, inv); err != nil {
 			return s.done(progress.Failed, fmt.Sprintf("deleting the inventory: %s", explain(err)))
 		}
 	}
 	return s.done(progress.Succeeded, "")
+}
+
+// deleteLeftoverHooks deletes the hooks of the sync phases that earlier
+// syncs left on the cluster (BeforeHookCreation keeps a hook until the
+// next sync): objects of the pipeline's hooks' kinds that carry its label,
+// by name, or by generateName prefix for generated names.
+func (s *syncRun) deleteLeftoverHooks(ctx context.Context, input []manifest.Object) string {
+	type leftover struct {
+		u *unstructured.Unstructured
+		m *meta.RESTMapping
+	}
+	var found []leftover
+	seen := map[types.UID]bool{}
+	for _, o := range input {
+		if a, _ := plan.ReadAnnotations(o.Unstructured); !a.Hook || len(a.Phases) == 0 {
+			continue
+		}
+		m, err := s.k.mapping(o.GroupVersionKind())
+		if err != nil {
+			continue // a kind the cluster does not serve has no objects
+		}
+		ns := o.GetNamespace()
+		if ns == "" && m.Scope.Name() == meta.RESTScopeNameNamespace {
+			ns = s.opts.Namespace
+		}
+		list, err := s.k.client(m, ns).List(ctx, metav1.ListOptions{LabelSelector: PipelineLabel + "=" + s.opts.Pipeline})
+		if err != nil {
+			return fmt.Sprintf("listing leftover hooks %s: %s", objectName(o.Unstructured), explain(err))
+		}
+		for i := range list.Items {
+			u := &list.Items[i]
+			match := u.GetName() == o.GetName() || o.GetName() == "" && o.GetGenerateName() != "" && strings.HasPrefix(u.GetName(), o.GetGenerateName())
+			if match && !seen[u.GetUID()] && u.GetDeletionTimestamp() == nil {
+				seen[u.GetUID()] = true
+				found = append(found, leftover{u, m})
+			}
+		}
+	}
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		msgs []string
+	)
+	for _, l := range found {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ref, ns := l.u.GetKind()+"/"+l.u.GetName(), l.u.GetNamespace()
+			s.em.emit(progress.Event{Type: progress.Deleting, Object: ref, Namespace: ns, Hook: true, Action: "delete"})
+			err := s.k.del(ctx, l.m, ns, l.u.GetName(), l.u.GetUID())
+			if err == nil {
+				err = s.k.waitGone(ctx, l.m, ns, l.u.GetName(), l.u.GetUID())
+			}
+			if err != nil {
+				mu.Lock()
+				msgs = append(msgs, fmt.Sprintf("deleting hook %s: %s", ref, explain(err)))
+				mu.Unlock()
+				return
+			}
+			s.em.emit(progress.Event{Type: progress.Deleted, Object: ref, Namespace: ns, Hook: true})
+		}()
+	}
+	wg.Wait()
+	sort.Strings(msgs)
+	return strings.Join(msgs, "; ")
 }

@@ -178,6 +178,18 @@ spec:
     spec:
       containers: [{name: main, image: registry.example/none:1}]
 ---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations: {argocd.argoproj.io/hook: PreSync}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: registry.example/none:1}]
+---
 apiVersion: v1
 kind: Pod
 metadata:
@@ -209,6 +221,9 @@ func TestDelete(t *testing.T) {
 	if v.exists("pods", "drain") || v.exists("pods", "goodbye") {
 		t.Fatal("a sync ran delete hooks")
 	}
+	if !v.exists("jobs", "migrate") {
+		t.Fatal("the BeforeHookCreation hook migrate did not stay after the sync")
+	}
 	v.rec.reset()
 	r := v.e.Delete(withTimeout(t, time.Minute), objs, v.opts("del"))
 	if r.Status != progress.Succeeded {
@@ -224,6 +239,9 @@ func TestDelete(t *testing.T) {
 	if !v.exists("pods", "goodbye") {
 		t.Error("the PostDelete hook did not run")
 	}
+	if v.exists("jobs", "migrate") {
+		t.Error("the hook an earlier sync left behind was not deleted")
+	}
 	if _, err := v.cs.CoreV1().ConfigMaps(v.ns).Get(context.Background(), InventoryName("del"), metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("the inventory remains: %v", err)
 	}
@@ -234,9 +252,11 @@ func TestDelete(t *testing.T) {
 			order = append(order, "apply "+e.Object)
 		case e.Type == progress.Deleted && !e.Hook:
 			order = append(order, "gone "+e.Object)
+		case e.Type == progress.Deleted && e.Object == "Job/migrate":
+			order = append(order, "leftover Job/migrate")
 		}
 	}
-	want := "apply Pod/drain,gone Deployment/web,gone ConfigMap/settings,apply Pod/goodbye"
+	want := "apply Pod/drain,gone Deployment/web,gone ConfigMap/settings,apply Pod/goodbye,leftover Job/migrate"
 	if strings.Join(order, ",") != want {
 		t.Errorf("order %v, want %s", order, want)
 	}

@@ -86,13 +86,7 @@ func (l *logs) follow(stop context.Context, hook string, obj *unstructured.Unstr
 			if err != nil {
 				return
 			}
-			for ev := range w.ResultChan() {
-				if ev.Type == watch.Added || ev.Type == watch.Modified {
-					if p, ok := ev.Object.(*corev1.Pod); ok {
-						start(p)
-					}
-				}
-			}
+			l.consume(stop, w, start)
 			w.Stop()
 		}
 	}()
@@ -112,4 +106,24 @@ func (l *logs) stream(pod, ns, container, hook string) bool {
 		l.emit(hook, sc.Text())
 	}
 	return true
+}
+
+// consume hands every Pod the watch reports to start, until the watch
+// ends or stop is cancelled.
+func (l *logs) consume(stop context.Context, w watch.Interface, start func(*corev1.Pod)) {
+	for {
+		select {
+		case <-stop.Done():
+			return
+		case ev, open := <-w.ResultChan():
+			if !open {
+				return
+			}
+			if ev.Type == watch.Added || ev.Type == watch.Modified {
+				if p, ok := ev.Object.(*corev1.Pod); ok {
+					start(p)
+				}
+			}
+		}
+	}
 }

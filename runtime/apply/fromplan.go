@@ -19,6 +19,17 @@ func (s *syncRun) planSync(objs []manifest.Object, prunes []*unstructured.Unstru
 		live = append(live, manifest.Object{Unstructured: u, Source: manifest.Source{File: "(live) " + RefOf(u).String()}})
 	}
 	p := plan.ForSyncWithPrunes(objs, live, plan.Options{Namespace: s.opts.Namespace, Revision: s.revision})
+	if !s.opts.NoWaitLast {
+		// wavec waits for every task with a health check, the last step's
+		// too; the plan shown (dry run) says so.
+		for _, st := range p.Steps {
+			if st.Action == plan.Apply {
+				for _, t := range st.Tasks {
+					t.Gated = t.HealthCheck
+				}
+			}
+		}
+	}
 	steps, syncFail, err := convertPlan(p, s.opts.StepTimeout, s.opts.NoWaitLast)
 	if err != nil {
 		return nil, err

@@ -2,9 +2,11 @@ package apply
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -26,6 +28,9 @@ type tracker struct {
 
 	mu   sync.Mutex
 	infs map[infKey]cache.SharedIndexInformer
+	// denied receives the error of an informer the server refuses to
+	// serve (no permission to list or watch), by informer.
+	denied map[infKey]chan error
 
 	notify chan struct{}
 	lastMu sync.Mutex
@@ -45,6 +50,7 @@ func newTracker(ctx context.Context, k *kube, pipeline string) *tracker {
 		selector: PipelineLabel + "=" + pipeline,
 		ctx:      ctx,
 		infs:     map[infKey]cache.SharedIndexInformer{},
+		denied:   map[infKey]chan error{},
 		notify:   make(chan struct{}, 1),
 	}
 }
@@ -70,13 +76,31 @@ func (t *tracker) watch(ctx context.Context, m *meta.RESTMapping, ns string) err
 			UpdateFunc: func(any, any) { t.signal() },
 			DeleteFunc: func(any) { t.signal() },
 		})
-		t.infs[key] = inf
+		denied := make(chan error, 1)
+		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
+			// Other errors are retried by the informer; these are not
+			// going to pass.
+			if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) || apierrors.IsMethodNotSupported(err) {
+				select {
+				case denied <- err:
+				default:
+				}
+			}
+		})
+		t.infs[key], t.denied[key] = inf, denied
 		go inf.RunWithContext(t.ctx)
 	}
+	denied := t.denied[key]
 	t.mu.Unlock()
 	select {
 	case <-inf.HasSyncedChecker().Done():
 		return nil
+	case err := <-denied:
+		select {
+		case denied <- err: // for other waiters
+		default:
+		}
+		return fmt.Errorf("cannot watch %s: %s", key.gvr.String(), explain(err))
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-t.ctx.Done():

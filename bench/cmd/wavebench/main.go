@@ -44,11 +44,11 @@ func run() error {
 	minRuns := fs.Int("min-runs", 3, "timed compile runs per tool and size that -budget cannot cut")
 	procTimeout := fs.Duration("compile-timeout", 30*time.Second, "stop one compile process after this long (the tool is then reported as slower than that)")
 	kubectlKustomize := fs.Bool("kubectl-kustomize", false, "also time `kubectl kustomize` on the compile side (make bench turns it on)")
-	runReps := fs.String("run-reps", "100=3,1000=3,5000=1", "run-side runs per tool, by size (RESOURCES=N)")
+	runReps := fs.String("run-reps", "100=2,1000=1,5000=1", "run-side runs per tool, by size (RESOURCES=N)")
 	doc := fs.String("doc", "docs/benchmarks.md", "the report `make bench` rewrites")
 	apiPort := fs.Int("api-port", 36443, "API server port of the benchmark's own test cluster")
 	etcdPort := fs.Int("etcd-port", 32379, "etcd client port of the benchmark's own test cluster")
-	timeout := fs.Duration("run-timeout", 20*time.Minute, "limit of one run-side tool run")
+	timeout := fs.Duration("run-timeout", 8*time.Minute, "limit of one run-side tool run (peers at client-go's 5 requests per second take longer at 5,000 objects)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: wavebench [flags] compile|all|gen DIR\n")
 		fs.PrintDefaults()

@@ -192,6 +192,10 @@ launch kube-apiserver \
 apiserver_ready() { [[ "$(tc_curl /readyz)" == ok ]]; }
 wait_for "the API server to be ready" kube-apiserver apiserver_ready
 
+# The node lifecycle controller marks a node NotReady when its lease is not
+# renewed within the grace period (50 s by default); on a loaded 2-core
+# machine kwok's heartbeats can fall that far behind, and every Pod on the
+# node then turns unready. The fake nodes never really fail, so wait an hour.
 launch kube-controller-manager \
 	--kubeconfig="$tc_dir/kube-controller-manager.kubeconfig" \
 	--leader-elect=false --secure-port=0 \
@@ -199,7 +203,8 @@ launch kube-controller-manager \
 	--service-account-private-key-file="$pki/service-account.key" \
 	--use-service-account-credentials=false \
 	--controllers='*' \
-	--kube-api-qps=200 --kube-api-burst=400
+	--kube-api-qps=200 --kube-api-burst=400 \
+	--node-monitor-grace-period=1h
 
 launch kube-scheduler \
 	--kubeconfig="$tc_dir/kube-scheduler.kubeconfig" \

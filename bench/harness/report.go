@@ -321,6 +321,15 @@ func (r *Report) runSection(w io.Writer, sizes []gen.Size) {
 		}
 		p("| %s | %s | – | ≥ %s | %s | | |\n", sizeLabel(s), peerLabel(ArgoFloor), fmtDuration(floor), ratio)
 	}
+	for _, s := range sizes {
+		for _, t := range []string{WavecRun, HelmInstall, KubectlLoop} {
+			if res := rr.Find(t, s); res != nil {
+				for _, f := range res.Failures {
+					p("\nA run of %s at %s objects failed and was tried again on a fresh cluster: %s\n", peerLabel(t), thousands(s.Resources), oneLine(failureLine(f)))
+				}
+			}
+		}
+	}
 	p("\nwavec's per-step orchestration overhead (time from a step being complete to the next step's first request), pooled over its runs:\n\n")
 	p("| objects / waves | steps per run | overheads measured | median | p95 | max |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, s := range sizes {
@@ -360,6 +369,17 @@ func (r *Report) runSection(w io.Writer, sizes []gen.Size) {
 		}
 	}
 	p("\n")
+}
+
+// failureLine picks the most telling line of a failed run's error: the
+// sync's own message when wavec printed one.
+func failureLine(s string) string {
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, "did not complete") || strings.Contains(line, "Error") || strings.Contains(line, "error") {
+			return strings.TrimSpace(line)
+		}
+	}
+	return s
 }
 
 func wvErr(r *RunResult) string {

@@ -78,6 +78,8 @@ type RunResult struct {
 	// TimedOut is the limit a run hit, if one did: the tool's time is then
 	// only known to be above it.
 	TimedOut time.Duration
+	// Failures are the errors of failed runs that were tried again.
+	Failures []string
 }
 
 // MedianWall is the median total time.
@@ -194,6 +196,12 @@ func RunSide(ctx context.Context, cfg *RunConfig) (*RunReport, error) {
 					continue
 				}
 				s, err := runOnce(ctx, cfg, t, size, dir)
+				if err != nil && !errors.Is(err, errTimedOut) && ctx.Err() == nil && len(res.Failures) == 0 {
+					// One failure may be the test cluster's; a second is the tool's.
+					res.Failures = append(res.Failures, err.Error())
+					fmt.Fprintf(cfg.Log, "run %s %v: %v; trying once more on a fresh cluster\n", t, size, firstLine(err.Error()))
+					s, err = runOnce(ctx, cfg, t, size, dir)
+				}
 				if errors.Is(err, errTimedOut) {
 					res.TimedOut = cfg.Timeout
 					res.Error = err.Error()
@@ -302,6 +310,14 @@ func runOnce(ctx context.Context, cfg *RunConfig, tool string, size gen.Size, di
 		return RunSample{}, fmt.Errorf("%w after %s", errTimedOut, cfg.Timeout)
 	}
 	if err != nil {
+		if tool == WavecRun {
+			// With -o json the reason is in the events, not on stderr.
+			if out, rerr := os.ReadFile(stdout); rerr == nil {
+				if _, _, perr := ParseWavecEvents(out); perr != nil {
+					return RunSample{}, fmt.Errorf("%w\n%v", err, perr)
+				}
+			}
+		}
 		return RunSample{}, err
 	}
 	rs := RunSample{Sample: s, Throttled: countThrottling(stderr.Bytes())}

@@ -6,6 +6,22 @@
 //
 // The order of the work comes from runtime/plan (Argo CD's order) and the
 // health of objects from runtime/health; this package only executes.
+//
+// Where it differs from Argo CD's sync engine, on purpose:
+//
+//   - every step is waited for, the last one too, unless NoWaitLast;
+//   - no fixed delay between steps (WaveDelay, default 0);
+//   - every task has a timeout, and a timeout is a failure that runs the
+//     SyncFail hooks;
+//   - a step fails as soon as one of its tasks fails, without waiting for
+//     the others to complete (Argo CD waits for them, with no timeout);
+//   - objects are applied server-side, and the dry run before the first
+//     step is a server-side dry run; objects that cannot be validated yet
+//     (in a namespace, or of a kind, or using a ServiceAccount that the
+//     sync itself creates) are named as not validated;
+//   - the pipeline's namespace is created before the dry run unless
+//     CreateNamespace is false; it is not part of the pipeline, so it is
+//     neither pruned nor deleted.
 package apply
 
 import (

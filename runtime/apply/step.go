@@ -313,7 +313,7 @@ func (s *syncRun) recreate(ctx context.Context, t *task) (applyResult, error) {
 // timed out, with the time the watch showed the step complete. It wakes
 // only on watch events and deadlines.
 func (s *syncRun) wait(ctx context.Context, st *step) (*failure, time.Time) {
-	woken := false
+	woken, st0 := false, time.Now()
 	for {
 		var (
 			pending []*task
@@ -336,8 +336,8 @@ func (s *syncRun) wait(ctx context.Context, st *step) (*failure, time.Time) {
 			}
 		}
 		completed := time.Now()
-		if woken {
-			completed = s.tr.lastEvent()
+		if ev := s.tr.lastEvent(); woken && ev.After(st0) {
+			completed = ev
 		}
 		if len(failed) > 0 {
 			var msgs []string

@@ -302,5 +302,5 @@ type Probe struct {
 	Type    string   `parser:"@('http' | 'tcp' | 'grpc' | 'exec')"`
 	Path    *String  `parser:"@@?"`
 	Command *List    `parser:"@@?"`
-	Port    *Primary `parser:"( 'on' @@ )?"`
+	Port    *Primary `parser:"( 'on' @@ )?"` // a number or a name only; see values.go
 }

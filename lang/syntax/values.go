@@ -20,7 +20,7 @@ import (
 //	Primary = String | unit | number | "true" | "false" | List | Block | Probe | Ref | name .
 //	List    = "[" { Value [ "," | ";" ] } "]" .
 //	Ref     = RefKind name .
-//	Probe   = ( "http" | "tcp" | "grpc" | "exec" ) [ String ] [ List ] [ "on" Primary ] .
+//	Probe   = ( "http" | "tcp" | "grpc" | "exec" ) [ String ] [ List ] [ "on" ( number | name ) ] .
 //
 // Every node gets Pos (its first token) and EndPos (just after its last
 // token), as the engine would set them.
@@ -295,13 +295,20 @@ func (p *valueParser) probe(pr *Probe) error {
 	}
 	if isKeyword(p.lex.Peek(), "on") {
 		p.lex.Next()
-		if !p.startsPrimary(p.lex.Peek()) {
+		// A port is a number or a port's name, never a value that could
+		// nest: `on http` names the port called http.
+		t := p.lex.Peek()
+		pr.Port = &Primary{Pos: p.pos()}
+		switch t.Type {
+		case tokNumber:
+			pr.Port.Number = p.number()
+		case tokIdent:
+			v := p.lex.Next().Value
+			pr.Port.Ident = &v
+		default:
 			return p.unexpected()
 		}
-		pr.Port = &Primary{}
-		if err := p.primary(pr.Port); err != nil {
-			return err
-		}
+		pr.Port.EndPos = p.endPos()
 	}
 	pr.EndPos = p.endPos()
 	return nil

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -96,9 +97,16 @@ func (c *checker) readObjectFile(d *decl, rel string, at source.Span) ([]byte, b
 		return nil, false
 	}
 	defer root.Close()
-	f, err := root.Open(filepath.FromSlash(rel))
+	// O_NONBLOCK: opening a named pipe would otherwise wait for a writer,
+	// forever; the file is then refused for not being a regular file.
+	f, err := root.OpenFile(filepath.FromSlash(rel), os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err == nil {
 		defer f.Close()
+		if fi, serr := f.Stat(); serr == nil && !fi.Mode().IsRegular() {
+			c.errorf(at, CodeObjectFile, "object file %q is not a regular file", rel).
+				Hint("name a YAML file")
+			return nil, false
+		}
 		var data []byte
 		data, err = io.ReadAll(io.LimitReader(f, maxObjectFile+1))
 		if err == nil && len(data) > maxObjectFile {

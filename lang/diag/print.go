@@ -97,7 +97,7 @@ func (p *Printer) write(b *strings.Builder, d *Diagnostic) {
 		lead := displayWidth(text[:startByte])
 		n := max(1, displayWidth(text[:endByte])-lead)
 		fmt.Fprintf(b, "%s %s\n", pad, p.paint(blue, "|"))
-		fmt.Fprintf(b, "%s %s %s\n", p.paint(blue, strconv.Itoa(line)), p.paint(blue, "|"), strings.TrimRight(expandTabs(text), " "))
+		fmt.Fprintln(b, strings.TrimRight(fmt.Sprintf("%s %s %s", p.paint(blue, strconv.Itoa(line)), p.paint(blue, "|"), expandTabs(text)), " "))
 		fmt.Fprintf(b, "%s %s %s%s\n", pad, p.paint(blue, "|"), strings.Repeat(" ", lead), p.paint(sevColor, strings.Repeat("^", n)))
 	}
 	pad := strings.Repeat(" ", gutter)

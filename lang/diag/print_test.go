@@ -137,3 +137,11 @@ func TestWriteJSON(t *testing.T) {
 		t.Errorf("empty list = %q", b.String())
 	}
 }
+
+func TestPrintEmptyLineHasNoTrailingSpace(t *testing.T) {
+	src := "a\n\nb"
+	got := render(t, src, 2, 2, Errorf(source.Span{}, "E0001", "bad"))
+	if strings.Contains(got, " \n") {
+		t.Errorf("trailing space in:\n%q", got)
+	}
+}

@@ -185,7 +185,7 @@ func TestDeepNesting(t *testing.T) {
 func TestErrorAtEndOfFile(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{"pipeline a", "x.wave:1:11: error[E0101]: unexpected end of file; expected \"in\"\n  |\n1 | pipeline a\n  |           ^\n"},
-		{"pipeline a\n", "x.wave:2:1: error[E0101]: unexpected end of file; expected \"in\"\n  |\n2 | \n  | ^\n"},
+		{"pipeline a\n", "x.wave:2:1: error[E0101]: unexpected end of file; expected \"in\"\n  |\n2 |\n  | ^\n"},
 		{"job x {\n\timage = \"日本\"", "x.wave:2:14: error[E0101]: unexpected end of file; expected \"}\", \",\", \"->\", a name or a string\n  |\n2 |     image = \"日本\"\n  |                   ^\n"},
 	} {
 		f, diags := Parse("x.wave", []byte(c.src))

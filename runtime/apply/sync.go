@@ -107,7 +107,7 @@ func (s *syncRun) run(ctx context.Context, input []manifest.Object) Result {
 		Revision: s.revision, Attempt: s.attempt, Total: len(s.stepInfos()), DryRun: s.opts.DryRun})
 	s.em.emit(progress.Event{Type: progress.PlanReady, Steps: s.stepInfos()})
 	for _, w := range p.Warnings {
-		s.em.emit(progress.Event{Type: progress.Warning, Object: w.Object, Message: w.String()})
+		s.em.emit(progress.Event{Type: progress.Warning, Object: w.Object, Message: w.Source.Label(w.Object) + ": " + w.Message})
 	}
 
 	if !s.opts.DryRun {

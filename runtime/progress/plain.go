@@ -96,7 +96,11 @@ func startLine(e Event) string {
 	if e.Revision != "" {
 		fmt.Fprintf(&b, " (revision %s)", short(e.Revision))
 	}
-	fmt.Fprintf(&b, ": %d steps", e.Total)
+	if e.Total == 1 {
+		b.WriteString(": 1 step")
+	} else {
+		fmt.Fprintf(&b, ": %d steps", e.Total)
+	}
 	if e.Attempt > 1 {
 		fmt.Fprintf(&b, ", attempt %d", e.Attempt)
 	}

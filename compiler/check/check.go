@@ -202,7 +202,7 @@ func (c *checker) once(seen map[string]*syntax.Entry, e *syntax.Entry, what stri
 
 func (c *checker) unknownField(e *syntax.Entry, what string, fields []string) {
 	d := c.errorf(span(e.Key), CodeUnknownField, "unknown %s %q", what, e.Key.Name())
-	if s := syntax.Suggest(e.Key.Name(), fields); s != "" {
+	if s := diag.Suggest(e.Key.Name(), fields); s != "" {
 		d.Hint("did you mean %q?", s)
 	} else {
 		d.Hint("the fields are %s", strings.Join(fields, ", "))

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/lang/syntax"
 )
@@ -413,7 +414,7 @@ func (c *checker) checkKey(t *ir.Resource, key string, at source.Span) {
 	}
 	d := c.errorf(at, CodeUnknown, "%s %q has no key %q", t.Kind, t.Name, key).
 		Note(t.NameSpan, "%s is declared here", t.Ref())
-	if s := syntax.Suggest(key, keys); s != "" {
+	if s := diag.Suggest(key, keys); s != "" {
 		d.Hint("did you mean %q?", s)
 	} else if len(keys) > 0 {
 		d.Hint("its keys are %s", quoteList(keys))
@@ -545,7 +546,7 @@ func (c *checker) portRef(p *syntax.Primary, names []string, owner string, at so
 		}
 		if _, isParam := c.params[w]; !isParam {
 			d := c.errorf(span(p), CodeUnknownPort, "%s has no port named %q", owner, w)
-			if s := syntax.Suggest(w, names); s != "" {
+			if s := diag.Suggest(w, names); s != "" {
 				d.Hint("did you mean %q?", s)
 			} else if len(names) > 0 {
 				d.Hint("its ports are %s", quoteList(names))
@@ -786,7 +787,7 @@ func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloa
 				if p.Target.Name != "" && !contains(names, p.Target.Name) {
 					d := c.errorf(p.Span, CodeUnknownPort, "%s has no port named %q", s.Selector.Describe(), p.Target.Name).
 						Note(s.Selector.NameSpan, "%s is declared here", s.Selector.Ref())
-					if sg := syntax.Suggest(p.Target.Name, names); sg != "" {
+					if sg := diag.Suggest(p.Target.Name, names); sg != "" {
 						d.Hint("did you mean %q?", sg)
 					} else {
 						d.Hint("name the container port with `ports = { %s = 8000 }`, or write the target's number", p.Target.Name)

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/lang/syntax"
 )
@@ -135,7 +136,7 @@ func (c *checker) lookup(kind, name string, at source.Span, what string, allowed
 			}
 			sort.Strings(all)
 			d := c.errorf(at, CodeUnknown, "nothing is named %q", name)
-			if s := syntax.Suggest(name, all); s != "" {
+			if s := diag.Suggest(name, all); s != "" {
 				d.Hint("did you mean %q?", s)
 			}
 			return nil
@@ -171,7 +172,7 @@ func (c *checker) lookup(kind, name string, at source.Span, what string, allowed
 	}
 	sort.Strings(same)
 	d := c.errorf(at, CodeUnknown, "there is no %s named %q", k, name)
-	if s := syntax.Suggest(name, same); s != "" {
+	if s := diag.Suggest(name, same); s != "" {
 		d.Hint("did you mean `%s %s`?", k, s)
 	}
 	for _, other := range c.byName[name] {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/lang/syntax"
 )
@@ -157,7 +158,7 @@ func (c *checker) hook(h *syntax.Hook) {
 				dp, ok := ir.ParseDeletePolicy(id.Value)
 				if !ok {
 					d := c.errorf(id.Span(), CodeEnum, "%q is not a delete policy", id.Value)
-					if s := syntax.Suggest(id.Value, ir.PolicyWords); s != "" {
+					if s := diag.Suggest(id.Value, ir.PolicyWords); s != "" {
 						d.Hint("did you mean %q?", s)
 					} else {
 						d.Hint("the policies are on-success, on-failure and before-create")

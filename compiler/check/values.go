@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/lang/syntax"
 )
@@ -103,7 +104,7 @@ func (c *checker) applySets() {
 			}
 			sort.Strings(cands)
 			d := c.errorf(at, CodeUnknownSet, "--set %s: the pipeline has no parameter %q", n, n)
-			if s := syntax.Suggest(n, cands); s != "" {
+			if s := diag.Suggest(n, cands); s != "" {
 				d.Hint("did you mean %q?", s)
 			} else if len(cands) > 0 {
 				d.Hint("its parameters are %s", strings.Join(cands, ", "))
@@ -206,7 +207,7 @@ func (c *checker) lookupParam(name string, at source.Span) *param {
 	}
 	sort.Strings(cands)
 	d := c.errorf(at, CodeUnknownParam, "there is no parameter %q", name)
-	if s := syntax.Suggest(name, cands); s != "" {
+	if s := diag.Suggest(name, cands); s != "" {
 		d.Hint("did you mean %q?", s)
 	} else {
 		d.Hint("declare it with `param %s = ...`", name)
@@ -518,7 +519,7 @@ func (c *checker) enum(v *syntax.Value, what string, values []string) (string, b
 		}
 		if _, isParam := c.params[w]; !isParam {
 			d := c.errorf(span(v), CodeEnum, "%s %q is not one of %s", what, w, strings.Join(values, ", "))
-			if s := syntax.Suggest(w, values); s != "" {
+			if s := diag.Suggest(w, values); s != "" {
 				d.Hint("did you mean %q?", s)
 			}
 			return "", false
@@ -534,7 +535,7 @@ func (c *checker) enum(v *syntax.Value, what string, values []string) (string, b
 		}
 	}
 	d := c.errorf(span(v), CodeEnum, "%s %q is not one of %s", what, s, strings.Join(values, ", "))
-	if sg := syntax.Suggest(s, values); sg != "" {
+	if sg := diag.Suggest(s, values); sg != "" {
 		d.Hint("did you mean %q?", sg)
 	}
 	return "", false

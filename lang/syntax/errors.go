@@ -258,7 +258,7 @@ func addHints(d *diag.Diagnostic, tok lexer.Token, expected []probe) {
 		}
 	}
 	if tok.Type == tokenType("Ident") && wantsWord {
-		if s := Suggest(tok.Value, keywords); s != "" {
+		if s := diag.Suggest(tok.Value, keywords); s != "" {
 			d.Hint("did you mean %q?", s)
 			return
 		}
@@ -269,36 +269,4 @@ func addHints(d *diag.Diagnostic, tok lexer.Token, expected []probe) {
 			return
 		}
 	}
-}
-
-// Suggest returns the candidate closest to s by edit distance, or "" when
-// none is close enough to be a likely misspelling.
-func Suggest(s string, candidates []string) string {
-	best, bestD := "", len(s)/3+2
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD && d > 0 {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/wavec/wavec/lang/diag"
 )
 
 // The annotations Argo CD reads, its own and Helm's.
@@ -290,7 +292,7 @@ func suggestOption(v string) string {
 	}
 	best, bestD := "", -1
 	for _, o := range same {
-		if d := editDistance(strings.ToLower(v), strings.ToLower(o)); bestD < 0 || d < bestD {
+		if d := diag.EditDistance(strings.ToLower(v), strings.ToLower(o)); bestD < 0 || d < bestD {
 			best, bestD = o, d
 		}
 	}
@@ -326,35 +328,9 @@ func appendPolicy(ps []DeletePolicy, p DeletePolicy) []DeletePolicy {
 
 // suggest returns "; did you mean X?" when a candidate is close to s.
 func suggest(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+1
-	for _, c := range candidates {
-		d := editDistance(strings.ToLower(s), strings.ToLower(c))
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
+	best := diag.Suggest(s, candidates)
 	if best == "" {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %s?", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

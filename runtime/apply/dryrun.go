@@ -111,19 +111,19 @@ func (s *syncRun) dryRunTask(ctx context.Context, t *task) error {
 	case t.hook && t.beforeCreation:
 		// The hook is created afresh: validate a create, under a
 		// generated name when an old instance still holds its own.
-		_, err := s.k.create(ctx, t.mapping, t.obj, true)
+		_, err := s.k.create(ctx, t.mapping, t.obj, s.writeOpts(t, true))
 		if apierrors.IsAlreadyExists(err) {
 			o := t.obj.DeepCopy()
 			o.SetName("")
 			o.SetGenerateName(name[:min(len(name), 50)])
-			_, err = s.k.create(ctx, t.mapping, o, true)
+			_, err = s.k.create(ctx, t.mapping, o, s.writeOpts(t, true))
 		}
 		return err
 	case t.replace:
-		_, err := s.k.replace(ctx, t.mapping, t.obj, true)
+		_, err := s.k.replace(ctx, t.mapping, t.obj, s.writeOpts(t, true))
 		return err
 	}
-	_, err := s.k.apply(ctx, t.mapping, t.obj, s.opts.ForceConflicts, true)
+	_, err := s.k.apply(ctx, t.mapping, t.obj, s.writeOpts(t, true))
 	if err != nil && t.force && (apierrors.IsInvalid(err) || apierrors.IsConflict(err)) {
 		// Force=true recreates the object when it cannot be updated.
 		return nil

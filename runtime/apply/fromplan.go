@@ -80,6 +80,8 @@ func convertTask(pt *plan.Task, act plan.Action, deletion bool, def time.Duratio
 		wave:    pt.Wave,
 		replace: a.Options.Replace == plan.On,
 		force:   a.Options.Force,
+		// Validate=false: unknown fields are dropped, not rejected.
+		noValidate: a.Options.NoValidate,
 		// wavec waits for every task whose kind has a health check;
 		// with --no-wait-last the plan's (Argo CD's) gating applies.
 		gated: pt.HealthCheck,

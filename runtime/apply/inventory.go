@@ -130,7 +130,7 @@ func (k *kube) writeInventory(ctx context.Context, inv *inventory, refs []Ref) e
 		},
 		"data": map[string]any{inventoryKey: b.String()},
 	}}
-	if _, err := k.apply(ctx, m, cm, true, false); err != nil {
+	if _, err := k.apply(ctx, m, cm, writeOpts{force: true}); err != nil {
 		return fmt.Errorf("writing the inventory %s/%s: %s", inv.namespace, InventoryName(inv.pipeline), explain(err))
 	}
 	inv.refs, inv.exists = refs, true

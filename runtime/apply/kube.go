@@ -112,49 +112,64 @@ type applyResult struct {
 	warnings []string
 }
 
-// apply server-side applies obj as FieldManager. force takes ownership of
-// fields other managers own; dryRun asks the server to validate only.
-func (k *kube) apply(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, force, dryRun bool) (applyResult, error) {
+// writeOpts are the options of a write request.
+type writeOpts struct {
+	// force takes ownership of fields other managers own (apply only).
+	force bool
+	// dryRun asks the server to validate only.
+	dryRun bool
+	// noValidate drops unknown fields instead of rejecting them (sync
+	// option Validate=false). The server honours it for creates and
+	// replaces; server-side apply rejects undeclared fields regardless.
+	noValidate bool
+}
+
+// params adds the options to a request.
+func (o writeOpts) params(req *rest.Request) *rest.Request {
+	req = req.Param("fieldManager", FieldManager)
+	if o.dryRun {
+		req = req.Param("dryRun", metav1.DryRunAll)
+	}
+	if o.noValidate {
+		req = req.Param("fieldValidation", metav1.FieldValidationIgnore)
+	}
+	return req
+}
+
+// apply server-side applies obj as FieldManager.
+func (k *kube) apply(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o writeOpts) (applyResult, error) {
 	data, err := json.Marshal(obj.Object)
 	if err != nil {
 		return applyResult{}, err
 	}
-	req := k.rest.Patch(types.ApplyPatchType).
+	req := o.params(k.rest.Patch(types.ApplyPatchType).
 		AbsPath(urlSegments(m, obj.GetNamespace(), obj.GetName())...).
-		Param("fieldManager", FieldManager).
-		Body(data)
-	if force {
+		Body(data))
+	if o.force {
 		req = req.Param("force", "true")
-	}
-	if dryRun {
-		req = req.Param("dryRun", metav1.DryRunAll)
 	}
 	return k.do(ctx, req)
 }
 
 // create creates obj (used to dry-run hooks that will be created afresh).
-func (k *kube) create(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, dryRun bool) (applyResult, error) {
+func (k *kube) create(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o writeOpts) (applyResult, error) {
 	data, err := json.Marshal(obj.Object)
 	if err != nil {
 		return applyResult{}, err
 	}
-	req := k.rest.Post().
+	req := o.params(k.rest.Post().
 		AbsPath(urlSegments(m, obj.GetNamespace(), "")...).
-		Param("fieldManager", FieldManager).
 		SetHeader("Content-Type", "application/json").
-		Body(data)
-	if dryRun {
-		req = req.Param("dryRun", metav1.DryRunAll)
-	}
+		Body(data))
 	return k.do(ctx, req)
 }
 
 // replace replaces obj (sync option Replace=true), creating it when it
 // does not exist.
-func (k *kube) replace(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, dryRun bool) (applyResult, error) {
+func (k *kube) replace(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o writeOpts) (applyResult, error) {
 	live, err := k.client(m, obj.GetNamespace()).Get(ctx, obj.GetName(), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return k.create(ctx, m, obj, dryRun)
+		return k.create(ctx, m, obj, o)
 	}
 	if err != nil {
 		return applyResult{}, err
@@ -165,14 +180,10 @@ func (k *kube) replace(ctx context.Context, m *meta.RESTMapping, obj *unstructur
 	if err != nil {
 		return applyResult{}, err
 	}
-	req := k.rest.Put().
+	req := o.params(k.rest.Put().
 		AbsPath(urlSegments(m, obj.GetNamespace(), obj.GetName())...).
-		Param("fieldManager", FieldManager).
 		SetHeader("Content-Type", "application/json").
-		Body(data)
-	if dryRun {
-		req = req.Param("dryRun", metav1.DryRunAll)
-	}
+		Body(data))
 	return k.do(ctx, req)
 }
 

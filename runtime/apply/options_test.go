@@ -173,3 +173,55 @@ spec: {teeth: 12}
 		t.Error("the custom resource is gone")
 	}
 }
+
+// TestReplaceAndForce: Replace=true replaces instead of applying, and
+// Force=true recreates an object that cannot be updated (a Job whose
+// template changed).
+func TestReplaceAndForce(t *testing.T) {
+	v := newEnv(t)
+	pipeline := func(value, image string) string {
+		return `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: replaced, annotations: {argocd.argoproj.io/sync-options: Replace=true}}
+data: {value: "` + value + `"}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once, annotations: {argocd.argoproj.io/sync-options: Force=true}}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: ` + image + `}]
+`
+	}
+	if r := v.sync(withTimeout(t, time.Minute), load(t, pipeline("1", "registry.example/a:1")), v.opts("force")); r.Status != progress.Succeeded {
+		t.Fatalf("first sync %s: %s", r.Status, r.Message)
+	}
+	ctx := context.Background()
+	job1, err := v.cs.BatchV1().Jobs(v.ns).Get(ctx, "once", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := v.sync(withTimeout(t, time.Minute), load(t, pipeline("2", "registry.example/b:1")), v.opts("force")); r.Status != progress.Succeeded {
+		t.Fatalf("second sync %s: %s", r.Status, r.Message)
+	}
+	cm, _ := v.cs.CoreV1().ConfigMaps(v.ns).Get(ctx, "replaced", metav1.GetOptions{})
+	if cm.Data["value"] != "2" {
+		t.Errorf("replaced ConfigMap holds %q", cm.Data["value"])
+	}
+	for _, f := range cm.ManagedFields {
+		if f.Manager == FieldManager && f.Operation != metav1.ManagedFieldsOperationUpdate {
+			t.Errorf("Replace=true wrote with operation %s", f.Operation)
+		}
+	}
+	job2, err := v.cs.BatchV1().Jobs(v.ns).Get(ctx, "once", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job2.UID == job1.UID || job2.Spec.Template.Spec.Containers[0].Image != "registry.example/b:1" {
+		t.Error("Force=true did not recreate the Job with its new template")
+	}
+}

@@ -249,16 +249,16 @@ func (s *syncRun) applyTask(ctx context.Context, st *step, t *task) string {
 	case t.replace && t.force:
 		res, err = s.recreate(ctx, t)
 	case t.replace:
-		res, err = s.k.replace(ctx, t.mapping, t.obj, false)
+		res, err = s.k.replace(ctx, t.mapping, t.obj, s.writeOpts(t, false))
 	default:
-		res, err = s.k.apply(ctx, t.mapping, t.obj, s.opts.ForceConflicts, false)
+		res, err = s.k.apply(ctx, t.mapping, t.obj, s.writeOpts(t, false))
 		if err != nil && t.force && (apierrors.IsInvalid(err) || apierrors.IsConflict(err)) {
 			res, err = s.recreate(ctx, t)
 		}
 	}
 	if err != nil && s.awaitServiceAccount(ctx, t, err) {
 		// A namespace created moments ago: its ServiceAccount now exists.
-		res, err = s.k.apply(ctx, t.mapping, t.obj, s.opts.ForceConflicts, false)
+		res, err = s.k.apply(ctx, t.mapping, t.obj, s.writeOpts(t, false))
 	}
 	for _, w := range res.warnings {
 		s.em.emit(progress.Event{Type: progress.Warning, Step: st.index, Object: t.ref(), Message: t.ref() + ": " + w})
@@ -306,7 +306,7 @@ func (s *syncRun) recreate(ctx context.Context, t *task) (applyResult, error) {
 	} else if !apierrors.IsNotFound(err) {
 		return applyResult{}, err
 	}
-	return s.k.create(ctx, t.mapping, t.obj, false)
+	return s.k.create(ctx, t.mapping, t.obj, s.writeOpts(t, false))
 }
 
 // wait returns once every task of the step is complete, or one failed or
@@ -490,4 +490,9 @@ func (s *syncRun) awaitServiceAccount(ctx context.Context, t *task, err error) b
 	wctx, cancel := context.WithDeadline(ctx, t.deadline)
 	defer cancel()
 	return s.k.watchUntil(wctx, m, t.obj.GetNamespace(), sa, func(u *unstructured.Unstructured) (bool, error) { return u != nil, nil }) == nil
+}
+
+// writeOpts returns the options of the task's write requests.
+func (s *syncRun) writeOpts(t *task, dryRun bool) writeOpts {
+	return writeOpts{force: s.opts.ForceConflicts, dryRun: dryRun, noValidate: t.noValidate}
 }

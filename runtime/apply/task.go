@@ -50,7 +50,7 @@ type task struct {
 	// Delete policies of a hook.
 	beforeCreation, onSuccess, onFailure bool
 	// Sync options.
-	replace, force bool
+	replace, force, noValidate bool
 	// gated tells whether the step waits for the task's health (hooks are
 	// always waited for; resources when their kind has a health check).
 	gated bool

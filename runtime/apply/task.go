@@ -89,6 +89,7 @@ type step struct {
 	tasks []*task
 }
 
+// String returns "Phase wave N".
 func (s *step) String() string {
 	return fmt.Sprintf("%s wave %d", s.phase, s.wave)
 }

@@ -27,6 +27,11 @@ import (
 // maxObjectFile is the largest YAML file an object may read.
 const maxObjectFile = 16 << 20
 
+// maxDocument is the largest YAML document of an object: the Kubernetes API
+// server rejects request bodies above 3 MiB, so a larger object could never
+// be applied, and decoding one made of tiny values costs hundreds of MiB.
+const maxDocument = 3 << 20
+
 // clusterScoped lists the built-in kinds that have no namespace. Kinds a
 // CRD of the pipeline defines with scope Cluster are added per pipeline;
 // any other kind is taken to be namespaced.
@@ -228,6 +233,10 @@ func (c *checker) parseDocs(data []byte, at docPlace, name string) ([]*unstructu
 				d.Note(note, "the document starts here")
 			}
 			d.Hint("each document must be a Kubernetes object with apiVersion, kind and metadata.name")
+		}
+		if len(doc.text) > maxDocument {
+			bad("document is %.1f MiB, larger than the 3 MiB the Kubernetes API server accepts", float64(len(doc.text))/(1<<20))
+			continue
 		}
 		js, err := yaml.YAMLToJSON([]byte(doc.text))
 		if err != nil {

@@ -76,8 +76,21 @@ func commands() []*command {
 // Main runs wavec with the process's arguments, streams and signals and
 // returns the exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// Only run and delete (which delete the hooks still running) and fmt
+	// (which stops between files it rewrites) act on an interruption;
+	// every other command ends at once, as a program without a handler
+	// does, even while it blocks reading `-f -` or a file.
+	ctx := context.Background()
+	if len(os.Args) > 1 && stopsGracefully(os.Args[1]) {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		go func() {
+			// A second Ctrl-C or SIGTERM ends them at once.
+			<-ctx.Done()
+			stop()
+		}()
+	}
 	env := &Env{
 		Stdin:            os.Stdin,
 		Stdout:           os.Stdout,
@@ -87,6 +100,10 @@ func Main() int {
 	}
 	return Run(ctx, env, os.Args[1:])
 }
+
+// stopsGracefully reports whether command name handles an interruption
+// itself, through the context Run passes it.
+func stopsGracefully(name string) bool { return name == "run" || name == "delete" || name == "fmt" }
 
 // Run runs wavec with the given arguments (without the program name) in env
 // and returns the exit code.

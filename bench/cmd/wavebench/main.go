@@ -48,7 +48,7 @@ func run() error {
 	doc := fs.String("doc", "docs/benchmarks.md", "the report `make bench` rewrites")
 	apiPort := fs.Int("api-port", 36443, "API server port of the benchmark's own test cluster")
 	etcdPort := fs.Int("etcd-port", 32379, "etcd client port of the benchmark's own test cluster")
-	timeout := fs.Duration("run-timeout", 8*time.Minute, "limit of one run-side tool run (peers at client-go's 5 requests per second take longer at 5,000 objects)")
+	timeout := fs.Duration("run-timeout", 20*time.Minute, "limit of one run-side tool run (peers at client-go's 5 requests per second take longer at 5,000 objects)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: wavebench [flags] compile|all|gen DIR\n")
 		fs.PrintDefaults()
@@ -128,7 +128,15 @@ func run() error {
 		os.Exit(2)
 	}
 	meta := harness.CollectMeta(ctx, repo, cfg.ToolsBin)
-	meta.Command = "go run ./bench/cmd/wavebench " + strings.Join(os.Args[1:], " ")
+	// Every flag with its value in effect, so that the report can be
+	// reproduced even after the defaults change.
+	var flags []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name != "doc" && f.Name != "tools" {
+			flags = append(flags, "-"+f.Name+"="+f.Value.String())
+		}
+	})
+	meta.Command = "go run ./bench/cmd/wavebench " + strings.Join(flags, " ") + " all"
 	comp, err := harness.Compile(ctx, cfg)
 	if err != nil {
 		return err

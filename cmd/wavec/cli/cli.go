@@ -16,6 +16,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
+
+	"github.com/wavec/wavec/lang/diag"
 )
 
 // Exit codes shared by every subcommand.
@@ -133,7 +135,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	c := lookup(name)
 	if c == nil {
 		msg := fmt.Sprintf("wavec: unknown command %q", name)
-		if s := suggest(name, commandNames()); s != "" {
+		if s := diag.Suggest(name, commandNames()); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		fmt.Fprintf(env.Stderr, "%s\nRun 'wavec help' for the list of commands.\n", msg)
@@ -198,36 +200,4 @@ func writeCommandHelp(w io.Writer, c *command, fs *pflag.FlagSet) {
 	if u := fs.FlagUsages(); strings.TrimSpace(u) != "" {
 		fmt.Fprintf(w, "\nFlags:\n%s", u)
 	}
-}
-
-// suggest returns the candidate closest to s by edit distance, or "" when
-// none is close enough to be a likely typo.
-func suggest(s string, candidates []string) string {
-	best, bestD := "", len(s)/2+2
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -314,6 +315,38 @@ func (k *kube) waitEstablished(ctx context.Context, name string) error {
 		}
 		return false, nil
 	})
+}
+
+// waitServed waits until discovery lists the custom resource that crd
+// defines in every version it serves. The API server marks a CRD
+// Established a moment before its discovery document includes the new
+// resource, and a custom resource applied in that moment cannot be mapped.
+// Discovery cannot be watched, so it is asked again after a short, growing
+// pause, until ctx ends.
+func (k *kube) waitServed(ctx context.Context, crd *unstructured.Unstructured) error {
+	group, _, _ := unstructured.NestedString(crd.Object, "spec", "group")
+	plural, _, _ := unstructured.NestedString(crd.Object, "spec", "names", "plural")
+	versions, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
+	for _, v := range versions {
+		vm, _ := v.(map[string]any)
+		name, _ := vm["name"].(string)
+		if served, _ := vm["served"].(bool); !served || name == "" {
+			continue
+		}
+		gv := group + "/" + name
+		for pause := 20 * time.Millisecond; ; pause = min(2*pause, time.Second) {
+			list, err := k.typed.Discovery().ServerResourcesForGroupVersion(gv)
+			if err == nil && slices.ContainsFunc(list.APIResources, func(r metav1.APIResource) bool { return r.Name == plural }) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%s %s is not served yet: %w", gv, plural, context.Cause(ctx))
+			case <-time.After(pause):
+			}
+		}
+	}
+	return nil
 }
 
 // explain turns an API error into one line for people. A server-side apply

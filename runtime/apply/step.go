@@ -196,6 +196,9 @@ func (s *syncRun) applyGroup(ctx context.Context, st *step, tasks []*task) *fail
 			if err := s.k.waitEstablished(wctx, t.obj.GetName()); err != nil {
 				return fmt.Sprintf("%s is not established: %s", t.ref(), explain(err))
 			}
+			if err := s.k.waitServed(wctx, t.obj); err != nil {
+				return fmt.Sprintf("%s: %s", t.ref(), err)
+			}
 			return ""
 		})
 		if len(msgs) > 0 {

@@ -40,7 +40,8 @@ func CollectMeta(ctx context.Context, repo, toolsBin string) Meta {
 		}
 	}
 	rev := output(ctx, repo, "git", "rev-parse", "--short", "HEAD")
-	if rev != "" && output(ctx, repo, "git", "status", "--porcelain", "--untracked-files=no") != "" {
+	// Untracked Go files count too: go build compiles them.
+	if rev != "" && output(ctx, repo, "sh", "-c", "git status --porcelain | grep -E '[.]go$|go[.](mod|sum)$'") != "" {
 		rev += " with uncommitted changes"
 	}
 	m.WavecRevision = rev

@@ -246,3 +246,16 @@ func TestMarkdownWithoutRunSide(t *testing.T) {
 		t.Errorf("missed goals %q, want the helm ratio and kustomize's memory", missed)
 	}
 }
+
+func TestMarkdownPartialWavecRun(t *testing.T) {
+	s := gen.Size{Resources: 5000, Waves: 50}
+	rr := &RunReport{Timeout: 8 * time.Minute, Results: []*RunResult{{
+		Tool: WavecRun, Size: s, TimedOut: 8 * time.Minute,
+		Partial: &RunSample{Steps: 47, Overheads: []time.Duration{time.Millisecond, 3 * time.Millisecond}},
+	}}}
+	var b bytes.Buffer
+	(&Report{Run: rr}).Markdown(&b, []gen.Size{s})
+	if !strings.Contains(b.String(), "| 5,000 / 50 | stopped in step 47 of 53 | 2 | 2.00 ms |") {
+		t.Errorf("no partial overhead row:\n%s", b.String())
+	}
+}

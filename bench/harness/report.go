@@ -172,7 +172,7 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 	p("## Method\n\n")
 	p("- Compile side: whole processes, output to a file. Each tool gets one untimed run (its output is checked), then up to %d timed runs per size ", r.compileRuns())
 	p("(fewer, at least three, when a size's rounds take longer than the harness's budget: the table gives the count); ")
-	p("a process still running after %s is stopped, and that tool is then only known to be slower than that at that size. ", r.Compile.ProcTimeout)
+	p("a process still running after %s is stopped, and that tool is then only known to be slower than that at that size. ", r.compileTimeout())
 	p("The order of tools rotates every round. Times are medians of wall time; memory is the median of the peak resident set size ")
 	p("(`ru_maxrss` from `wait4`). `wavec` is built from the working tree by the harness (`go build ./cmd/wavec`).\n")
 	p("- Run side: every run of every tool gets a fresh test cluster (`testcluster/scripts/cluster-up.sh`: etcd, kube-apiserver, ")
@@ -193,6 +193,13 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 	p("the others (no wave order). The kubectl loop is `bench/scripts/kubectl-waves.sh`: apply one step's file, wait for its Deployments ")
 	p("and Jobs, next; it does not delete hooks afterwards.\n")
 	p("- No test asserts a timing. `go test ./bench/...` checks the generator and, when the peers are built, that all tools produce equivalent objects.\n")
+}
+
+func (r *Report) compileTimeout() time.Duration {
+	if r.Compile == nil {
+		return 0
+	}
+	return r.Compile.ProcTimeout
 }
 
 func (r *Report) compileRuns() int {
@@ -336,6 +343,12 @@ func (r *Report) runSection(w io.Writer, sizes []gen.Size) {
 	p("| objects / waves | steps per run | overheads measured | median | p95 | max |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, s := range sizes {
 		wv := rr.Find(WavecRun, s)
+		if wv != nil && len(wv.Samples) == 0 && wv.Partial != nil {
+			ov := wv.Partial.Overheads
+			steps, _ := gen.Steps(gen.Options{Size: s})
+			p("| %s | stopped in step %d of %d | %d | %s | %s | %s |\n", sizeLabel(s), wv.Partial.Steps, len(steps), len(ov), fmtDuration(Median(ov)), fmtDuration(Percentile(ov, 95)), fmtDuration(Percentile(ov, 100)))
+			continue
+		}
 		if wv == nil || len(wv.Samples) == 0 {
 			continue
 		}

@@ -80,6 +80,9 @@ type RunResult struct {
 	TimedOut time.Duration
 	// Failures are the errors of failed runs that were tried again.
 	Failures []string
+	// Partial holds what a wavec run that hit the time limit reported
+	// before it was stopped: its overheads and how many steps it started.
+	Partial *RunSample
 }
 
 // MedianWall is the median total time.
@@ -204,6 +207,10 @@ func RunSide(ctx context.Context, cfg *RunConfig) (*RunReport, error) {
 				}
 				if errors.Is(err, errTimedOut) {
 					res.TimedOut = cfg.Timeout
+					if t == WavecRun && s.Steps > 0 {
+						partial := s
+						res.Partial = &partial
+					}
 					res.Error = err.Error()
 					fmt.Fprintf(cfg.Log, "run %s %v: did not finish within %s\n", t, size, cfg.Timeout)
 					continue
@@ -307,7 +314,14 @@ func runOnce(ctx context.Context, cfg *RunConfig, tool string, size gen.Size, di
 	s, err := Exec(rctx, Proc{Args: args, Env: env, Stdout: stdout, Stderr: &stderr})
 	_ = os.WriteFile(filepath.Join(dir, tool+".err"), stderr.Bytes(), 0o644)
 	if err != nil && rctx.Err() != nil && ctx.Err() == nil {
-		return RunSample{}, fmt.Errorf("%w after %s", errTimedOut, cfg.Timeout)
+		var partial RunSample
+		if tool == WavecRun {
+			// The events up to the stop still show the steps' overheads.
+			if out, rerr := os.ReadFile(stdout); rerr == nil {
+				partial.Overheads, partial.Steps, _ = ParseWavecEvents(out)
+			}
+		}
+		return partial, fmt.Errorf("%w after %s", errTimedOut, cfg.Timeout)
 	}
 	if err != nil {
 		if tool == WavecRun {

@@ -155,7 +155,7 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 		p("Their first build takes several minutes")
 	}
 	p(" (a cold build compiles much of Kubernetes, like the test cluster's: expect 10 to 15 minutes on 2 cores with a cold Go build cache, ")
-	p("a few minutes when the test cluster's build has warmed it). `make bench-compile` after that takes under three minutes (about 2.5 minutes here, most of it kustomize at 1,000 objects and the 30 s it is given at 5,000).\n\n")
+	p("a few minutes when the test cluster's build has warmed it). `make bench-compile` after that takes under three minutes (2 to 3 minutes here depending on the load from other work, most of it kustomize at 1,000 objects and the 30 s it is given at 5,000).\n\n")
 
 	p("## Inputs\n\n")
 	p("`bench/gen` writes one release three ways: a `.wave` pipeline, a Helm chart and Argo CD-annotated YAML with a `kustomization.yaml`. ")

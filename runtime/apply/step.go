@@ -419,6 +419,12 @@ func (s *syncRun) evaluate(st *step, t *task) {
 		t.state = stateDone
 		return
 	}
+	if s.tr.isGone(uidOf(t.written)) {
+		// Someone else deleted it: it can never become healthy.
+		s.setHealth(st, t, "Missing", "it was deleted while wavec waited for it")
+		t.state = stateFailed
+		return
+	}
 	cur := s.tr.current(t.mapping, t.written)
 	r, ok := health.Check(cur)
 	if !ok {

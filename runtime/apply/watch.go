@@ -34,7 +34,9 @@ type tracker struct {
 
 	notify chan struct{}
 	lastMu sync.Mutex
-	last   time.Time
+	// gone holds the UIDs of objects the watches saw deleted.
+	gone map[types.UID]bool
+	last time.Time
 }
 
 type infKey struct {
@@ -74,7 +76,7 @@ func (t *tracker) watch(ctx context.Context, m *meta.RESTMapping, ns string) err
 		_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 			AddFunc:    func(any) { t.signal() },
 			UpdateFunc: func(any, any) { t.signal() },
-			DeleteFunc: func(any) { t.signal() },
+			DeleteFunc: func(obj any) { t.deleted(obj); t.signal() },
 		})
 		denied := make(chan error, 1)
 		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
@@ -117,6 +119,28 @@ func (t *tracker) signal() {
 	case t.notify <- struct{}{}:
 	default:
 	}
+}
+
+// deleted records that a watched object is gone.
+func (t *tracker) deleted(obj any) {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		t.lastMu.Lock()
+		if t.gone == nil {
+			t.gone = map[types.UID]bool{}
+		}
+		t.gone[u.GetUID()] = true
+		t.lastMu.Unlock()
+	}
+}
+
+// isGone reports whether a watch saw the object with uid deleted.
+func (t *tracker) isGone(uid types.UID) bool {
+	t.lastMu.Lock()
+	defer t.lastMu.Unlock()
+	return uid != "" && t.gone[uid]
 }
 
 // lastEvent returns when the latest change was delivered.

@@ -19,7 +19,7 @@ import (
 // without their limits (alias bombs: many GiB; deep nesting: a stack
 // overflow).
 const (
-	hostileMaxRSS = 512 << 20
+	hostileMaxRSS = 256 << 20
 	hostileMaxCPU = 20 * time.Second
 )
 

@@ -11,13 +11,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
 
-// wavecBin is the wavec binary the tests run, built once by TestMain.
-var wavecBin string
+// wavecBin is the wavec binary the tests run, and measureBin the program
+// that measures it (see measure/main.go), both built once by TestMain.
+var wavecBin, measureBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "wavec-reliability-")
@@ -25,13 +25,15 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	wavecBin = filepath.Join(dir, "wavec")
-	build := exec.Command("go", "build", "-o", wavecBin, "../cmd/wavec")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building wavec:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
+	wavecBin, measureBin = filepath.Join(dir, "wavec"), filepath.Join(dir, "measure")
+	for bin, pkg := range map[string]string{wavecBin: "../cmd/wavec", measureBin: "./measure"} {
+		build := exec.Command("go", "build", "-o", bin, pkg)
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s: %v\n", pkg, err)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -71,9 +73,10 @@ func wavec(t testing.TB, inv invocation) result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), inv.timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, wavecBin, inv.args...)
+	usage := filepath.Join(t.TempDir(), "usage")
+	cmd := exec.CommandContext(ctx, measureBin, append([]string{wavecBin}, inv.args...)...)
 	cmd.Dir = inv.dir
-	cmd.Env = append(os.Environ(), inv.env...)
+	cmd.Env = append(append(os.Environ(), inv.env...), "WAVEC_MEASURE_OUT="+usage)
 	cmd.Stdin = inv.stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -89,10 +92,15 @@ func wavec(t testing.TB, inv invocation) result {
 		}
 	}
 	r.code = cmd.ProcessState.ExitCode()
-	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.maxRSS = int64(ru.Maxrss) * 1024 // KiB on Linux
+	data, err := os.ReadFile(usage)
+	if err != nil {
+		t.Fatalf("wavec %s: no measurement: %v; stderr:\n%s", strings.Join(inv.args, " "), err, r.stderr)
 	}
+	var kib, user, sys int64
+	if _, err := fmt.Sscan(string(data), &kib, &user, &sys); err != nil {
+		t.Fatalf("measurement %q: %v", data, err)
+	}
+	r.maxRSS, r.cpu = kib<<10, time.Duration(user+sys)
 	return r
 }
 

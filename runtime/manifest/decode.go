@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -280,7 +281,7 @@ func scalarRaw(n *yaml.Node) (any, error) {
 		if err != nil {
 			return nil, errAt(n, "!!binary value is not valid base64")
 		}
-		return strings.ToValidUTF8(string(b), "\uFFFD"), nil
+		return validUTF8(b), nil
 	case "!!map", "!!seq":
 		return nil, errAt(n, "cannot decode a scalar as %s", tag)
 	default:
@@ -447,4 +448,21 @@ func parseTimestamp(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// validUTF8 returns b as a string with every byte that is not part of a
+// valid UTF-8 sequence replaced by U+FFFD, one replacement per byte, as
+// encoding/json does when sigs.k8s.io/yaml turns such a value into JSON.
+func validUTF8(b []byte) string {
+	var sb strings.Builder
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size <= 1 {
+			sb.WriteRune(utf8.RuneError)
+		} else {
+			sb.Write(b[:size])
+		}
+		b = b[size:]
+	}
+	return sb.String()
 }

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -34,15 +33,8 @@ func (e *Engine) Delete(ctx context.Context, objs []manifest.Object, opts Option
 }
 
 func (s *syncRun) runDelete(ctx context.Context, input []manifest.Object) Result {
-	s.started, s.parent = time.Now(), ctx
-	s.stopLogs = map[*task]context.CancelFunc{}
-	attemptCtx, cancelAttempt := ctx, context.CancelFunc(func() {})
-	if s.opts.Timeout > 0 {
-		attemptCtx, cancelAttempt = context.WithTimeout(ctx, s.opts.Timeout)
-	}
-	defer cancelAttempt()
-	bg, stopBg := context.WithCancel(ctx)
-	defer stopBg()
+	attemptCtx, bg, end := s.begin(ctx)
+	defer end()
 
 	// Only the delete hooks of the input matter; the resources to delete
 	// are those of the inventory, as they are on the cluster.

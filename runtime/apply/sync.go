@@ -63,16 +63,23 @@ type failure struct {
 
 func (s *syncRun) fail(msg string) Result { return s.done(progress.Failed, msg) }
 
-func (s *syncRun) run(ctx context.Context, input []manifest.Object) Result {
+// begin starts an attempt of a sync or delete: it records the start, and
+// returns the attempt's context (bounded by --timeout), a context for
+// background work such as log streams, and the function that ends both.
+func (s *syncRun) begin(ctx context.Context) (attempt, background context.Context, end func()) {
 	s.started, s.parent = time.Now(), ctx
 	s.stopLogs = map[*task]context.CancelFunc{}
-	attemptCtx, cancelAttempt := ctx, context.CancelFunc(func() {})
+	attempt, cancelAttempt := ctx, context.CancelFunc(func() {})
 	if s.opts.Timeout > 0 {
-		attemptCtx, cancelAttempt = context.WithTimeout(ctx, s.opts.Timeout)
+		attempt, cancelAttempt = context.WithTimeout(ctx, s.opts.Timeout)
 	}
-	defer cancelAttempt()
-	bg, stopBg := context.WithCancel(ctx)
-	defer stopBg()
+	background, stopBackground := context.WithCancel(ctx)
+	return attempt, background, func() { stopBackground(); cancelAttempt() }
+}
+
+func (s *syncRun) run(ctx context.Context, input []manifest.Object) Result {
+	attemptCtx, bg, end := s.begin(ctx)
+	defer end()
 
 	objs, err := s.prepare(attemptCtx, input)
 	if err != nil {

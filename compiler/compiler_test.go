@@ -3,6 +3,7 @@ package compiler_test
 import (
 	"bytes"
 	"fmt"
+	"github.com/wavec/wavec/argocd"
 	"os"
 	"path/filepath"
 	"slices"
@@ -246,7 +247,7 @@ func TestResultAPI(t *testing.T) {
 	if got := to["batch/Job/agents/migrate"].String(); got != "5m0s" {
 		t.Errorf("migrate timeout %s", got)
 	}
-	if objs[1].GetAnnotations()[emit.TimeoutAnnotation] != "5m0s" {
+	if objs[1].GetAnnotations()[argocd.AnnotationTimeout] != "5m0s" {
 		t.Errorf("annotations of %s: %v", objs[1].GetName(), objs[1].GetAnnotations())
 	}
 	objs[0].SetName("changed")

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/lang/source"
@@ -102,10 +103,10 @@ func (c *checker) setPlacement(d *decl, m *syntax.Member, h *syntax.Hook, wave i
 
 // hook checks a hook statement and places its members.
 func (c *checker) hook(h *syntax.Hook) {
-	var phases []ir.Phase
-	seen := map[ir.Phase]bool{}
+	var phases []argocd.Phase
+	seen := map[argocd.Phase]bool{}
 	for _, pw := range h.Phases {
-		p, _ := ir.ParsePhase(pw.Value)
+		p, _ := argocd.ParsePhaseKeyword(pw.Value)
 		if seen[p] {
 			c.errorf(span(pw), CodeRepeated, "phase %s is given twice", pw.Value).Hint("remove one of them")
 			continue
@@ -113,7 +114,7 @@ func (c *checker) hook(h *syntax.Hook) {
 		seen[p] = true
 		phases = append(phases, p)
 	}
-	if seen[ir.Skip] && len(phases) > 1 {
+	if seen[argocd.Skip] && len(phases) > 1 {
 		c.errorf(span(h.Phases[0]), CodeNotHere, "skip cannot be combined with other phases").
 			Hint("skip objects are never applied; write `skip NAME` on its own")
 	}
@@ -145,7 +146,7 @@ func (c *checker) hook(h *syntax.Hook) {
 			continue
 		}
 		optSeen[name] = o
-		if seen[ir.Skip] && name != "after" {
+		if seen[argocd.Skip] && name != "after" {
 			c.errorf(span(o), CodeSkipOptions, "skip members are never applied, so %s does not apply", name).
 				Hint("remove the option")
 			continue
@@ -153,12 +154,12 @@ func (c *checker) hook(h *syntax.Hook) {
 		switch name {
 		case "delete":
 			deleteSpan = span(o)
-			have := map[ir.DeletePolicy]bool{}
+			have := map[argocd.DeletePolicy]bool{}
 			for _, id := range o.Delete {
-				dp, ok := ir.ParseDeletePolicy(id.Value)
+				dp, ok := argocd.ParseDeletePolicyKeyword(id.Value)
 				if !ok {
 					d := c.errorf(id.Span(), CodeEnum, "%q is not a delete policy", id.Value)
-					if s := diag.Suggest(id.Value, ir.PolicyWords); s != "" {
+					if s := diag.Suggest(id.Value, argocd.DeletePolicyKeywords); s != "" {
 						d.Hint("did you mean %q?", s)
 					} else {
 						d.Hint("the policies are on-success, on-failure and before-create")
@@ -180,7 +181,7 @@ func (c *checker) hook(h *syntax.Hook) {
 				pl.Retries = &v
 			}
 		case "after":
-			if seen[ir.Skip] {
+			if seen[argocd.Skip] {
 				c.errorf(span(o), CodeAfterLaterPhase, "skip members are never applied, so they wait for nothing").
 					Hint("remove the after")
 				continue
@@ -343,17 +344,17 @@ func (c *checker) checkEdge(d, t *decl, e *ir.Edge) {
 	for _, pr := range r.Placement.EffectivePhases() {
 		ok := false
 		for _, pt := range t.res.Placement.EffectivePhases() {
-			if pt.Operation() != 0 && pt.Operation() == pr.Operation() && pt <= pr {
+			if pt.Operation() != argocd.Never && pt.Operation() == pr.Operation() && pt <= pr {
 				ok = true
 			}
 		}
-		if pr == ir.Skip {
+		if pr == argocd.Skip {
 			ok = true // reported where the member is placed
 		}
 		if !ok {
-			diag := c.errorf(e.Span, CodeAfterLaterPhase, "%s waits for %s, which is not applied before the %s phase", r.Describe(), t.res.Describe(), pr.Annotation()).
+			diag := c.errorf(e.Span, CodeAfterLaterPhase, "%s waits for %s, which is not applied before the %s phase", r.Describe(), t.res.Describe(), pr.String()).
 				Note(c.whereSpan(t), "%s is applied %s", t.res.Ref(), where(t.res))
-			if t.res.Placement.FirstPhase() == ir.Skip {
+			if t.res.Placement.FirstPhase() == argocd.Skip {
 				diag.Hint("%s is never applied; remove it from after", t.res.Ref())
 			} else {
 				diag.Hint("move %s into an earlier phase, e.g. `%s`, or remove it from after", t.res.Ref(), placementExample(pr, r.Placement.Wave-1, t.res))
@@ -382,7 +383,7 @@ func (c *checker) whereSpan(d *decl) source.Span {
 // where describes when r is applied, e.g. "in the Sync phase, wave 0".
 func where(r *ir.Resource) string {
 	p := r.Placement.FirstPhase()
-	if p == ir.Skip {
+	if p == argocd.Skip {
 		return "never (skip)"
 	}
 	return fmt.Sprintf("in the %s phase, wave %d", phaseNames(r), r.Placement.Wave)
@@ -391,15 +392,15 @@ func where(r *ir.Resource) string {
 func phaseNames(r *ir.Resource) string {
 	var ps []string
 	for _, p := range r.Placement.EffectivePhases() {
-		ps = append(ps, p.Annotation())
+		ps = append(ps, p.String())
 	}
 	return strings.Join(ps, " and ")
 }
 
 // placementExample writes the statement that puts r in phase p and wave w.
-func placementExample(p ir.Phase, w int32, r *ir.Resource) string {
-	if p == ir.Sync {
+func placementExample(p argocd.Phase, w int32, r *ir.Resource) string {
+	if p == argocd.Sync {
 		return fmt.Sprintf("wave %d < %s >", w, r.Ref())
 	}
-	return fmt.Sprintf("%s wave %d < %s >", p, w, r.Ref())
+	return fmt.Sprintf("%s wave %d < %s >", p.Keyword(), w, r.Ref())
 }

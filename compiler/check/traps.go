@@ -2,11 +2,13 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/lang/source"
 )
@@ -32,7 +34,7 @@ func (c *checker) traps() {
 
 // pos is where a resource runs in a sync: its phase and wave.
 type pos struct {
-	phase ir.Phase
+	phase argocd.Phase
 	wave  int32
 }
 
@@ -48,15 +50,15 @@ func posOf(r *ir.Resource) pos { return pos{r.Placement.FirstPhase(), r.Placemen
 // checkRead checks that the object a resource reads exists when it runs.
 func (c *checker) checkRead(d, t *decl, rd *ir.Read) {
 	r, tr := d.res, t.res
-	if tr.External || r.Placement.FirstPhase() == ir.Skip {
+	if tr.External || r.Placement.FirstPhase() == argocd.Skip {
 		return
 	}
 	tp := tr.Placement.FirstPhase()
 	for _, pr := range r.Placement.EffectivePhases() {
 		switch {
-		case pr == ir.SyncFail || pr == ir.PreDelete:
+		case pr == argocd.SyncFail || pr == argocd.PreDelete:
 			continue
-		case pr == ir.PostDelete:
+		case pr == argocd.PostDelete:
 			if !tr.Placement.IsHook() {
 				c.errorf(rd.Span, CodeReadsAfterDelete, "%s reads %s, which is deleted before it runs", r.Describe(), tr.Describe()).
 					Note(tr.NameSpan, "%s is deleted with the application, before PostDelete hooks run", tr.Ref()).
@@ -65,7 +67,7 @@ func (c *checker) checkRead(d, t *decl, rd *ir.Read) {
 			continue
 		}
 		switch {
-		case tp == ir.Skip || tp.Operation() != pr.Operation() || tp > pr:
+		case tp == argocd.Skip || tp.Operation() != pr.Operation() || tp > pr:
 			c.errorf(rd.Span, CodeReadsLaterPhase, "%s reads %s, which is created later", r.Describe(), tr.Describe()).
 				Note(c.whereSpan(t), "%s is applied %s", tr.Describe(), where(tr)).
 				Hint("%s", moveHint(pr, r, tr))
@@ -78,7 +80,7 @@ func (c *checker) checkRead(d, t *decl, rd *ir.Read) {
 			return
 		}
 	}
-	if !r.Placement.IsHook() && tr.Placement.IsHook() && tr.Placement.HasDelete(ir.HookSucceeded) {
+	if !r.Placement.IsHook() && tr.Placement.IsHook() && tr.Placement.HasDelete(argocd.HookSucceeded) {
 		c.errorf(rd.Span, CodeReadsDeletedHook, "%s reads %s, which is deleted when the sync succeeds", r.Describe(), tr.Describe()).
 			Note(t.deleteSpan, "the hook is deleted on success here").
 			Note(source.Span{}, "%s outlives the sync, and its Pods cannot start once %s is gone", r.Ref(), tr.Ref()).
@@ -88,22 +90,22 @@ func (c *checker) checkRead(d, t *decl, rd *ir.Read) {
 
 // phaseFor returns the phase a hint should put target t in so that a reader
 // in phase p sees it: p itself, but a plain resource stays plain.
-func phaseFor(t *ir.Resource, p ir.Phase) ir.Phase {
-	if !t.Placement.IsHook() && p == ir.Sync {
-		return ir.Sync
+func phaseFor(t *ir.Resource, p argocd.Phase) argocd.Phase {
+	if !t.Placement.IsHook() && p == argocd.Sync {
+		return argocd.Sync
 	}
 	return p
 }
 
 // moveHint says how to create t before r, which runs in phase p.
-func moveHint(p ir.Phase, r, t *ir.Resource) string {
+func moveHint(p argocd.Phase, r, t *ir.Resource) string {
 	switch p {
-	case ir.PreSync:
-		return fmt.Sprintf("move it into a presync wave before the hook, e.g. `%s`", placementExample(ir.PreSync, r.Placement.Wave-1, t))
-	case ir.Sync:
-		return fmt.Sprintf("move it into wave %d or earlier, e.g. `%s`", r.Placement.Wave, placementExample(ir.Sync, r.Placement.Wave, t))
+	case argocd.PreSync:
+		return fmt.Sprintf("move it into a presync wave before the hook, e.g. `%s`", placementExample(argocd.PreSync, r.Placement.Wave-1, t))
+	case argocd.Sync:
+		return fmt.Sprintf("move it into wave %d or earlier, e.g. `%s`", r.Placement.Wave, placementExample(argocd.Sync, r.Placement.Wave, t))
 	}
-	return fmt.Sprintf("move it into an earlier wave of the %s phase, e.g. `%s`", p.Annotation(), placementExample(p, r.Placement.Wave-1, t))
+	return fmt.Sprintf("move it into an earlier wave of the %s phase, e.g. `%s`", p, placementExample(p, r.Placement.Wave-1, t))
 }
 
 // hookTraps reports plain Jobs, hook Jobs that cannot be replaced and
@@ -112,26 +114,26 @@ func (c *checker) hookTraps(d *decl) {
 	r := d.res
 	pl := &r.Placement
 	jobs := jobNames(r)
-	if len(jobs) == 0 && pl.IsHook() && pl.HasDelete(ir.HookSucceeded) && hasPhase(pl, ir.SyncFail) {
+	if len(jobs) == 0 && pl.IsHook() && pl.HasDelete(argocd.HookSucceeded) && hasPhase(pl, argocd.SyncFail) {
 		c.syncFailOnSuccess(d)
 	}
 	if len(jobs) == 0 {
 		return
 	}
 	switch {
-	case pl.FirstPhase() == ir.Skip:
+	case pl.FirstPhase() == argocd.Skip:
 	case !pl.IsHook():
 		c.warnf(r.NameSpan, CodePlainJob, "%s is not a hook, so a changed Job fails the next sync", r.Ref()).
 			Note(source.Span{}, "a Job's Pod template is immutable: applying a changed %s fails with \"field is immutable\"", jobs[0]).
 			Hint("make it a hook, which Argo CD creates again on every sync, e.g. `sync %s` (or presync/postsync)", r.Ref())
 	default:
-		if hasPhase(pl, ir.SyncFail) && pl.HasDelete(ir.HookSucceeded) {
+		if hasPhase(pl, argocd.SyncFail) && pl.HasDelete(argocd.HookSucceeded) {
 			c.syncFailOnSuccess(d)
 		}
-		if !pl.HasDelete(ir.BeforeHookCreation) && !(pl.HasDelete(ir.HookSucceeded) && pl.HasDelete(ir.HookFailed)) {
+		if !pl.HasDelete(argocd.BeforeHookCreation) && !(pl.HasDelete(argocd.HookSucceeded) && pl.HasDelete(argocd.HookFailed)) {
 			var ws []string
 			for _, p := range pl.Delete {
-				ws = append(ws, p.String())
+				ws = append(ws, p.Keyword())
 			}
 			c.warnf(d.deleteSpan, CodeHookNotRecreated, "hook %q has no before-create, so a later sync cannot replace its Job", r.Name).
 				Note(source.Span{}, "Argo CD keeps the old Job, and applying a changed Job fails with \"field is immutable\"").
@@ -162,7 +164,7 @@ func jobNames(r *ir.Resource) []string {
 	return out
 }
 
-func hasPhase(pl *ir.Placement, p ir.Phase) bool {
+func hasPhase(pl *ir.Placement, p argocd.Phase) bool {
 	for _, x := range pl.EffectivePhases() {
 		if x == p {
 			return true
@@ -178,7 +180,7 @@ func (c *checker) loadBalancers() {
 	var last *decl
 	for _, d := range c.order_ {
 		r := d.res
-		if r.External || posOf(r).phase != ir.Sync {
+		if r.External || posOf(r).phase != argocd.Sync {
 			continue
 		}
 		if last == nil || r.Placement.Wave > last.res.Placement.Wave {
@@ -191,7 +193,7 @@ func (c *checker) loadBalancers() {
 	for _, d := range c.order_ {
 		r := d.res
 		lb := r.Kind == ir.Ingress || r.Kind == ir.Service && r.Service != nil && r.Service.Type == ir.LoadBalancer
-		if !lb || posOf(r).phase != ir.Sync || r.Placement.Wave >= last.res.Placement.Wave {
+		if !lb || posOf(r).phase != argocd.Sync || r.Placement.Wave >= last.res.Placement.Wave {
 			continue
 		}
 		what := "an ingress controller"
@@ -213,7 +215,7 @@ func (c *checker) pvcs(byRes map[*ir.Resource]*decl) {
 	for _, d := range c.order_ {
 		for _, rd := range d.res.Reads {
 			t := rd.Target
-			if t.Kind != ir.PVC || rd.Via != "mount" || d.res.Placement.FirstPhase() == ir.Skip {
+			if t.Kind != ir.PVC || rd.Via != "mount" || d.res.Placement.FirstPhase() == argocd.Skip {
 				continue
 			}
 			if f, ok := first[t]; !ok || posOf(d.res).before(posOf(f.res)) {
@@ -224,7 +226,7 @@ func (c *checker) pvcs(byRes map[*ir.Resource]*decl) {
 	for _, d := range c.order_ {
 		r := d.res
 		u, ok := first[r]
-		if !ok || !posOf(r).before(posOf(u.res)) || posOf(r).phase == ir.Skip {
+		if !ok || !posOf(r).before(posOf(u.res)) || posOf(r).phase == argocd.Skip {
 			continue
 		}
 		c.warnf(c.whereSpan(d), CodePVCBeforeConsumer, "pvc %q is applied before its first consumer", r.Name).
@@ -234,75 +236,68 @@ func (c *checker) pvcs(byRes map[*ir.Resource]*decl) {
 	}
 }
 
-// hoisting reports a Namespace or CRD applied after its first user, which
-// Argo CD silently moves in front of that user.
+// hoisting reports a Namespace or CRD of an object that is applied after
+// its first user: Argo CD silently moves it in front of that user. The
+// pipeline's tasks are ordered and moved by argocd.Compare and argocd.Hoist,
+// the very order `plan` and `run` follow.
 func (c *checker) hoisting() {
-	type user struct {
-		d    *decl
-		what string
+	type task struct {
+		e   argocd.Entry
+		d   *decl
+		doc *unstructured.Unstructured // nil for a built-in kind
 	}
+	var tasks []*task
 	for _, d := range c.order_ {
 		r := d.res
-		if r.Object == nil || r.Placement.FirstPhase().Operation() != 1 {
+		if r.External || (r.Object == nil && r.Kind == ir.Object) {
 			continue
 		}
-		for _, u := range r.Object.Docs {
-			var first *user
-			consider := func(o *decl, what string) {
-				if o == d || o.res.External || o.res.Placement.FirstPhase().Operation() != 1 {
-					return
-				}
-				if first == nil || posOf(o.res).before(posOf(first.d.res)) {
-					first = &user{o, what}
-				}
-			}
-			switch {
-			case u.GetKind() == "Namespace" && u.GetAPIVersion() == "v1":
-				ns := u.GetName()
-				for _, o := range c.order_ {
-					if o.res.Object == nil {
-						if ns == c.p.Namespace && o.res.Kind != ir.Object {
-							consider(o, "")
-						}
-						continue
-					}
-					for _, x := range o.res.Object.Docs {
-						if x.GetNamespace() == ns {
-							consider(o, fmt.Sprintf("%s %q", x.GetKind(), x.GetName()))
-							break
-						}
-					}
-				}
-			case isCRD(u):
-				group, _, _ := unstructured.NestedString(u.Object, "spec", "group")
-				kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
-				for _, o := range c.order_ {
-					if o.res.Object == nil {
-						continue
-					}
-					for _, x := range o.res.Object.Docs {
-						gv, _ := schema.ParseGroupVersion(x.GetAPIVersion())
-						if gv.Group == group && x.GetKind() == kind {
-							consider(o, fmt.Sprintf("%s %q", x.GetKind(), x.GetName()))
-							break
-						}
-					}
-				}
-			default:
+		for _, ph := range r.Placement.EffectivePhases() {
+			if ph.Operation() != argocd.Syncing {
 				continue
 			}
-			if first == nil || !posOf(first.d.res).before(posOf(r)) {
+			at := argocd.Entry{Phase: ph, Wave: int(r.Placement.Wave), Namespace: c.p.Namespace}
+			if r.Object == nil {
+				e := at
+				e.Group, e.Kind, e.Name = kindGroup(r.Kind), r.Kind.KubeKind(), r.Name
+				tasks = append(tasks, &task{e: e, d: d})
 				continue
 			}
-			fr := first.d.res
-			who := fr.Describe()
-			if first.what != "" {
-				who = first.what + " (" + fr.Ref() + ")"
+			for _, u := range r.Object.Docs {
+				e := at
+				gv, _ := schema.ParseGroupVersion(u.GetAPIVersion())
+				e.Group, e.Kind, e.Name = gv.Group, u.GetKind(), u.GetName()
+				if ns := u.GetNamespace(); ns != "" {
+					e.Namespace = ns
+				}
+				if isCRD(u) {
+					group, _, _ := unstructured.NestedString(u.Object, "spec", "group")
+					kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
+					e.Defines = group + "/" + kind
+				}
+				tasks = append(tasks, &task{e: e, d: d, doc: u})
 			}
-			c.errorf(c.whereSpan(d), CodeHoisted, "%s %q in object %q is applied after its first user", u.GetKind(), u.GetName(), r.Name).
-				Note(c.whereSpan(first.d), "%s needs it %s", who, where(fr)).
-				Note(source.Span{}, "Argo CD would silently apply it earlier than the pipeline says").
-				Hint("place it before its users, e.g. `%s`", placementExample(phaseFor(r, posOf(fr).phase), fr.Placement.Wave-1, r))
 		}
+	}
+	slices.SortStableFunc(tasks, func(a, b *task) int { return argocd.Compare(&a.e, &b.e) })
+	moves := argocd.Hoist(tasks,
+		func(t *task) argocd.Entry { return t.e },
+		func(t *task, s argocd.Step) { t.e.Phase, t.e.Wave = s.Phase, s.Wave })
+	reported := map[*unstructured.Unstructured]bool{}
+	for _, m := range moves {
+		t, user := m.Task, m.User
+		if t.doc == nil || user.d == t.d || reported[t.doc] {
+			continue
+		}
+		reported[t.doc] = true
+		r, fr := t.d.res, user.d.res
+		who := fr.Describe()
+		if user.doc != nil {
+			who = fmt.Sprintf("%s %q (%s)", user.doc.GetKind(), user.doc.GetName(), fr.Ref())
+		}
+		c.errorf(c.whereSpan(t.d), CodeHoisted, "%s %q in object %q is applied after its first user", t.doc.GetKind(), t.doc.GetName(), r.Name).
+			Note(c.whereSpan(user.d), "%s needs it %s", who, where(fr)).
+			Note(source.Span{}, "Argo CD would silently apply it earlier than the pipeline says").
+			Hint("place it before its users, e.g. `%s`", placementExample(phaseFor(r, user.e.Phase), fr.Placement.Wave-1, r))
 	}
 }

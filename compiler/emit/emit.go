@@ -18,8 +18,6 @@ import (
 	"bytes"
 	"fmt"
 	goruntime "runtime"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,25 +27,12 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	goyaml "sigs.k8s.io/yaml/goyaml.v2"
 
+	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/ir"
 )
 
-// Annotations and labels wavec writes.
+// Labels wavec writes; the annotations are argocd's.
 const (
-	// SyncWaveAnnotation is Argo CD's sync wave.
-	SyncWaveAnnotation = "argocd.argoproj.io/sync-wave"
-	// HookAnnotation is Argo CD's hook phases.
-	HookAnnotation = "argocd.argoproj.io/hook"
-	// HookDeletePolicyAnnotation is Argo CD's hook delete policies.
-	HookDeletePolicyAnnotation = "argocd.argoproj.io/hook-delete-policy"
-	// SyncOptionsAnnotation is Argo CD's per-object sync options.
-	SyncOptionsAnnotation = "argocd.argoproj.io/sync-options"
-	// TimeoutAnnotation tells `wavec run` how long to wait for the object's
-	// step or hook, as a Go duration ("5m0s"). It is written only where the
-	// pipeline gives a timeout for the object; elsewhere the pipeline's
-	// default applies.
-	TimeoutAnnotation = "wavec.io/timeout"
-
 	// NameLabel is the object's own name.
 	NameLabel = "app.kubernetes.io/name"
 	// PartOfLabel is the pipeline's name.
@@ -72,7 +57,7 @@ type Document struct {
 }
 
 // Phase returns the first phase the object is applied in.
-func (d *Document) Phase() ir.Phase { return d.Resource.Placement.FirstPhase() }
+func (d *Document) Phase() argocd.Phase { return d.Resource.Placement.FirstPhase() }
 
 // Wave returns the object's sync wave.
 func (d *Document) Wave() int32 { return d.Resource.Placement.Wave }
@@ -244,8 +229,8 @@ func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
 	for k, v := range Annotations(r) {
 		ann[k] = v
 	}
-	if opts := syncOptions(ann[SyncOptionsAnnotation], r); opts != "" {
-		ann[SyncOptionsAnnotation] = opts
+	if opts := syncOptions(ann[argocd.AnnotationSyncOptions], r); opts != "" {
+		ann[argocd.AnnotationSyncOptions] = opts
 	}
 	if len(ann) > 0 {
 		u.SetAnnotations(ann)
@@ -264,36 +249,11 @@ func nameLabel(name string) string {
 }
 
 // Annotations returns the ordering annotations of r: sync wave, hook, delete
-// policy and timeout.
+// policy (argocd.Encode) and timeout.
 func Annotations(r *ir.Resource) map[string]string {
-	out := map[string]string{}
-	pl := &r.Placement
-	if pl.Wave != 0 {
-		out[SyncWaveAnnotation] = strconv.Itoa(int(pl.Wave))
-	}
-	if pl.IsHook() {
-		phases := append([]ir.Phase(nil), pl.Phases...)
-		sort.Slice(phases, func(i, j int) bool { return phases[i] < phases[j] })
-		var names []string
-		for _, ph := range phases {
-			names = append(names, ph.Annotation())
-		}
-		out[HookAnnotation] = strings.Join(names, ",")
-		if pl.FirstPhase() != ir.Skip {
-			pols := append([]ir.DeletePolicy(nil), pl.Delete...)
-			if len(pols) == 0 {
-				pols = []ir.DeletePolicy{ir.BeforeHookCreation}
-			}
-			sort.Slice(pols, func(i, j int) bool { return pols[i] < pols[j] })
-			var ps []string
-			for _, d := range pols {
-				ps = append(ps, d.Annotation())
-			}
-			out[HookDeletePolicyAnnotation] = strings.Join(ps, ",")
-		}
-	}
+	out := argocd.Encode(r.Placement.Annotations())
 	if t := explicitTimeout(r); t != 0 {
-		out[TimeoutAnnotation] = t.String()
+		out[argocd.AnnotationTimeout] = t.String()
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package emit_test
 
 import (
+	"github.com/wavec/wavec/argocd"
 	"strings"
 	"testing"
 
@@ -33,10 +34,10 @@ sync c delete on-success, on-failure
 		got[d.Object.GetName()] = d.Object.GetAnnotations()
 	}
 	want := map[string]map[string]string{
-		"a": {emit.SyncWaveAnnotation: "-2", emit.SyncOptionsAnnotation: "Prune=false,PruneLast=true"},
-		"b": {emit.SyncWaveAnnotation: "3", emit.HookAnnotation: "PreSync,PostSync", emit.HookDeletePolicyAnnotation: "BeforeHookCreation,HookSucceeded", emit.TimeoutAnnotation: "1m30s"},
-		"c": {emit.HookAnnotation: "Sync", emit.HookDeletePolicyAnnotation: "HookSucceeded,HookFailed"},
-		"d": {emit.HookAnnotation: "Skip"},
+		"a": {argocd.AnnotationSyncWave: "-2", argocd.AnnotationSyncOptions: "Prune=false,PruneLast=true"},
+		"b": {argocd.AnnotationSyncWave: "3", argocd.AnnotationHook: "PreSync,PostSync", argocd.AnnotationDeletePolicy: "BeforeHookCreation,HookSucceeded", argocd.AnnotationTimeout: "1m30s"},
+		"c": {argocd.AnnotationHook: "Sync", argocd.AnnotationDeletePolicy: "HookSucceeded,HookFailed"},
+		"d": {argocd.AnnotationHook: "Skip"},
 	}
 	for name, w := range want {
 		g := got[name]
@@ -93,7 +94,7 @@ object o = """
 	if cm.GetNamespace() != "ns" || role.GetNamespace() != "" {
 		t.Errorf("namespaces %q %q", cm.GetNamespace(), role.GetNamespace())
 	}
-	if cm.GetAnnotations()[emit.SyncOptionsAnnotation] != "Replace=true" {
+	if cm.GetAnnotations()[argocd.AnnotationSyncOptions] != "Replace=true" {
 		t.Errorf("annotations %v", cm.GetAnnotations())
 	}
 }

@@ -9,11 +9,14 @@
 package ir
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/lang/source"
 )
 
@@ -155,7 +158,7 @@ func quote(s string) string { return `"` + s + `"` }
 type Placement struct {
 	// Phases are the hook phases; nil for a plain resource, which is applied
 	// in the Sync phase.
-	Phases []Phase
+	Phases []argocd.Phase
 	// Wave is the sync wave, explicit or worked out from `after`.
 	Wave int32
 	// Explicit reports whether a wave statement or `PHASE wave N` gave the
@@ -166,7 +169,7 @@ type Placement struct {
 	Span source.Span
 	// Delete are the hook's delete policies as written; empty means
 	// BeforeHookCreation.
-	Delete []DeletePolicy
+	Delete []argocd.DeletePolicy
 	// Timeout is the hook's `timeout` option, or zero.
 	Timeout time.Duration
 	// Retries is the hook's `retries` option, or nil.
@@ -177,50 +180,62 @@ type Placement struct {
 func (p *Placement) IsHook() bool { return len(p.Phases) > 0 }
 
 // EffectivePhases returns the hook phases, or Sync for a plain resource.
-func (p *Placement) EffectivePhases() []Phase {
+func (p *Placement) EffectivePhases() []argocd.Phase {
 	if len(p.Phases) == 0 {
-		return []Phase{Sync}
+		return []argocd.Phase{argocd.Sync}
 	}
 	return p.Phases
 }
 
 // FirstPhase returns the earliest phase the resource is applied in.
-func (p *Placement) FirstPhase() Phase {
-	ph := p.EffectivePhases()
-	first := ph[0]
-	for _, x := range ph[1:] {
-		if x < first {
-			first = x
-		}
-	}
-	return first
+func (p *Placement) FirstPhase() argocd.Phase {
+	return slices.Min(p.EffectivePhases())
 }
 
 // PhaseList returns the phases as written in source, e.g. "presync" or
 // "presync, postsync".
 func (p *Placement) PhaseList() string {
-	s := ""
-	for i, ph := range p.EffectivePhases() {
-		if i > 0 {
-			s += ", "
-		}
-		s += ph.String()
+	words := make([]string, 0, len(p.Phases))
+	for _, ph := range p.EffectivePhases() {
+		words = append(words, ph.Keyword())
 	}
-	return s
+	return strings.Join(words, ", ")
 }
 
 // HasDelete reports whether policy d applies, counting the default
 // BeforeHookCreation when none is given.
-func (p *Placement) HasDelete(d DeletePolicy) bool {
+func (p *Placement) HasDelete(d argocd.DeletePolicy) bool {
 	if len(p.Delete) == 0 {
-		return d == BeforeHookCreation
+		return d == argocd.BeforeHookCreation
 	}
-	for _, x := range p.Delete {
-		if x == d {
-			return true
+	return slices.Contains(p.Delete, d)
+}
+
+// Annotations returns the placement as Argo CD reads it from annotations
+// (argocd.Encode writes it).
+func (p *Placement) Annotations() argocd.Annotations {
+	a := argocd.Annotations{Wave: int(p.Wave)}
+	for _, ph := range p.EffectivePhases() {
+		switch ph.Operation() {
+		case argocd.Syncing:
+			a.Phases = append(a.Phases, ph)
+		case argocd.Deleting:
+			a.DeletePhases = append(a.DeletePhases, ph)
+		default:
+			a.Skip = true
 		}
 	}
-	return false
+	slices.Sort(a.Phases)
+	slices.Sort(a.DeletePhases)
+	if p.IsHook() && !a.Skip {
+		a.Hook = true
+		a.DeletePolicies = slices.Clone(p.Delete)
+		if len(a.DeletePolicies) == 0 {
+			a.DeletePolicies = []argocd.DeletePolicy{argocd.BeforeHookCreation}
+		}
+		slices.Sort(a.DeletePolicies)
+	}
+	return a
 }
 
 // Edge is one `after` target.

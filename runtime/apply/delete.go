@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"github.com/wavec/wavec/argocd"
 	"sort"
 	"strings"
 	"sync"
@@ -40,7 +41,7 @@ func (s *syncRun) runDelete(ctx context.Context, input []manifest.Object) Result
 	// are those of the inventory, as they are on the cluster.
 	var hooks []manifest.Object
 	for _, o := range input {
-		if a, _ := plan.ReadAnnotations(o.Unstructured); len(a.DeletePhases) > 0 {
+		if a, _ := argocd.Decode(o.GetAnnotations()); len(a.DeletePhases) > 0 {
 			hooks = append(hooks, o)
 		}
 	}
@@ -134,7 +135,7 @@ func (s *syncRun) deleteLeftoverHooks(ctx context.Context, input []manifest.Obje
 	var found []leftover
 	seen := map[types.UID]bool{}
 	for _, o := range input {
-		if a, _ := plan.ReadAnnotations(o.Unstructured); !a.Hook || len(a.Phases) == 0 {
+		if a, _ := argocd.Decode(o.GetAnnotations()); !a.Hook || len(a.Phases) == 0 {
 			continue
 		}
 		m, err := s.k.mapping(o.GroupVersionKind())

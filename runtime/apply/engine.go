@@ -66,7 +66,7 @@ type Options struct {
 	// Timeout bounds each attempt of the sync; 0 means no bound.
 	Timeout time.Duration
 	// StepTimeout bounds the wait for each task that has no timeout of
-	// its own (TimeoutAnnotation).
+	// its own (argocd.AnnotationTimeout).
 	StepTimeout time.Duration
 	// Retry is how many times a failed sync is tried again, with Argo CD's
 	// backoff (Backoff).

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"github.com/wavec/wavec/argocd"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -53,7 +54,7 @@ func convertPlan(p *plan.Plan, def time.Duration, argoGating bool) ([]*step, []*
 			}
 			tasks = append(tasks, t)
 		}
-		if ps.Phase == plan.SyncFail {
+		if ps.Phase == argocd.SyncFail {
 			syncFail = append(syncFail, tasks...)
 			continue
 		}
@@ -78,7 +79,7 @@ func convertTask(pt *plan.Task, act plan.Action, deletion bool, def time.Duratio
 		hook:    a.Hook && act == plan.Apply,
 		phase:   pt.Phase.String(),
 		wave:    pt.Wave,
-		replace: a.Options.Replace == plan.On,
+		replace: a.Options.Replace == argocd.On,
 		force:   a.Options.Force,
 		// Validate=false: unknown fields are dropped, not rejected.
 		noValidate: a.Options.NoValidate,
@@ -97,11 +98,11 @@ func convertTask(pt *plan.Task, act plan.Action, deletion bool, def time.Duratio
 	}
 	for _, p := range a.DeletePolicies {
 		switch p {
-		case plan.BeforeHookCreation:
+		case argocd.BeforeHookCreation:
 			t.beforeCreation = true
-		case plan.HookSucceeded:
+		case argocd.HookSucceeded:
 			t.onSuccess = true
-		case plan.HookFailed:
+		case argocd.HookFailed:
 			t.onFailure = true
 		}
 	}

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"github.com/wavec/wavec/argocd"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,7 +10,6 @@ import (
 
 	"github.com/wavec/wavec/compiler"
 	"github.com/wavec/wavec/runtime/manifest"
-	"github.com/wavec/wavec/runtime/plan"
 	"github.com/wavec/wavec/runtime/progress"
 )
 
@@ -50,7 +50,7 @@ func TestReferenceExample(t *testing.T) {
 	// to its step, never goes back to an earlier step.
 	stepOf := map[string]int{}
 	for i, st := range r.Plan.Steps {
-		if st.Phase == plan.SyncFail {
+		if st.Phase == argocd.SyncFail {
 			continue
 		}
 		for _, task := range st.Tasks {

@@ -2,16 +2,13 @@ package apply
 
 import (
 	"fmt"
+	"github.com/wavec/wavec/argocd"
 	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
-
-// TimeoutAnnotation gives a hook or resource a timeout of its own (a Go
-// duration); the compiler emits it where the pipeline names one.
-const TimeoutAnnotation = "wavec.io/timeout"
 
 // action is what a task does to its object.
 type action int
@@ -112,15 +109,15 @@ func sameKind(a, b *task) bool {
 	return a.obj.GroupVersionKind().GroupKind() == b.obj.GroupVersionKind().GroupKind()
 }
 
-// parseTimeout reads TimeoutAnnotation, or returns def.
+// parseTimeout reads argocd.AnnotationTimeout, or returns def.
 func parseTimeout(obj *unstructured.Unstructured, def time.Duration) (time.Duration, error) {
-	s := strings.TrimSpace(obj.GetAnnotations()[TimeoutAnnotation])
+	s := strings.TrimSpace(obj.GetAnnotations()[argocd.AnnotationTimeout])
 	if s == "" {
 		return def, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s/%s: annotation %s: %q is not a positive duration such as 90s or 5m", obj.GetKind(), obj.GetName(), TimeoutAnnotation, s)
+		return 0, fmt.Errorf("%s/%s: annotation %s: %q is not a positive duration such as 90s or 5m", obj.GetKind(), obj.GetName(), argocd.AnnotationTimeout, s)
 	}
 	return d, nil
 }

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"errors"
+	"github.com/wavec/wavec/argocd"
 	"strings"
 	"testing"
 	"time"
@@ -89,7 +90,7 @@ func TestGroupsSplitsByKind(t *testing.T) {
 }
 
 func TestParseTimeout(t *testing.T) {
-	d, err := parseTimeout(obj("Job", "j", map[string]string{TimeoutAnnotation: "90s"}), time.Minute)
+	d, err := parseTimeout(obj("Job", "j", map[string]string{argocd.AnnotationTimeout: "90s"}), time.Minute)
 	if err != nil || d != 90*time.Second {
 		t.Errorf("90s: %v %v", d, err)
 	}
@@ -97,7 +98,7 @@ func TestParseTimeout(t *testing.T) {
 	if err != nil || d != time.Minute {
 		t.Errorf("default: %v %v", d, err)
 	}
-	if _, err := parseTimeout(obj("Job", "j", map[string]string{TimeoutAnnotation: "soon"}), time.Minute); err == nil || !strings.Contains(err.Error(), "Job/j") {
+	if _, err := parseTimeout(obj("Job", "j", map[string]string{argocd.AnnotationTimeout: "soon"}), time.Minute); err == nil || !strings.Contains(err.Error(), "Job/j") {
 		t.Errorf("bad duration: %v", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/runtime/health"
 	"github.com/wavec/wavec/runtime/manifest"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -43,13 +44,13 @@ type Task struct {
 	Object manifest.Object
 	// Phase is the phase the task runs in. A hook with several phases has
 	// one task per phase.
-	Phase Phase
+	Phase argocd.Phase
 	// Wave is the wave the task runs in. It differs from Annotations.Wave
 	// when Argo CD moved a Namespace or CustomResourceDefinition before its
 	// first user (see Note).
 	Wave int
 	// Annotations is what the object's annotations say.
-	Annotations Annotations
+	Annotations argocd.Annotations
 	// HealthCheck reports whether Argo CD has a health check for the
 	// object's kind (see health.HasCheck).
 	HealthCheck bool
@@ -63,11 +64,11 @@ type Task struct {
 	// Ordering keys, computed once: the object's fields are map lookups.
 	kind       string // kind
 	group      string // API group
-	kindRank   int    // position of the kind in kindOrder
 	sortName   string // name used for ordering
 	declaredNS string // metadata.namespace
 	apiVersion string // apiVersion
 	namespace  string // namespace used for ordering Namespaces
+	defines    string // "group/Kind" a CustomResourceDefinition defines
 	index      int    // position in the input, to keep ties stable
 }
 
@@ -98,7 +99,7 @@ func (t *Task) Ref() string { return t.Object.Ref() }
 // Consecutive tasks of the same kind are applied in parallel.
 type Step struct {
 	// Phase and Wave identify the step.
-	Phase Phase
+	Phase argocd.Phase
 	Wave  int
 	// Action is Apply, or Delete for the deletion steps of a delete plan.
 	Action Action
@@ -111,7 +112,7 @@ func (s *Step) Name() string {
 	if s.Action == Delete {
 		return fmt.Sprintf("Delete wave %d", s.Wave)
 	}
-	if s.Phase == PreDelete || s.Phase == PostDelete {
+	if s.Phase == argocd.PreDelete || s.Phase == argocd.PostDelete {
 		return s.Phase.String()
 	}
 	return fmt.Sprintf("%s wave %d", s.Phase, s.Wave)
@@ -173,7 +174,7 @@ func (p *Plan) Tasks() []*Task {
 // item is an input object with its interpretation.
 type item struct {
 	obj   manifest.Object
-	ann   Annotations
+	ann   argocd.Annotations
 	index int
 }
 
@@ -203,7 +204,7 @@ func read(objs []manifest.Object, opts Options) ([]item, []Warning) {
 				continue
 			}
 		}
-		a, ws := ReadAnnotations(o.Unstructured)
+		a, ws := argocd.Decode(o.GetAnnotations())
 		for _, w := range ws {
 			warns = append(warns, Warning{Source: o.Source, Object: o.Ref(), Message: w})
 		}
@@ -228,7 +229,7 @@ func effectiveNamespace(o *unstructured.Unstructured, opts Options) string {
 	return opts.Namespace
 }
 
-func newTask(o manifest.Object, a Annotations, phase Phase, index int, opts Options) *Task {
+func newTask(o manifest.Object, a argocd.Annotations, phase argocd.Phase, index int, opts Options) *Task {
 	t := &Task{
 		Object:      o,
 		Phase:       phase,
@@ -237,7 +238,7 @@ func newTask(o manifest.Object, a Annotations, phase Phase, index int, opts Opti
 		HealthCheck: health.HasCheck(o.GroupVersionKind().GroupKind()),
 		kind:        o.GetKind(),
 		group:       o.GroupVersionKind().Group,
-		kindRank:    kindRank(o.GetKind()),
+		defines:     crdDefines(o.Unstructured),
 		declaredNS:  o.GetNamespace(),
 		apiVersion:  o.GetAPIVersion(),
 		namespace:   effectiveNamespace(o.Unstructured, opts),
@@ -272,8 +273,7 @@ func ForSync(objs []manifest.Object, opts Options) *Plan {
 		tasks = append(tasks, t)
 	}
 	sortTasks(tasks)
-	warns = append(warns, adjustNamespaces(tasks)...)
-	warns = append(warns, adjustCRDs(tasks)...)
+	warns = append(warns, hoist(tasks)...)
 	p := &Plan{Steps: group(tasks, Apply), Warnings: warns}
 	gate(p)
 	return p
@@ -294,7 +294,7 @@ func namespaceTask(items []item, opts Options) *Task {
 		"kind":       "Namespace",
 		"metadata":   map[string]any{"name": opts.Namespace},
 	}}
-	t := newTask(manifest.Object{Unstructured: u}, Annotations{Phases: []Phase{PreSync}}, PreSync, -1, opts)
+	t := newTask(manifest.Object{Unstructured: u}, argocd.Annotations{Phases: []argocd.Phase{argocd.PreSync}}, argocd.PreSync, -1, opts)
 	t.Note = "added by the sync option CreateNamespace=true"
 	return t
 }
@@ -324,7 +324,7 @@ func gate(p *Plan) {
 	p.MultiStep = first.Phase != last.Phase || first.Wave != last.Wave
 	final := -1 // the last step that is not SyncFail
 	for i, s := range p.Steps {
-		if s.Phase != SyncFail {
+		if s.Phase != argocd.SyncFail {
 			final = i
 		}
 	}
@@ -358,7 +358,7 @@ func ForDelete(objs []manifest.Object, opts Options) *Plan {
 			t := newTask(it.obj, it.ann, ph, it.index, opts)
 			t.Wave = 0
 			t.Gated = t.HealthCheck
-			if ph == PreDelete {
+			if ph == argocd.PreDelete {
 				pre = append(pre, t)
 			} else {
 				post = append(post, t)
@@ -367,19 +367,19 @@ func ForDelete(objs []manifest.Object, opts Options) *Plan {
 		if it.ann.Hook || it.ann.Skip {
 			continue
 		}
-		t := newTask(it.obj, it.ann, Sync, it.index, opts)
+		t := newTask(it.obj, it.ann, argocd.Sync, it.index, opts)
 		switch {
 		case isCRD(it.obj.Unstructured):
 			t.Note = "Argo CD never deletes CustomResourceDefinitions with an application"
 			p.Kept = append(p.Kept, t)
-		case it.ann.Options.Delete == RemoveNever:
+		case it.ann.Options.Delete == argocd.RemoveNever:
 			t.Note = "sync option Delete=false"
 			p.Kept = append(p.Kept, t)
 		case it.ann.KeepOnDelete:
 			t.Note = "helm.sh/resource-policy: keep"
 			p.Kept = append(p.Kept, t)
 		default:
-			if it.ann.Options.Delete == RemoveConfirm {
+			if it.ann.Options.Delete == argocd.RemoveConfirm {
 				t.Note = "waits for confirmation (Delete=confirm)"
 			}
 			t.Gated = true
@@ -396,11 +396,11 @@ func ForDelete(objs []manifest.Object, opts Options) *Plan {
 		resources[i], resources[j] = resources[j], resources[i]
 	}
 	if len(pre) > 0 {
-		p.Steps = append(p.Steps, &Step{Phase: PreDelete, Action: Apply, Tasks: pre})
+		p.Steps = append(p.Steps, &Step{Phase: argocd.PreDelete, Action: Apply, Tasks: pre})
 	}
 	p.Steps = append(p.Steps, group(resources, Delete)...)
 	if len(post) > 0 {
-		p.Steps = append(p.Steps, &Step{Phase: PostDelete, Action: Apply, Tasks: post})
+		p.Steps = append(p.Steps, &Step{Phase: argocd.PostDelete, Action: Apply, Tasks: post})
 	}
 	p.MultiStep = len(p.Steps) > 1
 	return p

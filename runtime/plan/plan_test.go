@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"github.com/wavec/wavec/argocd"
 	"strings"
 	"testing"
 
@@ -37,14 +38,14 @@ func obj(t *testing.T, desc string) manifest.Object {
 		fmt.Fprintf(&y, "  name: %s\n", name)
 	}
 	keys := map[string]string{
-		"hook":       AnnotationHook,
-		"wave":       AnnotationSyncWave,
-		"delete":     AnnotationDeletePolicy,
-		"options":    AnnotationSyncOptions,
-		"helm":       AnnotationHelmHook,
-		"weight":     AnnotationHelmWeight,
-		"helmdelete": AnnotationHelmDelete,
-		"helmkeep":   AnnotationHelmResource,
+		"hook":       argocd.AnnotationHook,
+		"wave":       argocd.AnnotationSyncWave,
+		"delete":     argocd.AnnotationDeletePolicy,
+		"options":    argocd.AnnotationSyncOptions,
+		"helm":       argocd.AnnotationHelmHook,
+		"weight":     argocd.AnnotationHelmWeight,
+		"helmdelete": argocd.AnnotationHelmDelete,
+		"helmkeep":   argocd.AnnotationHelmResource,
 	}
 	if len(f) > 3 {
 		y.WriteString("  annotations:\n")
@@ -219,6 +220,7 @@ func TestOrderWaves(t *testing.T) {
 // TestOrderKinds covers rule 3: the kind list, group ignored, unlisted
 // kinds last.
 func TestOrderKinds(t *testing.T) {
+	kindOrder := argocd.KindOrder()
 	// Every listed kind, in reverse, with names that sort the other way.
 	var in []string
 	var want []string
@@ -625,23 +627,23 @@ func TestHelm(t *testing.T) {
 func TestDeletePolicies(t *testing.T) {
 	tests := []struct {
 		desc string
-		want []DeletePolicy
+		want []argocd.DeletePolicy
 		warn string
 	}{
-		{"batch/v1 Job j hook=PreSync", []DeletePolicy{BeforeHookCreation}, ""},
-		{"batch/v1 Job j hook=PreSync delete=HookSucceeded", []DeletePolicy{HookSucceeded}, ""},
-		{"batch/v1 Job j hook=PreSync delete=HookFailed,HookSucceeded", []DeletePolicy{HookSucceeded, HookFailed}, ""},
-		{"batch/v1 Job j helm=pre-install helmdelete=hook-succeeded,hook-failed", []DeletePolicy{HookSucceeded, HookFailed}, ""},
-		{"batch/v1 Job j hook=PreSync delete=HookSucceeded helmdelete=before-hook-creation", []DeletePolicy{BeforeHookCreation, HookSucceeded}, ""},
-		{"batch/v1 Job j hook=PreSync delete=HookSucceded", []DeletePolicy{BeforeHookCreation},
+		{"batch/v1 Job j hook=PreSync", []argocd.DeletePolicy{argocd.BeforeHookCreation}, ""},
+		{"batch/v1 Job j hook=PreSync delete=HookSucceeded", []argocd.DeletePolicy{argocd.HookSucceeded}, ""},
+		{"batch/v1 Job j hook=PreSync delete=HookFailed,HookSucceeded", []argocd.DeletePolicy{argocd.HookSucceeded, argocd.HookFailed}, ""},
+		{"batch/v1 Job j helm=pre-install helmdelete=hook-succeeded,hook-failed", []argocd.DeletePolicy{argocd.HookSucceeded, argocd.HookFailed}, ""},
+		{"batch/v1 Job j hook=PreSync delete=HookSucceeded helmdelete=before-hook-creation", []argocd.DeletePolicy{argocd.BeforeHookCreation, argocd.HookSucceeded}, ""},
+		{"batch/v1 Job j hook=PreSync delete=HookSucceded", []argocd.DeletePolicy{argocd.BeforeHookCreation},
 			"unknown hook delete policy \"HookSucceded\" in argocd.argoproj.io/hook-delete-policy; did you mean HookSucceeded?"},
-		{"batch/v1 Job j hook=PreSync delete=hook-succeeded", []DeletePolicy{BeforeHookCreation},
+		{"batch/v1 Job j hook=PreSync delete=hook-succeeded", []argocd.DeletePolicy{argocd.BeforeHookCreation},
 			"unknown hook delete policy \"hook-succeeded\" in argocd.argoproj.io/hook-delete-policy; did you mean HookSucceeded?"},
 		{"v1 ConfigMap c delete=HookSucceeded", nil,
 			"a hook delete policy has no effect on an object that is not a hook"},
 	}
 	for _, tt := range tests {
-		a, warn := ReadAnnotations(obj(t, tt.desc).Unstructured)
+		a, warn := argocd.Decode(obj(t, tt.desc).GetAnnotations())
 		if fmt.Sprint(a.DeletePolicies) != fmt.Sprint(tt.want) {
 			t.Errorf("%s: policies %v, want %v", tt.desc, a.DeletePolicies, tt.want)
 		}
@@ -652,8 +654,8 @@ func TestDeletePolicies(t *testing.T) {
 }
 
 func TestSyncOptions(t *testing.T) {
-	a, warn := ReadAnnotations(obj(t, "v1 ConfigMap c options=Prune=false,PruneLast=true,Replace=true,Force=true,ServerSideApply=false,Validate=false,SkipDryRunOnMissingResource=true,Delete=confirm").Unstructured)
-	want := SyncOptions{Prune: RemoveNever, Delete: RemoveConfirm, PruneLast: true, Replace: On, Force: true, ServerSideApply: Off, NoValidate: true, SkipDryRunOnMissingResource: true}
+	a, warn := argocd.Decode(obj(t, "v1 ConfigMap c options=Prune=false,PruneLast=true,Replace=true,Force=true,ServerSideApply=false,Validate=false,SkipDryRunOnMissingResource=true,Delete=confirm").GetAnnotations())
+	want := argocd.SyncOptions{Prune: argocd.RemoveNever, Delete: argocd.RemoveConfirm, PruneLast: true, Replace: argocd.On, Force: true, ServerSideApply: argocd.Off, NoValidate: true, SkipDryRunOnMissingResource: true}
 	if a.Options != want {
 		t.Errorf("options %+v, want %+v", a.Options, want)
 	}
@@ -663,7 +665,7 @@ func TestSyncOptions(t *testing.T) {
 	if got := a.Options.String(); got != "Prune=false,Delete=confirm,PruneLast=true,Replace=true,Force=true,ServerSideApply=false,Validate=false,SkipDryRunOnMissingResource=true" {
 		t.Errorf("String() = %s", got)
 	}
-	_, warn = ReadAnnotations(obj(t, "v1 ConfigMap c options=Prune=no,CreateNamespace=true,ServerSideApply=True").Unstructured)
+	_, warn = argocd.Decode(obj(t, "v1 ConfigMap c options=Prune=no,CreateNamespace=true,ServerSideApply=True").GetAnnotations())
 	wantWarn := "unknown sync option \"Prune=no\" in argocd.argoproj.io/sync-options; did you mean Prune=false?\n" +
 		"sync option \"CreateNamespace=true\" only has an effect on an Application, not on a resource\n" +
 		"unknown sync option \"ServerSideApply=True\" in argocd.argoproj.io/sync-options; did you mean ServerSideApply=true?"
@@ -824,19 +826,19 @@ func TestDeletePlan(t *testing.T) {
 
 func TestEnums(t *testing.T) {
 	for _, name := range []string{"PreSync", "Sync", "PostSync", "SyncFail", "PreDelete", "PostDelete"} {
-		p, ok := ParsePhase(name)
+		p, ok := argocd.ParsePhase(name)
 		if !ok || p.String() != name {
 			t.Errorf("ParsePhase(%q) = %v, %v", name, p, ok)
 		}
 	}
-	if PreSync >= Sync || Sync >= PostSync || PostSync >= SyncFail {
+	if argocd.PreSync >= argocd.Sync || argocd.Sync >= argocd.PostSync || argocd.PostSync >= argocd.SyncFail {
 		t.Error("phases out of order")
 	}
-	if _, ok := ParsePhase("presync"); ok {
+	if _, ok := argocd.ParsePhase("presync"); ok {
 		t.Error("ParsePhase accepts the wrong case")
 	}
-	for _, d := range []DeletePolicy{BeforeHookCreation, HookSucceeded, HookFailed} {
-		if got, ok := ParseDeletePolicy(d.String()); !ok || got != d {
+	for _, d := range []argocd.DeletePolicy{argocd.BeforeHookCreation, argocd.HookSucceeded, argocd.HookFailed} {
+		if got, ok := argocd.ParseDeletePolicy(d.String()); !ok || got != d {
 			t.Errorf("ParseDeletePolicy(%s) = %v, %v", d, got, ok)
 		}
 	}

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"github.com/wavec/wavec/argocd"
 	"slices"
 
 	"github.com/wavec/wavec/runtime/manifest"
@@ -34,15 +35,15 @@ func ForSyncWithPrunes(objs, live []manifest.Object, opts Options) *Plan {
 		if it.ann.Hook || it.ann.Skip {
 			continue // hooks are never pruned
 		}
-		t := newTask(it.obj, it.ann, Sync, it.index, opts)
+		t := newTask(it.obj, it.ann, argocd.Sync, it.index, opts)
 		t.HealthCheck = false
 		t.Gated = true
 		switch it.ann.Options.Prune {
-		case RemoveNever:
+		case argocd.RemoveNever:
 			t.Note = "not pruned: sync option Prune=false"
 			p.Kept = append(p.Kept, t)
 			continue
-		case RemoveConfirm:
+		case argocd.RemoveConfirm:
 			t.Note = "not pruned: sync option Prune=confirm needs a confirmation"
 			p.Kept = append(p.Kept, t)
 			continue
@@ -71,7 +72,7 @@ func ForSyncWithPrunes(objs, live []manifest.Object, opts Options) *Plan {
 	// PruneLast: one wave after the last wave of the Sync phase.
 	last := 0
 	for _, t := range append(p.Tasks(), prunes...) {
-		if t.Phase == Sync && t.Wave > last {
+		if t.Phase == argocd.Sync && t.Wave > last {
 			last = t.Wave
 		}
 	}
@@ -95,7 +96,7 @@ func ForSyncWithPrunes(objs, live []manifest.Object, opts Options) *Plan {
 	}
 	// Prunes of waves after every Sync step still come before SyncFail.
 	var tail []*Step
-	for len(steps) > 0 && steps[len(steps)-1].Phase == SyncFail {
+	for len(steps) > 0 && steps[len(steps)-1].Phase == argocd.SyncFail {
 		tail = append([]*Step{steps[len(steps)-1]}, tail...)
 		steps = steps[:len(steps)-1]
 	}

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"github.com/wavec/wavec/argocd"
 	"strings"
 	"testing"
 
@@ -67,7 +68,7 @@ metadata: {name: fail, annotations: {argocd.argoproj.io/hook: SyncFail}}
 		t.Errorf("kept: %v", p.Kept)
 	}
 	for _, task := range p.Tasks() {
-		if task.Phase == Sync && !task.Gated && task.Name() != "a" && task.Name() != "b" {
+		if task.Phase == argocd.Sync && !task.Gated && task.Name() != "a" && task.Name() != "b" {
 			t.Errorf("prune of %s is not gated", task.Name())
 		}
 	}

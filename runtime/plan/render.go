@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/wavec/wavec/argocd"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -67,7 +68,7 @@ func taskLabel(t *Task) string {
 	return name
 }
 
-func policyNames(ps []DeletePolicy) []string {
+func policyNames(ps []argocd.DeletePolicy) []string {
 	names := make([]string, len(ps))
 	for i, p := range ps {
 		names[i] = p.String()
@@ -88,9 +89,9 @@ func WriteTable(w io.Writer, p *Plan) error {
 	for _, s := range p.Steps {
 		head := s.Name()
 		switch {
-		case s.Phase == SyncFail:
+		case s.Phase == argocd.SyncFail:
 			head += " (only if the sync fails; SyncFail hooks start together)"
-		case s.Phase == PreDelete || s.Phase == PostDelete:
+		case s.Phase == argocd.PreDelete || s.Phase == argocd.PostDelete:
 			head += " (hooks start together)"
 		}
 		heads = append(heads, head)
@@ -179,26 +180,26 @@ type jsonPlan struct {
 }
 
 type jsonStep struct {
-	Phase  Phase      `json:"phase"`
-	Wave   int        `json:"wave"`
-	Action Action     `json:"action"`
-	Tasks  []jsonTask `json:"tasks"`
+	Phase  argocd.Phase `json:"phase"`
+	Wave   int          `json:"wave"`
+	Action Action       `json:"action"`
+	Tasks  []jsonTask   `json:"tasks"`
 }
 
 type jsonTask struct {
-	APIVersion     string         `json:"apiVersion"`
-	Kind           string         `json:"kind"`
-	Namespace      string         `json:"namespace"`
-	Name           string         `json:"name"`
-	GenerateName   string         `json:"generateName"`
-	Hook           bool           `json:"hook"`
-	DeletePolicies []DeletePolicy `json:"deletePolicies"`
-	SyncOptions    []string       `json:"syncOptions"`
-	Wave           int            `json:"declaredWave"`
-	HealthCheck    bool           `json:"healthCheck"`
-	Gated          bool           `json:"gated"`
-	Note           string         `json:"note,omitempty"`
-	Source         *jsonSource    `json:"source,omitempty"`
+	APIVersion     string                `json:"apiVersion"`
+	Kind           string                `json:"kind"`
+	Namespace      string                `json:"namespace"`
+	Name           string                `json:"name"`
+	GenerateName   string                `json:"generateName"`
+	Hook           bool                  `json:"hook"`
+	DeletePolicies []argocd.DeletePolicy `json:"deletePolicies"`
+	SyncOptions    []string              `json:"syncOptions"`
+	Wave           int                   `json:"declaredWave"`
+	HealthCheck    bool                  `json:"healthCheck"`
+	Gated          bool                  `json:"gated"`
+	Note           string                `json:"note,omitempty"`
+	Source         *jsonSource           `json:"source,omitempty"`
 }
 
 type jsonSource struct {
@@ -232,7 +233,7 @@ func toJSONTask(t *Task) jsonTask {
 		Note:           t.Note,
 	}
 	if j.DeletePolicies == nil {
-		j.DeletePolicies = []DeletePolicy{}
+		j.DeletePolicies = []argocd.DeletePolicy{}
 	}
 	if j.SyncOptions == nil {
 		j.SyncOptions = []string{}
@@ -308,7 +309,7 @@ func WriteMermaid(w io.Writer, p *Plan) error {
 	prevID := ""
 	var fail []int
 	for i, s := range p.Steps {
-		if s.Phase == SyncFail {
+		if s.Phase == argocd.SyncFail {
 			fail = append(fail, i)
 			continue
 		}

@@ -1,4 +1,4 @@
-package plan
+package argocd
 
 import (
 	"fmt"
@@ -6,12 +6,10 @@ import (
 	"strconv"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
 	"github.com/wavec/wavec/lang/diag"
 )
 
-// The annotations Argo CD reads, its own and Helm's.
+// The annotations Argo CD reads, its own and Helm's, and wavec's own.
 const (
 	// AnnotationHook lists an object's hook types, or is Skip.
 	AnnotationHook = "argocd.argoproj.io/hook"
@@ -33,9 +31,21 @@ const (
 	// AnnotationHelmResource is Helm's resource policy; "keep" leaves the
 	// object in place when the application is deleted.
 	AnnotationHelmResource = "helm.sh/resource-policy"
+	// AnnotationTimeout is wavec's own: how long `wavec run` waits for the
+	// object's step or hook, as a Go duration ("5m0s"). The compiler writes
+	// it only where the pipeline gives the object a timeout; Argo CD ignores
+	// it.
+	AnnotationTimeout = "wavec.io/timeout"
 
-	annotationHelmCRDInstall = "crd-install"
+	helmCRDInstall = "crd-install"
 )
+
+// OrderingAnnotations are the annotations that place an object in a sync:
+// its hook types, wave and delete policies, Argo CD's and Helm's.
+var OrderingAnnotations = []string{
+	AnnotationHook, AnnotationDeletePolicy, AnnotationSyncWave,
+	AnnotationHelmHook, AnnotationHelmWeight, AnnotationHelmDelete,
+}
 
 // Annotations is what Argo CD makes of one object's annotations.
 type Annotations struct {
@@ -70,72 +80,69 @@ type Annotations struct {
 var hookNames = []string{"PreSync", "Sync", "PostSync", "SyncFail", "Skip", "PreDelete", "PostDelete"}
 
 // helmHookNames are the values of Helm's hook annotation.
-var helmHookNames = []string{"pre-install", "pre-upgrade", "post-install", "post-upgrade", "pre-delete", "post-delete", "pre-rollback", "post-rollback", "test", "test-success", "crd-install"}
+var helmHookNames = []string{"pre-install", "pre-upgrade", "post-install", "post-upgrade", "pre-delete", "post-delete", "pre-rollback", "post-rollback", "test", "test-success", helmCRDInstall}
 
-// ReadAnnotations interprets obj's annotations exactly as Argo CD does and
+// Decode interprets an object's annotations exactly as Argo CD does and
 // returns, besides, a warning for everything Argo CD silently ignores or
 // treats surprisingly: unknown hook types, waves that are not integers,
 // unknown delete policies and sync options, Helm hooks Argo CD does not run.
-func ReadAnnotations(obj *unstructured.Unstructured) (Annotations, []string) {
+func Decode(ann map[string]string) (Annotations, []string) {
 	var (
 		a    Annotations
 		warn []string
 	)
-	ann := obj.GetAnnotations()
 
 	// Hook types. Argo CD's annotation wins; Helm's is read only when the
 	// Argo CD one yields no sync hook type.
 	argoValue, hasArgo := ann[AnnotationHook]
-	var argoTypes []string // sync hook types and Skip
-	for _, v := range csv(argoValue) {
-		switch v {
-		case "PreSync", "Sync", "PostSync", "SyncFail", "Skip":
-			argoTypes = append(argoTypes, v)
-		case "PreDelete":
-			a.DeletePhases = appendPhase(a.DeletePhases, PreDelete)
-		case "PostDelete":
-			a.DeletePhases = appendPhase(a.DeletePhases, PostDelete)
-		default:
+	var argoTypes []Phase // sync hook types and Skip
+	for _, v := range SplitList(argoValue) {
+		switch p, ok := ParsePhase(v); {
+		case !ok:
 			warn = append(warn, fmt.Sprintf("unknown hook type %q in %s%s", v, AnnotationHook, suggest(v, hookNames)))
+		case p.Operation() == Deleting:
+			a.DeletePhases = appendNew(a.DeletePhases, p)
+		default:
+			argoTypes = append(argoTypes, p)
 		}
 	}
 	helmValue, hasHelm := ann[AnnotationHelmHook]
 	var helmPhases []Phase
 	var helmDropped []string
-	for _, v := range csv(helmValue) {
+	for _, v := range SplitList(helmValue) {
 		switch v {
 		case "pre-install", "pre-upgrade":
-			helmPhases = appendPhase(helmPhases, PreSync)
+			helmPhases = appendNew(helmPhases, PreSync)
 		case "post-install", "post-upgrade":
-			helmPhases = appendPhase(helmPhases, PostSync)
+			helmPhases = appendNew(helmPhases, PostSync)
 		case "pre-delete":
-			a.DeletePhases = appendPhase(a.DeletePhases, PreDelete)
+			a.DeletePhases = appendNew(a.DeletePhases, PreDelete)
 		case "post-delete":
-			a.DeletePhases = appendPhase(a.DeletePhases, PostDelete)
+			a.DeletePhases = appendNew(a.DeletePhases, PostDelete)
 		case "test", "test-success", "pre-rollback", "post-rollback":
 			helmDropped = append(helmDropped, v)
-		case annotationHelmCRDInstall:
+		case helmCRDInstall:
 		default:
 			warn = append(warn, fmt.Sprintf("unknown Helm hook %q in %s%s", v, AnnotationHelmHook, suggest(v, helmHookNames)))
 		}
 	}
-	a.Skip = len(argoTypes) == 1 && argoTypes[0] == "Skip"
-	if len(argoTypes) > 1 && slices.Contains(argoTypes, "Skip") {
+	a.Skip = len(argoTypes) == 1 && argoTypes[0] == Skip
+	if len(argoTypes) > 1 && slices.Contains(argoTypes, Skip) {
 		warn = append(warn, "hook type Skip has no effect together with other hook types")
 	}
 	if hasArgo {
 		a.Hook = !a.Skip
 	} else {
-		a.Hook = hasHelm && helmValue != annotationHelmCRDInstall
+		a.Hook = hasHelm && helmValue != helmCRDInstall
 	}
 	switch {
 	case a.Skip:
 	case !a.Hook:
 		a.Phases = []Phase{Sync}
 	case len(argoTypes) > 0:
-		for _, t := range argoTypes {
-			if p, ok := ParsePhase(t); ok {
-				a.Phases = appendPhase(a.Phases, p)
+		for _, p := range argoTypes {
+			if p != Skip {
+				a.Phases = appendNew(a.Phases, p)
 			}
 		}
 	default:
@@ -146,7 +153,7 @@ func ReadAnnotations(obj *unstructured.Unstructured) (Annotations, []string) {
 	if a.Hook && len(a.Phases) == 0 && len(a.DeletePhases) == 0 {
 		var why string
 		switch {
-		case hasArgo && len(csv(argoValue)) == 0:
+		case hasArgo && len(SplitList(argoValue)) == 0:
 			why = fmt.Sprintf("%s is empty", AnnotationHook)
 		case len(helmDropped) > 0 && len(argoTypes) == 0:
 			why = fmt.Sprintf("Argo CD does not run Helm %s hooks", strings.Join(helmDropped, ", "))
@@ -160,23 +167,23 @@ func ReadAnnotations(obj *unstructured.Unstructured) (Annotations, []string) {
 
 	// Wave.
 	var w []string
-	a.Wave, w = readWave(ann)
+	a.Wave, w = decodeWave(ann)
 	warn = append(warn, w...)
 
 	// Delete policies.
 	var policies []DeletePolicy
-	for _, v := range csv(ann[AnnotationDeletePolicy]) {
-		if p, ok := ParseDeletePolicy(v); ok && !strings.Contains(v, "-") {
-			policies = appendPolicy(policies, p)
+	for _, v := range SplitList(ann[AnnotationDeletePolicy]) {
+		if p, ok := ParseDeletePolicy(v); ok {
+			policies = appendNew(policies, p)
 		} else {
 			warn = append(warn, fmt.Sprintf("unknown hook delete policy %q in %s%s", v, AnnotationDeletePolicy, suggest(v, deletePolicyNames[1:])))
 		}
 	}
-	for _, v := range csv(ann[AnnotationHelmDelete]) {
-		if p, ok := ParseDeletePolicy(v); ok && strings.Contains(v, "-") {
-			policies = appendPolicy(policies, p)
+	for _, v := range SplitList(ann[AnnotationHelmDelete]) {
+		if p, ok := ParseHelmDeletePolicy(v); ok {
+			policies = appendNew(policies, p)
 		} else {
-			warn = append(warn, fmt.Sprintf("unknown Helm hook delete policy %q in %s%s", v, AnnotationHelmDelete, suggest(v, []string{"before-hook-creation", "hook-succeeded", "hook-failed"})))
+			warn = append(warn, fmt.Sprintf("unknown Helm hook delete policy %q in %s%s", v, AnnotationHelmDelete, suggest(v, helmDeletePolicies[1:])))
 		}
 	}
 	if a.Hook {
@@ -191,18 +198,69 @@ func ReadAnnotations(obj *unstructured.Unstructured) (Annotations, []string) {
 
 	// Sync options.
 	var o []string
-	a.Options, o = readSyncOptions(ann[AnnotationSyncOptions])
+	a.Options, o = ParseSyncOptions(ann[AnnotationSyncOptions])
 	warn = append(warn, o...)
-	a.KeepOnDelete = a.Options.Delete == RemoveNever || slices.Contains(csv(ann[AnnotationHelmResource]), "keep")
+	a.KeepOnDelete = a.Options.Delete == RemoveNever || slices.Contains(SplitList(ann[AnnotationHelmResource]), "keep")
 	return a, warn
 }
 
-// readWave returns the wave as Argo CD computes it: its annotation when it
+// Encode writes a as annotations in Argo CD's own spelling, the way wavec
+// emits them: the wave when it is not 0, the hook types (Skip alone for
+// Skip), a hook's delete policies (BeforeHookCreation when it names none),
+// the sync options that are set, and Helm's resource-policy keep when
+// KeepOnDelete is not already said by Delete=false. Decode(Encode(a)) gives
+// a back for every a that Decode can return.
+func Encode(a Annotations) map[string]string {
+	out := map[string]string{}
+	if a.Wave != 0 {
+		out[AnnotationSyncWave] = strconv.Itoa(a.Wave)
+	}
+	switch {
+	case a.Skip:
+		out[AnnotationHook] = joinList(sortedSet(slices.Concat(a.DeletePhases, []Phase{Skip})))
+	case a.Hook:
+		out[AnnotationHook] = joinList(sortedSet(slices.Concat(a.Phases, a.DeletePhases)))
+		policies := a.DeletePolicies
+		if len(policies) == 0 {
+			policies = []DeletePolicy{BeforeHookCreation}
+		}
+		out[AnnotationDeletePolicy] = joinList(sortedSet(policies))
+	}
+	if opts := a.Options.String(); opts != "" {
+		out[AnnotationSyncOptions] = opts
+	}
+	if a.KeepOnDelete && a.Options.Delete != RemoveNever {
+		out[AnnotationHelmResource] = "keep"
+	}
+	return out
+}
+
+// sortedSet returns the distinct items of s in order, leaving s as it is.
+func sortedSet[T ~int](s []T) []T {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+func joinList[T fmt.Stringer](items []T) string {
+	names := make([]string, len(items))
+	for i, it := range items {
+		names[i] = it.String()
+	}
+	return strings.Join(names, ",")
+}
+
+// ParseWave reads a wave as Argo CD does: a decimal integer.
+func ParseWave(s string) (int, error) {
+	return strconv.Atoi(s)
+}
+
+// decodeWave returns the wave as Argo CD computes it: its annotation when it
 // is an integer, else Helm's hook weight when that is one, else 0.
-func readWave(ann map[string]string) (int, []string) {
+func decodeWave(ann map[string]string) (int, []string) {
 	var warn []string
 	weight, hasWeight := ann[AnnotationHelmWeight]
-	helmWave, helmErr := strconv.Atoi(weight)
+	helmWave, helmErr := ParseWave(weight)
 	if hasWeight && helmErr != nil {
 		warn = append(warn, fmt.Sprintf("%s %q is not an integer; Argo CD uses 0", AnnotationHelmWeight, weight))
 	}
@@ -211,7 +269,7 @@ func readWave(ann map[string]string) (int, []string) {
 		fallback = helmWave
 	}
 	if text, ok := ann[AnnotationSyncWave]; ok {
-		if w, err := strconv.Atoi(text); err == nil {
+		if w, err := ParseWave(text); err == nil {
 			return w, warn
 		}
 		use := "0"
@@ -223,58 +281,24 @@ func readWave(ann map[string]string) (int, []string) {
 	return fallback, warn
 }
 
-// applicationOptions are sync options that only mean something on an
-// Application, not on a resource.
-var applicationOptions = []string{"ApplyOutOfSyncOnly", "CreateNamespace", "PrunePropagationPolicy", "FailOnSharedResource", "RespectIgnoreDifferences"}
-
-// syncOptionNames are the per-resource options, for suggestions.
-var syncOptionNames = []string{"Prune=false", "Prune=confirm", "Delete=false", "Delete=confirm", "PruneLast=true", "Replace=true", "Replace=false", "Force=true", "ServerSideApply=true", "ServerSideApply=false", "Validate=false", "SkipDryRunOnMissingResource=true", "ClientSideApplyMigration=true", "ClientSideApplyMigration=false"}
-
-func readSyncOptions(value string) (SyncOptions, []string) {
-	var (
-		o    SyncOptions
-		warn []string
-	)
-	for _, v := range csv(value) {
-		switch v {
-		case "Prune=false":
-			o.Prune = RemoveNever
-		case "Prune=confirm":
-			o.Prune = RemoveConfirm
-		case "Delete=false":
-			o.Delete = RemoveNever
-		case "Delete=confirm":
-			o.Delete = RemoveConfirm
-		case "PruneLast=true":
-			o.PruneLast = true
-		case "Replace=true":
-			o.Replace = On
-		case "Replace=false":
-			o.Replace = Off
-		case "Force=true":
-			o.Force = true
-		case "ServerSideApply=true":
-			o.ServerSideApply = On
-		case "ServerSideApply=false":
-			o.ServerSideApply = Off
-		case "Validate=false":
-			o.NoValidate = true
-		case "SkipDryRunOnMissingResource=true":
-			o.SkipDryRunOnMissingResource = true
-		case "ClientSideApplyMigration=true":
-			o.ClientSideApplyMigration = On
-		case "ClientSideApplyMigration=false":
-			o.ClientSideApplyMigration = Off
-		default:
-			name, _, _ := strings.Cut(v, "=")
-			if slices.Contains(applicationOptions, name) {
-				warn = append(warn, fmt.Sprintf("sync option %q only has an effect on an Application, not on a resource", v))
-			} else {
-				warn = append(warn, fmt.Sprintf("unknown sync option %q in %s%s", v, AnnotationSyncOptions, suggestOption(v)))
-			}
+// SplitList splits an annotation value at commas as Argo CD does: items are
+// trimmed, empty ones dropped, duplicates removed.
+func SplitList(value string) []string {
+	var out []string
+	for item := range strings.SplitSeq(value, ",") {
+		item = strings.TrimSpace(item)
+		if item != "" && !slices.Contains(out, item) {
+			out = append(out, item)
 		}
 	}
-	return o, warn
+	return out
+}
+
+func appendNew[T comparable](s []T, v T) []T {
+	if slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
 }
 
 // suggestOption suggests the closest known sync option: among the values of
@@ -297,33 +321,6 @@ func suggestOption(v string) string {
 		}
 	}
 	return fmt.Sprintf("; did you mean %s?", best)
-}
-
-// csv splits an annotation value at commas as Argo CD does: items are
-// trimmed, empty ones dropped, duplicates removed.
-func csv(value string) []string {
-	var out []string
-	for item := range strings.SplitSeq(value, ",") {
-		item = strings.TrimSpace(item)
-		if item != "" && !slices.Contains(out, item) {
-			out = append(out, item)
-		}
-	}
-	return out
-}
-
-func appendPhase(ps []Phase, p Phase) []Phase {
-	if slices.Contains(ps, p) {
-		return ps
-	}
-	return append(ps, p)
-}
-
-func appendPolicy(ps []DeletePolicy, p DeletePolicy) []DeletePolicy {
-	if slices.Contains(ps, p) {
-		return ps
-	}
-	return append(ps, p)
 }
 
 // suggest returns "; did you mean X?" when a candidate is close to s.

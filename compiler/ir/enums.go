@@ -1,5 +1,7 @@
 package ir
 
+import "github.com/wavec/wavec/lang/syntax"
+
 // Kind is the kind of a declaration.
 type Kind int
 
@@ -30,20 +32,26 @@ const (
 	Object
 )
 
-var kindWords = map[Kind]string{
-	ConfigMap: "configmap", Secret: "secret", ServiceAccount: "serviceaccount",
-	Deployment: "deployment", StatefulSet: "statefulset", Service: "service",
-	Ingress: "ingress", PVC: "pvc", Job: "job", CronJob: "cronjob", Object: "object",
-}
-
 var kindNames = map[Kind]string{
 	ConfigMap: "ConfigMap", Secret: "Secret", ServiceAccount: "ServiceAccount",
 	Deployment: "Deployment", StatefulSet: "StatefulSet", Service: "Service",
 	Ingress: "Ingress", PVC: "PersistentVolumeClaim", Job: "Job", CronJob: "CronJob",
 }
 
-// Kinds lists every kind in declaration-keyword order.
+// Kinds lists every kind in the order of syntax.RefKindKeywords.
 var Kinds = []Kind{ConfigMap, Secret, ServiceAccount, Deployment, StatefulSet, Service, Ingress, PVC, Job, CronJob, Object}
+
+// kindWords are the kinds' keywords, as the grammar defines them.
+var kindWords = func() map[Kind]string {
+	if len(Kinds) != len(syntax.RefKindKeywords) {
+		panic("ir: Kinds and syntax.RefKindKeywords differ in length")
+	}
+	m := make(map[Kind]string, len(Kinds))
+	for i, k := range Kinds {
+		m[k] = syntax.RefKindKeywords[i]
+	}
+	return m
+}()
 
 // String returns the kind's keyword, such as "configmap".
 func (k Kind) String() string {

@@ -466,7 +466,7 @@ func memberSeparator(a, b *syntax.Member) separator {
 			}
 		}
 	case a.Name != nil:
-		if isRefKind(a.Name.Value) {
+		if syntax.IsRefKind(a.Name.Value) {
 			return separator{oneLine: ", ", multiLine: ","}
 		}
 	}
@@ -481,15 +481,6 @@ func memberSeparator(a, b *syntax.Member) separator {
 		}
 	}
 	return separator{oneLine: ", "}
-}
-
-func isRefKind(s string) bool {
-	switch s {
-	case "configmap", "secret", "serviceaccount", "deployment", "statefulset",
-		"service", "ingress", "pvc", "job", "cronjob", "object":
-		return true
-	}
-	return false
 }
 
 // block prints a `{ ... }` block. On one line, the entries of a map value

@@ -3,6 +3,7 @@ package syntax
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/alecthomas/participle/v2"
@@ -243,12 +244,12 @@ func describeExpected(ps []probe) string {
 
 // keywords are the words of the language, offered as corrections for a
 // misspelt name where a keyword was expected.
-var keywords = []string{
-	"pipeline", "param", "object", "wave", "in", "from", "after", "delete", "on", "external", "timeout", "retries",
+var keywords = slices.Concat([]string{
+	"pipeline", "param", ObjectKeyword, "wave", "in", "from", "after", "delete", "on", "external", "timeout", "retries",
 	"presync", "sync", "postsync", "syncfail", "predelete", "postdelete", "skip",
-	"configmap", "secret", "serviceaccount", "deployment", "statefulset", "service", "ingress", "pvc", "job", "cronjob",
+}, KindKeywords, []string{
 	"on-success", "on-failure", "before-create",
-}
+})
 
 func addHints(d *diag.Diagnostic, tok lexer.Token, expected []probe) {
 	wantsWord := false

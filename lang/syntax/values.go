@@ -63,8 +63,6 @@ func isKeyword(t *lexer.Token, words ...string) bool {
 	return false
 }
 
-var refKinds = []string{"configmap", "secret", "serviceaccount", "deployment", "statefulset", "service", "ingress", "pvc", "job", "cronjob", "object"}
-
 func (p *valueParser) pos() source.Pos    { return source.Pos(p.lex.Peek().Pos) }
 func (p *valueParser) endPos() source.Pos { return source.Pos(p.lex.RawPeek().Pos) }
 
@@ -202,7 +200,7 @@ func (p *valueParser) primary(pr *Primary) error {
 		if err := p.probe(pr.Probe); err != nil {
 			return err
 		}
-	case isKeyword(t, refKinds...) && p.nextIsIdent():
+	case isKeyword(t, RefKindKeywords...) && p.nextIsIdent():
 		pr.Ref = p.ref()
 	case t.Type == tokIdent:
 		v := p.lex.Next().Value

@@ -1,0 +1,37 @@
+package syntax
+
+import (
+	"reflect"
+	"regexp"
+	"slices"
+)
+
+// KindKeywords are the keywords of the built-in kinds (`configmap`,
+// `deployment`, ...), in the order the Kind production lists them. The
+// production's grammar tag is their one definition.
+var KindKeywords = grammarWords(reflect.TypeFor[Kind](), "Value")
+
+// ObjectKeyword declares, and refers to, objects given as YAML.
+const ObjectKeyword = "object"
+
+// RefKindKeywords are the words a reference may start with: the kind
+// keywords and `object`.
+var RefKindKeywords = append(slices.Clone(KindKeywords), ObjectKeyword)
+
+// IsRefKind reports whether s is one of RefKindKeywords.
+func IsRefKind(s string) bool { return slices.Contains(RefKindKeywords, s) }
+
+var quotedWord = regexp.MustCompile(`'([a-z]+)'`)
+
+// grammarWords returns the quoted words of the grammar tag of field in t.
+func grammarWords(t reflect.Type, field string) []string {
+	f, ok := t.FieldByName(field)
+	if !ok {
+		panic("syntax: no field " + t.Name() + "." + field)
+	}
+	var out []string
+	for _, m := range quotedWord.FindAllStringSubmatch(f.Tag.Get("parser"), -1) {
+		out = append(out, m[1])
+	}
+	return out
+}

@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
 
+	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/lang/syntax"
@@ -44,13 +45,6 @@ var clusterScoped = map[string]bool{
 	"MutatingAdmissionPolicy": true, "MutatingAdmissionPolicyBinding": true,
 	"FlowSchema": true, "PriorityLevelConfiguration": true, "CertificateSigningRequest": true,
 	"DeviceClass": true, "ResourceSlice": true, "VolumeSnapshotClass": true,
-}
-
-// orderingAnnotations are what an object's YAML may not say about its
-// order: the pipeline's wave and hook statements say it.
-var orderingAnnotations = []string{
-	"argocd.argoproj.io/hook", "argocd.argoproj.io/hook-delete-policy", "argocd.argoproj.io/sync-wave",
-	"helm.sh/hook", "helm.sh/hook-weight", "helm.sh/hook-delete-policy",
 }
 
 // object reads and checks the YAML of an `object` declaration.
@@ -286,7 +280,7 @@ func (c *checker) parseDocs(data []byte, at docPlace, name string) ([]*unstructu
 		}
 		ann := u.GetAnnotations()
 		var dropped []string
-		for _, a := range orderingAnnotations {
+		for _, a := range argocd.OrderingAnnotations {
 			if _, ok := ann[a]; ok {
 				dropped = append(dropped, a)
 				delete(ann, a)

@@ -1,25 +1,20 @@
 package manifest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
-	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/wavec/wavec/kubeyaml"
 )
 
 // Load reads the objects of every path in order. A path is a file (read
@@ -199,135 +194,28 @@ func loadFile(path string) ([]Object, ErrorList) {
 	return loadStream(f, path)
 }
 
-// batchSize is how many documents loadStream decodes in parallel at a
-// time; it bounds the raw text held besides the decoded objects.
-const batchSize = 128
-
-// loadStream splits a stream into documents and decodes them, in parallel
-// batches since documents are independent, keeping input order.
+// loadStream reads the documents of a stream (kubeyaml.Read) and checks
+// each as a Kubernetes object or List.
 func loadStream(r io.Reader, name string) ([]Object, ErrorList) {
-	type job struct {
-		c    chunk
-		doc  int
+	var (
 		objs []Object
 		errs ErrorList
-	}
-	var (
-		objs  []Object
-		errs  ErrorList
-		doc   int
-		batch []*job
 	)
-	flush := func() {
-		workers := min(runtime.GOMAXPROCS(0), len(batch))
-		var (
-			next atomic.Int64
-			wg   sync.WaitGroup
-		)
-		for range workers {
-			wg.Go(func() {
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= len(batch) {
-						return
-					}
-					j := batch[i]
-					if j.errs == nil {
-						j.objs, j.errs = decodeDocument(j.c, name, j.doc)
-					}
-				}
-			})
+	kubeyaml.Read(r, func(d *kubeyaml.Document, e *kubeyaml.Error) {
+		if e != nil {
+			errs = append(errs, &Error{Source: Source{File: name, Doc: e.Doc, Line: e.Line, Column: e.Column}, Message: e.Message})
+			return
 		}
-		wg.Wait()
-		for _, j := range batch {
-			objs = append(objs, j.objs...)
-			errs = append(errs, j.errs...)
-		}
-		batch = batch[:0]
-	}
-	s := newSplitter(r)
-	for {
-		c, ok := s.next()
-		if !ok {
-			break
-		}
-		if c.tooLarge {
-			doc++
-			batch = append(batch, &job{errs: ErrorList{{
-				Source:  Source{File: name, Doc: doc, Line: c.line},
-				Message: fmt.Sprintf("document is %s, larger than the %s the Kubernetes API server accepts", byteSize(c.size), byteSize(MaxDocumentBytes)),
-			}}})
-			continue
-		}
-		if blank(c.data) {
-			continue
-		}
-		doc++
-		batch = append(batch, &job{c: c, doc: doc})
-		if len(batch) == batchSize {
-			flush()
-		}
-	}
-	flush()
-	if err := s.readErr(); err != nil {
-		errs = append(errs, &Error{Source: Source{File: name}, Message: "read failed: " + err.Error()})
-	}
+		o, es := documentObjects(d, name)
+		objs, errs = append(objs, o...), append(errs, es...)
+	})
 	return objs, errs
 }
 
-func byteSize(n int) string {
-	const mib = 1 << 20
-	if n%mib == 0 {
-		return fmt.Sprintf("%d MiB", n/mib)
-	}
-	return fmt.Sprintf("%.1f MiB", float64(n)/mib)
-}
-
-var yamlLineError = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// decodeDocument parses and checks one non-blank document.
-func decodeDocument(c chunk, name string, doc int) ([]Object, ErrorList) {
-	src := Source{File: name, Doc: doc, Line: c.line}
-	fail := func(line int, object, format string, a ...any) ([]Object, ErrorList) {
-		s := src
-		if line > 0 {
-			s.Line = c.line + line - 1
-		}
-		return nil, ErrorList{{Source: s, Object: object, Message: fmt.Sprintf(format, a...)}}
-	}
-	if e := checkUTF8(c.data); e != "" {
-		line := 1 + bytes.Count(c.data[:invalidUTF8At(c.data)], []byte("\n"))
-		return fail(line, "", "%s", e)
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(c.data, &root); err != nil {
-		msg := err.Error()
-		line := 0
-		if m := yamlLineError.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		} else {
-			msg = strings.TrimPrefix(msg, "yaml: ")
-		}
-		if strings.Contains(msg, "exceeded max depth") {
-			msg = fmt.Sprintf("nesting is deeper than %d levels", MaxDepth)
-		}
-		return fail(line, "", "invalid YAML: %s%s", msg, templateHint(c.data))
-	}
-	if root.Kind == 0 || len(root.Content) == 0 {
-		return nil, nil
-	}
-	top := root.Content[0]
-	src.Line = c.line + top.Line - 1
-	v, err := newConverter(&root).value(&root, 1)
-	if err != nil {
-		line := 0
-		if de, ok := err.(*decodeError); ok {
-			line = de.line
-		}
-		return fail(line, "", "%s%s", err.Error(), templateHint(c.data))
-	}
-	switch v := v.(type) {
+// documentObjects checks one decoded document.
+func documentObjects(d *kubeyaml.Document, name string) ([]Object, ErrorList) {
+	src := Source{File: name, Doc: d.Index, Line: d.Line}
+	switch v := d.Value.(type) {
 	case nil:
 		return nil, nil // a document holding only null, as Argo CD skips it
 	case map[string]any:
@@ -335,31 +223,22 @@ func decodeDocument(c chunk, name string, doc int) ([]Object, ErrorList) {
 			objs []Object
 			errs ErrorList
 		)
-		collect(v, top, src, c.line, 0, &objs, &errs)
+		collect(v, d.Root(), src, 0, &objs, &errs)
 		return objs, errs
 	case []any:
-		return fail(top.Line, "", "document is a sequence, not a mapping; a Kubernetes object must be a mapping with apiVersion, kind and metadata")
+		return nil, ErrorList{{Source: src, Message: "document is a sequence, not a mapping; a Kubernetes object must be a mapping with apiVersion, kind and metadata"}}
 	default:
-		return fail(top.Line, "", "document is a scalar (%q), not a mapping; a Kubernetes object must be a mapping with apiVersion, kind and metadata", truncate(top.Value, 40))
+		return nil, ErrorList{{Source: src, Message: fmt.Sprintf("document is a scalar (%q), not a mapping; a Kubernetes object must be a mapping with apiVersion, kind and metadata", truncate(d.Scalar(), 40))}}
 	}
-}
-
-// templateHint explains a YAML error in a document that holds template
-// actions.
-func templateHint(data []byte) string {
-	if bytes.Contains(data, []byte("{{")) {
-		return " (this looks like a Helm or Go template; render it first, e.g. with `helm template`)"
-	}
-	return ""
 }
 
 // collect checks one decoded object and appends it, or, for a List, its
-// items, to objs. node is the object's YAML node, used to find lines.
-func collect(m map[string]any, node *yaml.Node, src Source, base, depth int, objs *[]Object, errs *ErrorList) {
-	at := func(n *yaml.Node) Source {
+// items, to objs. node is where the object is written, used to find lines.
+func collect(m map[string]any, node kubeyaml.Node, src Source, depth int, objs *[]Object, errs *ErrorList) {
+	at := func(n kubeyaml.Node) Source {
 		s := src
-		if n != nil {
-			s.Line = base + n.Line - 1
+		if n.Known() {
+			s.Line, s.Column = n.Line(), n.Column()
 		}
 		return s
 	}
@@ -369,29 +248,26 @@ func collect(m map[string]any, node *yaml.Node, src Source, base, depth int, obj
 		return
 	}
 	if items, ok := listItems(m); ok {
-		if depth > MaxDepth {
+		if depth > kubeyaml.MaxDepth {
 			*errs = append(*errs, &Error{Source: src, Message: "Lists are nested too deeply"})
 			return
 		}
-		itemNodes := childNode(node, "items")
+		itemNodes := node.Key("items")
 		for i, it := range items {
-			var n *yaml.Node
-			if itemNodes != nil && i < len(itemNodes.Content) {
-				n = deref(itemNodes.Content[i])
-			}
+			n := itemNodes.Item(i)
 			s := src
 			if src.Item == 0 {
 				s.Item = i + 1
 			}
-			if n != nil {
-				s.Line = base + n.Line - 1
+			if n.Known() {
+				s.Line = n.Line()
 			}
 			im, ok := it.(map[string]any)
 			if !ok {
 				*errs = append(*errs, &Error{Source: s, Message: fmt.Sprintf("list item is %s, not a mapping", describe(it))})
 				continue
 			}
-			collect(im, n, s, base, depth+1, objs, errs)
+			collect(im, n, s, depth+1, objs, errs)
 		}
 		return
 	}
@@ -423,41 +299,41 @@ func listItems(m map[string]any) ([]any, bool) {
 
 // checkObject checks the fields every object and List needs, returning a
 // message and the node to point at when something is wrong.
-func checkObject(m map[string]any, node *yaml.Node) (string, *yaml.Node) {
+func checkObject(m map[string]any, node kubeyaml.Node) (string, kubeyaml.Node) {
 	for _, f := range []string{"apiVersion", "kind"} {
 		v, ok := m[f]
 		if !ok || v == nil || v == "" {
-			return fmt.Sprintf("document has no %s; every Kubernetes object needs apiVersion and kind", f), nil
+			return fmt.Sprintf("document has no %s; every Kubernetes object needs apiVersion and kind", f), kubeyaml.Node{}
 		}
 		if _, ok := v.(string); !ok {
-			return fmt.Sprintf("%s must be a string, not %s", f, describe(v)), childNode(node, f)
+			return fmt.Sprintf("%s must be a string, not %s", f, describe(v)), node.Key(f)
 		}
 	}
 	if kind := m["kind"].(string); kind == "List" {
 		if it, ok := m["items"]; ok && it != nil {
 			if _, ok := it.([]any); !ok {
-				return fmt.Sprintf("items of a List must be a sequence, not %s", describe(it)), childNode(node, "items")
+				return fmt.Sprintf("items of a List must be a sequence, not %s", describe(it)), node.Key("items")
 			}
 		}
 	}
-	return "", nil
+	return "", kubeyaml.Node{}
 }
 
 // checkMetadata checks the metadata fields wavec and the API server rely
 // on: a name (or generateName) and string-valued labels and annotations.
-func checkMetadata(m map[string]any, node *yaml.Node) (string, *yaml.Node) {
-	mdNode := childNode(node, "metadata")
+func checkMetadata(m map[string]any, node kubeyaml.Node) (string, kubeyaml.Node) {
+	mdNode := node.Key("metadata")
 	md, ok := m["metadata"].(map[string]any)
 	if !ok {
 		if v, has := m["metadata"]; has && v != nil {
 			return fmt.Sprintf("metadata must be a mapping, not %s", describe(v)), mdNode
 		}
-		return "object has no metadata; it needs at least metadata.name", nil
+		return "object has no metadata; it needs at least metadata.name", kubeyaml.Node{}
 	}
 	for _, f := range []string{"name", "generateName", "namespace"} {
 		if v, has := md[f]; has && v != nil {
 			if _, ok := v.(string); !ok {
-				return fmt.Sprintf("metadata.%s must be a string, not %s", f, describe(v)), childNode(mdNode, f)
+				return fmt.Sprintf("metadata.%s must be a string, not %s", f, describe(v)), mdNode.Key(f)
 			}
 		}
 	}
@@ -473,7 +349,7 @@ func checkMetadata(m map[string]any, node *yaml.Node) (string, *yaml.Node) {
 		}
 		fm, ok := v.(map[string]any)
 		if !ok {
-			return fmt.Sprintf("metadata.%s must be a mapping, not %s", f, describe(v)), childNode(mdNode, f)
+			return fmt.Sprintf("metadata.%s must be a mapping, not %s", f, describe(v)), mdNode.Key(f)
 		}
 		for k, x := range fm {
 			if _, ok := x.(string); ok {
@@ -484,10 +360,10 @@ func checkMetadata(m map[string]any, node *yaml.Node) (string, *yaml.Node) {
 			case int64, float64, bool:
 				hint = fmt.Sprintf("; quote it: %q", fmt.Sprint(x))
 			}
-			return fmt.Sprintf("metadata.%s[%q] must be a string, not %s%s", f, k, describe(x), hint), childNode(childNode(mdNode, f), k)
+			return fmt.Sprintf("metadata.%s[%q] must be a string, not %s%s", f, k, describe(x), hint), mdNode.Key(f).Key(k)
 		}
 	}
-	return "", nil
+	return "", kubeyaml.Node{}
 }
 
 func refIfKnown(m map[string]any) string {
@@ -535,53 +411,4 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n] + "..."
-}
-
-// deref follows an alias node to its target.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 10; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-// childNode returns the value node of key in mapping node n, or nil.
-func childNode(n *yaml.Node, key string) *yaml.Node {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	var found *yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := deref(n.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == key {
-			found = n.Content[i+1]
-		}
-	}
-	return deref(found)
-}
-
-// checkUTF8 returns a message when data is not valid UTF-8.
-func checkUTF8(data []byte) string {
-	if utf8.Valid(data) {
-		return ""
-	}
-	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
-		return "file is UTF-16; convert it to UTF-8"
-	}
-	i := invalidUTF8At(data)
-	col := i - bytes.LastIndexByte(data[:i], '\n')
-	return fmt.Sprintf("invalid UTF-8 (byte 0x%02x at column %d); manifests must be UTF-8", data[i], col)
-}
-
-// invalidUTF8At returns the offset of the first byte that is not valid
-// UTF-8, or len(data).
-func invalidUTF8At(data []byte) int {
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return i
-		}
-		i += size
-	}
-	return len(data)
 }

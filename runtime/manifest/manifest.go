@@ -7,16 +7,14 @@
 // unpacked into their items; empty documents are skipped. Every object keeps
 // a Source (file, document index, line) so later stages can point at it.
 //
-// Values are resolved the way kubectl and Argo CD resolve them (YAML 1.1
-// scalars through sigs.k8s.io/yaml: unquoted yes/no/on/off are booleans,
-// 0777 is octal), so the objects are the ones the API server would receive
-// from those tools.
-//
-// Bad input never panics: malformed YAML, a document that is not a mapping,
-// one without apiVersion or kind, a document larger than MaxDocumentBytes,
-// nesting deeper than MaxDepth, excessive alias expansion (billion laughs)
-// and invalid UTF-8 are all reported as an Error naming file, document and
-// line.
+// Documents are read by kubeyaml, so values are exactly those kubectl and
+// Argo CD get from the same text (sigs.k8s.io/yaml: YAML 1.1 scalars, so
+// unquoted yes/no/on/off are booleans and 0777 is octal), and hostile input
+// is bounded there: malformed YAML, a document larger than
+// MaxDocumentBytes, nesting deeper than MaxDepth, excessive alias expansion
+// (billion laughs) and invalid UTF-8 are reported as an Error naming file,
+// document and line, as are a document that is not a mapping and one
+// without apiVersion or kind. Bad input never panics.
 package manifest
 
 import (
@@ -24,24 +22,16 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/wavec/wavec/kubeyaml"
 )
 
-// Limits applied to every document before and while it is decoded.
+// The limits of kubeyaml apply to every document.
 const (
-	// MaxDocumentBytes is the largest document accepted, in bytes: the
-	// Kubernetes API server rejects request bodies above 3 MiB, so a larger
-	// object could never be applied. The size is checked on the raw text
-	// before any parsing.
-	MaxDocumentBytes = 3 << 20
-
-	// MaxDepth is the deepest nesting of mappings and sequences accepted in
-	// a document (the top-level mapping is depth 1). Real manifests,
-	// including large CustomResourceDefinitions, stay well below it.
-	MaxDepth = 128
-
-	// maxAliasValues bounds how many values alias expansion may add to a
-	// document beyond the number of nodes written in it.
-	maxAliasValues = 10000
+	// MaxDocumentBytes is the largest document accepted, in bytes.
+	MaxDocumentBytes = kubeyaml.MaxDocumentBytes
+	// MaxDepth is the deepest nesting of mappings and sequences accepted.
+	MaxDepth = kubeyaml.MaxDepth
 )
 
 // StdinName is the file name used in sources of objects read from standard
@@ -60,6 +50,9 @@ type Source struct {
 	// Line is the 1-based line in File where the object starts (its first
 	// key), or 0 when unknown.
 	Line int
+	// Column is the 1-based column of the problem on Line, or 0 when
+	// unknown.
+	Column int
 	// Item is the 1-based index of the object within a List document, or 0
 	// when the object is the document itself.
 	Item int

@@ -19,9 +19,8 @@ func exampleDocuments(tb testing.TB) []string {
 	tb.Helper()
 	var docs []string
 	add := func(stream []byte) {
-		for _, c := range splitAll(stream) {
-			d := bytes.TrimPrefix(c.data, []byte("---\n"))
-			if len(d) > 0 && len(d) <= 4096 && !blank(d) {
+		for _, d := range splitAll(stream) {
+			if len(d) > 0 && len(d) <= 4096 && len(bytes.TrimSpace(d)) > 0 {
 				docs = append(docs, string(d))
 			}
 		}
@@ -61,17 +60,19 @@ func exampleDocuments(tb testing.TB) []string {
 	return docs
 }
 
-// splitAll cuts a stream into its documents.
-func splitAll(stream []byte) []chunk {
-	s := newSplitter(bytes.NewReader(stream))
-	var out []chunk
-	for {
-		c, ok := s.next()
-		if !ok {
-			return out
+// splitAll cuts a stream into its documents at `---` lines, dropping them.
+func splitAll(stream []byte) [][]byte {
+	var out [][]byte
+	var cur []byte
+	for line := range bytes.Lines(stream) {
+		if string(bytes.TrimRight(line, "\r\n")) == "---" {
+			out = append(out, cur)
+			cur = nil
+			continue
 		}
-		out = append(out, c)
+		cur = append(cur, line...)
 	}
+	return append(out, cur)
 }
 
 // TestExampleDocumentsLoad checks that the fuzz seeds made from the

@@ -17,21 +17,16 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"sigs.k8s.io/yaml"
 
 	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/kubeyaml"
 	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/lang/syntax"
 )
 
 // maxObjectFile is the largest YAML file an object may read.
 const maxObjectFile = 16 << 20
-
-// maxDocument is the largest YAML document of an object: the Kubernetes API
-// server rejects request bodies above 3 MiB, so a larger object could never
-// be applied, and decoding one made of tiny values costs hundreds of MiB.
-const maxDocument = 3 << 20
 
 // clusterScoped lists the built-in kinds that have no namespace. Kinds a
 // CRD of the pipeline defines with scope Cluster are added per pipeline;
@@ -173,136 +168,32 @@ func inlinePlace(s *syntax.String, sf *source.File) docPlace {
 	}
 }
 
-// yamlDoc is one document of a YAML stream and the line it starts on.
-type yamlDoc struct {
-	text string
-	line int
-}
-
-// splitDocs splits a YAML stream at `---` lines. A document starts at its
-// first line that is neither blank nor a comment.
-func splitDocs(data string) []yamlDoc {
-	var out []yamlDoc
-	var cur strings.Builder
-	start := -1
-	flush := func() {
-		if start >= 0 {
-			out = append(out, yamlDoc{cur.String(), start})
-		}
-		cur.Reset()
-		start = -1
-	}
-	for i, l := range strings.Split(data, "\n") {
-		t := strings.TrimRight(l, " \t\r")
-		if t == "---" || strings.HasPrefix(t, "--- ") || strings.HasPrefix(t, "---\t") {
-			flush()
-			continue
-		}
-		if start < 0 {
-			if trimmed := strings.TrimSpace(t); trimmed == "" || strings.HasPrefix(trimmed, "#") {
-				continue
-			}
-			start = i
-		}
-		cur.WriteString(l)
-		cur.WriteByte('\n')
-	}
-	flush()
-	return out
-}
-
-// parseDocs splits YAML into objects and checks each has apiVersion, kind
-// and metadata.name.
+// parseDocs reads YAML into objects (kubeyaml, so values are what kubectl
+// and Argo CD read) and checks each has apiVersion, kind and metadata.name.
 func (c *checker) parseDocs(data []byte, at docPlace, name string) ([]*unstructured.Unstructured, []source.Span) {
 	var out []*unstructured.Unstructured
 	var spans []source.Span
 	failed := false
-	for i, doc := range splitDocs(string(data)) {
-		n := i + 1
-		bad := func(format string, args ...any) {
-			failed = true
-			subject, note := at(doc.line)
-			d := c.errorf(subject, CodeYAML, "object %q, document %d: %s", name, n, fmt.Sprintf(format, args...))
-			if note.IsValid() {
-				d.Note(note, "the document starts here")
-			}
-			d.Hint("each document must be a Kubernetes object with apiVersion, kind and metadata.name")
+	report := func(n, line int, what, format string, args ...any) {
+		failed = true
+		subject, note := at(line)
+		d := c.errorf(subject, CodeYAML, "object %q, document %d: %s", name, n, fmt.Sprintf(format, args...))
+		if note.IsValid() {
+			d.Note(note, "%s", what)
 		}
-		if len(doc.text) > maxDocument {
-			bad("document is %.1f MiB, larger than the 3 MiB the Kubernetes API server accepts", float64(len(doc.text))/(1<<20))
-			continue
-		}
-		js, err := yaml.YAMLToJSON([]byte(doc.text))
-		if err != nil {
-			bad("%v", err)
-			continue
-		}
-		var m map[string]any
-		dec := json.NewDecoder(bytes.NewReader(js))
-		dec.UseNumber()
-		if err := dec.Decode(&m); err != nil || m == nil {
-			bad("not a mapping")
-			continue
-		}
-		m = jsonNumbers(m).(map[string]any)
-		if md, ok := m["metadata"]; ok {
-			b, _ := json.Marshal(md)
-			dec := json.NewDecoder(bytes.NewReader(b))
-			dec.DisallowUnknownFields()
-			var om metav1.ObjectMeta
-			if err := dec.Decode(&om); err != nil {
-				bad("metadata is not valid: %v", err)
-				continue
-			}
-		}
-		u := &unstructured.Unstructured{Object: m}
-		if strings.HasSuffix(u.GetKind(), "List") && m["items"] != nil {
-			bad("lists are not supported; write the items as separate documents")
-			continue
-		}
-		switch {
-		case u.GetAPIVersion() == "":
-			bad("no apiVersion")
-			continue
-		case u.GetKind() == "":
-			bad("no kind")
-			continue
-		case u.GetName() == "":
-			bad("%s has no metadata.name", u.GetKind())
-			continue
-		}
-		if msgs := validation.IsDNS1123Subdomain(u.GetName()); len(msgs) > 0 && u.GetKind() != "CustomResourceDefinition" {
-			bad("%s name %q is not valid: %s", u.GetKind(), u.GetName(), plain(msgs))
-			continue
-		}
-		if _, ok := m["status"]; ok {
-			delete(m, "status")
-		}
-		ann := u.GetAnnotations()
-		var dropped []string
-		for _, a := range argocd.OrderingAnnotations {
-			if _, ok := ann[a]; ok {
-				dropped = append(dropped, a)
-				delete(ann, a)
-			}
-		}
-		if len(dropped) > 0 {
-			subject, note := at(doc.line)
-			d := c.warnf(subject, CodeYAMLOrdering, "object %q, document %d: %s %q has %s, which wavec replaces", name, n, u.GetKind(), u.GetName(), strings.Join(dropped, ", ")).
-				Hint("say the order in the pipeline, e.g. `presync wave -1 < object %s >`, and remove the annotations from the YAML", name)
-			if note.IsValid() {
-				d.Note(note, "the document starts here")
-			}
-			if len(ann) == 0 {
-				unstructured.RemoveNestedField(m, "metadata", "annotations")
-			} else {
-				u.SetAnnotations(ann)
-			}
-		}
-		out = append(out, u)
-		subject, _ := at(doc.line)
-		spans = append(spans, subject)
+		d.Hint("each document must be a Kubernetes object with apiVersion, kind and metadata.name")
 	}
+	kubeyaml.Read(bytes.NewReader(data), func(doc *kubeyaml.Document, e *kubeyaml.Error) {
+		if e != nil {
+			report(e.Doc, max(e.Line-1, 0), "the problem is here", "%s", e.Message)
+			return
+		}
+		if u, ok := c.checkDoc(doc, at, name, report); ok {
+			out = append(out, u)
+			subject, _ := at(doc.Line - 1)
+			spans = append(spans, subject)
+		}
+	})
 	if len(out) == 0 && !failed {
 		subject, _ := at(0)
 		c.errorf(subject, CodeYAML, "object %q has no documents", name).
@@ -311,26 +202,65 @@ func (c *checker) parseDocs(data []byte, at docPlace, name string) ([]*unstructu
 	return out, spans
 }
 
-// jsonNumbers turns the json.Numbers of a decoded document into int64 or
-// float64, as unstructured objects hold them.
-func jsonNumbers(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = jsonNumbers(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = jsonNumbers(e)
-		}
-	case json.Number:
-		if n, err := x.Int64(); err == nil {
-			return n
-		}
-		f, _ := x.Float64()
-		return f
+// checkDoc checks one document of an object's YAML and returns it as an
+// object, reporting what is wrong with it through report.
+func (c *checker) checkDoc(doc *kubeyaml.Document, at docPlace, name string, report func(n, line int, what, format string, args ...any)) (*unstructured.Unstructured, bool) {
+	n := doc.Index
+	bad := func(format string, args ...any) (*unstructured.Unstructured, bool) {
+		report(n, doc.Line-1, "the document starts here", format, args...)
+		return nil, false
 	}
-	return v
+	m, ok := doc.Value.(map[string]any)
+	if !ok {
+		return bad("not a mapping")
+	}
+	if md, ok := m["metadata"]; ok {
+		b, _ := json.Marshal(md)
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		var om metav1.ObjectMeta
+		if err := dec.Decode(&om); err != nil {
+			return bad("metadata is not valid: %v", err)
+		}
+	}
+	u := &unstructured.Unstructured{Object: m}
+	if strings.HasSuffix(u.GetKind(), "List") && m["items"] != nil {
+		return bad("lists are not supported; write the items as separate documents")
+	}
+	switch {
+	case u.GetAPIVersion() == "":
+		return bad("no apiVersion")
+	case u.GetKind() == "":
+		return bad("no kind")
+	case u.GetName() == "":
+		return bad("%s has no metadata.name", u.GetKind())
+	}
+	if msgs := validation.IsDNS1123Subdomain(u.GetName()); len(msgs) > 0 && u.GetKind() != "CustomResourceDefinition" {
+		return bad("%s name %q is not valid: %s", u.GetKind(), u.GetName(), plain(msgs))
+	}
+	delete(m, "status")
+	ann := u.GetAnnotations()
+	var dropped []string
+	for _, a := range argocd.OrderingAnnotations {
+		if _, ok := ann[a]; ok {
+			dropped = append(dropped, a)
+			delete(ann, a)
+		}
+	}
+	if len(dropped) > 0 {
+		subject, note := at(doc.Line - 1)
+		d := c.warnf(subject, CodeYAMLOrdering, "object %q, document %d: %s %q has %s, which wavec replaces", name, n, u.GetKind(), u.GetName(), strings.Join(dropped, ", ")).
+			Hint("say the order in the pipeline, e.g. `presync wave -1 < object %s >`, and remove the annotations from the YAML", name)
+		if note.IsValid() {
+			d.Note(note, "the document starts here")
+		}
+		if len(ann) == 0 {
+			unstructured.RemoveNestedField(m, "metadata", "annotations")
+		} else {
+			u.SetAnnotations(ann)
+		}
+	}
+	return u, true
 }
 
 // identity is what makes two objects the same object in a cluster.

@@ -78,7 +78,7 @@ func (f *planFlags) run(env *Env, args []string) int {
 	}
 	objs, err := manifest.Load(f.files, env.Stdin)
 	if err != nil {
-		printLoadErrors(env, err)
+		f.compile.printLoadErrors(env, "plan", err)
 		return ExitFailure
 	}
 	opts := plan.Options{Namespace: f.namespace, CreateNamespace: f.createNamespace}
@@ -122,15 +122,14 @@ func compiledObjects(res *compiler.Result) []manifest.Object {
 	return objs
 }
 
-// printLoadErrors writes manifest errors as
-// "FILE:LINE: document N (Kind/name): error: MESSAGE", one per line.
-func printLoadErrors(env *Env, err error) {
+// printLoadErrors writes the problems of -f input as diagnostics: text
+// with the offending lines, or JSON with --diagnostics=json.
+func (f *compileFlags) printLoadErrors(env *Env, cmd string, err error) {
 	var list manifest.ErrorList
 	if !errors.As(err, &list) {
-		fmt.Fprintf(env.Stderr, "wavec plan: %v\n", err)
+		fmt.Fprintf(env.Stderr, "wavec %s: %v\n", cmd, err)
 		return
 	}
-	for _, e := range list {
-		fmt.Fprintf(env.Stderr, "%s: error: %s\n", e.Source.Label(e.Object), e.Message)
-	}
+	diags, files := list.Diagnostics()
+	f.printDiagnostics(env, files, diags)
 }

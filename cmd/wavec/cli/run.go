@@ -79,7 +79,7 @@ func (in *clusterInput) load(env *Env, cmd string, args []string) (*loaded, int)
 		}
 		objs, err := manifest.Load(in.files, env.Stdin)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "wavec %s: %v\n", cmd, err)
+			in.compile.printLoadErrors(env, cmd, err)
 			return nil, ExitFailure
 		}
 		if len(objs) == 0 {

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -151,13 +152,13 @@ func (c *checker) syncFailOnSuccess(d *decl) {
 // jobNames returns the Jobs a declaration creates, as "Job NAME".
 func jobNames(r *ir.Resource) []string {
 	if r.Kind == ir.Job {
-		return []string{"Job " + quote(r.Name)}
+		return []string{"Job " + strconv.Quote(r.Name)}
 	}
 	var out []string
 	if r.Object != nil {
 		for _, u := range r.Object.Docs {
 			if u.GetKind() == "Job" && strings.HasPrefix(u.GetAPIVersion(), "batch/") {
-				out = append(out, "Job "+quote(u.GetName()))
+				out = append(out, "Job "+strconv.Quote(u.GetName()))
 			}
 		}
 	}

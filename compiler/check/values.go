@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
+	"github.com/robfig/cron/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -544,22 +547,13 @@ func (c *checker) enum(v *syntax.Value, what string, values []string) (string, b
 // validationLabel returns why s is not a DNS-1123 label, or "".
 func validationLabel(s string) string { return plain(validation.IsDNS1123Label(s)) }
 
-var imageRE = func() *regexp.Regexp {
-	alnum := `[a-z0-9]+`
-	sep := `(?:[._]|__|[-]+)`
-	path := alnum + `(?:` + sep + alnum + `)*`
-	dom := `(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])`
-	host := `(?:` + dom + `(?:\.` + dom + `)*|\[[a-fA-F0-9:]+\])`
-	name := `(?:` + host + `(?::[0-9]+)?/)?` + path + `(?:/` + path + `)*`
-	tag := `[\w][\w.-]{0,127}`
-	digest := `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}`
-	return regexp.MustCompile(`^` + name + `(?::` + tag + `)?(?:@` + digest + `)?$`)
-}()
-
-// checkImage reports an image reference Kubernetes would not pull.
+// checkImage reports an image reference the kubelet would not pull: one
+// that the distribution reference grammar (which the kubelet parses image
+// names with) refuses.
 func (c *checker) checkImage(img string, at source.Span) {
-	if len(img) > 255 || !imageRE.MatchString(img) {
-		d := c.errorf(at, CodeImage, "%q is not a valid image reference", img)
+	if _, err := reference.ParseNormalizedNamed(img); err != nil {
+		d := c.errorf(at, CodeImage, "%q is not a valid image reference", img).
+			Note(source.Span{}, "%v", err)
 		if img != strings.ToLower(img) {
 			d.Hint("repository names are lower case")
 		}
@@ -567,23 +561,17 @@ func (c *checker) checkImage(img string, at source.Span) {
 	}
 }
 
-var cronField = regexp.MustCompile(`^[0-9A-Za-z*/,?-]+$`)
-
-// checkSchedule reports a schedule that is not a cron expression.
+// checkSchedule reports a schedule the Kubernetes API server refuses: one
+// that the cron parser of its CronJob validation refuses, or one that
+// names a time zone.
 func (c *checker) checkSchedule(s string, at source.Span) bool {
-	switch s {
-	case "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly":
-		return true
+	_, err := cron.ParseStandard(s)
+	if err == nil && strings.Contains(s, "TZ") {
+		err = errors.New("a time zone (TZ or CRON_TZ) cannot be given in the schedule")
 	}
-	fields := strings.Fields(s)
-	bad := len(fields) != 5
-	for _, f := range fields {
-		if !cronField.MatchString(f) {
-			bad = true
-		}
-	}
-	if bad {
+	if err != nil {
 		c.errorf(at, CodeSchedule, "schedule %q is not a cron expression", s).
+			Note(source.Span{}, "%v", err).
 			Hint(`write five fields (minute hour day-of-month month day-of-week), e.g. "*/15 * * * *", or @hourly, @daily, @weekly, @monthly`)
 		return false
 	}

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/utils/ptr"
 
 	"github.com/wavec/wavec/compiler/ir"
 )
@@ -47,8 +48,6 @@ func typeMeta(apiVersion, kind string) metav1.TypeMeta {
 	return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // typedObject builds the k8s.io/api object of a built-in kind.
 func typedObject(p *ir.Pipeline, r *ir.Resource) runtime.Object {
 	switch r.Kind {
@@ -72,7 +71,7 @@ func typedObject(p *ir.Pipeline, r *ir.Resource) runtime.Object {
 				Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: r.PVC.Size}},
 			}}
 		if r.PVC.StorageClass != "" {
-			pv.Spec.StorageClassName = ptr(r.PVC.StorageClass)
+			pv.Spec.StorageClassName = ptr.To(r.PVC.StorageClass)
 		}
 		return pv
 	case ir.Service:
@@ -83,7 +82,7 @@ func typedObject(p *ir.Pipeline, r *ir.Resource) runtime.Object {
 		w := r.Workload
 		return &appsv1.Deployment{TypeMeta: typeMeta("apps/v1", "Deployment"), ObjectMeta: meta(p, r),
 			Spec: appsv1.DeploymentSpec{
-				Replicas: ptr(w.Replicas),
+				Replicas: ptr.To(w.Replicas),
 				Selector: &metav1.LabelSelector{MatchLabels: SelectorLabels(p, r)},
 				Template: podTemplate(p, r, corev1.RestartPolicyAlways),
 			}}
@@ -103,7 +102,7 @@ func typedObject(p *ir.Pipeline, r *ir.Resource) runtime.Object {
 				},
 			}}
 		if w.Suspend {
-			cj.Spec.Suspend = ptr(true)
+			cj.Spec.Suspend = ptr.To(true)
 		}
 		return cj
 	}
@@ -119,10 +118,10 @@ func jobSpec(p *ir.Pipeline, r *ir.Resource) batchv1.JobSpec {
 	if r.Placement.Retries != nil {
 		retries = *r.Placement.Retries
 	}
-	spec := batchv1.JobSpec{BackoffLimit: ptr(retries), Template: podTemplate(p, r, corev1.RestartPolicyNever)}
+	spec := batchv1.JobSpec{BackoffLimit: ptr.To(retries), Template: podTemplate(p, r, corev1.RestartPolicyNever)}
 	if t := jobDeadline(r); t != 0 {
 		secs := int64((t + 999_999_999) / 1_000_000_000)
-		spec.ActiveDeadlineSeconds = ptr(secs)
+		spec.ActiveDeadlineSeconds = ptr.To(secs)
 	}
 	return spec
 }
@@ -131,7 +130,7 @@ func statefulSet(p *ir.Pipeline, r *ir.Resource) *appsv1.StatefulSet {
 	w := r.Workload
 	s := &appsv1.StatefulSet{TypeMeta: typeMeta("apps/v1", "StatefulSet"), ObjectMeta: meta(p, r),
 		Spec: appsv1.StatefulSetSpec{
-			Replicas: ptr(w.Replicas),
+			Replicas: ptr.To(w.Replicas),
 			Selector: &metav1.LabelSelector{MatchLabels: SelectorLabels(p, r)},
 			Template: podTemplate(p, r, corev1.RestartPolicyAlways),
 		}}
@@ -244,13 +243,13 @@ func podTemplate(p *ir.Pipeline, r *ir.Resource, restart corev1.RestartPolicy) c
 	}
 	if w.Restricted {
 		spec.SecurityContext = &corev1.PodSecurityContext{
-			RunAsNonRoot:   ptr(true),
+			RunAsNonRoot:   ptr.To(true),
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		}
 		c.SecurityContext = &corev1.SecurityContext{
-			AllowPrivilegeEscalation: ptr(false),
+			AllowPrivilegeEscalation: ptr.To(false),
 			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-			RunAsNonRoot:             ptr(true),
+			RunAsNonRoot:             ptr.To(true),
 			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		}
 	}
@@ -345,12 +344,12 @@ func ingress(p *ir.Pipeline, r *ir.Resource) *networkingv1.Ingress {
 			Host: in.Host,
 			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{{
 				Path:     in.Path,
-				PathType: ptr(networkingv1.PathTypePrefix),
+				PathType: ptr.To(networkingv1.PathTypePrefix),
 				Backend:  networkingv1.IngressBackend{Service: &backend},
 			}}}},
 		}}}}
 	if in.Class != "" {
-		ing.Spec.IngressClassName = ptr(in.Class)
+		ing.Spec.IngressClassName = ptr.To(in.Class)
 	}
 	if in.TLS != nil {
 		tls := networkingv1.IngressTLS{SecretName: in.TLS.Name}

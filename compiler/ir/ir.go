@@ -10,6 +10,7 @@ package ir
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,12 +148,10 @@ func (r *Resource) Ref() string { return r.Kind.String() + " " + r.Name }
 // `configmap "x"`, or `presync hook "migrate"` for hooks.
 func (r *Resource) Describe() string {
 	if r.Placement.IsHook() {
-		return r.Placement.PhaseList() + " hook " + quote(r.Name)
+		return r.Placement.PhaseList() + " hook " + strconv.Quote(r.Name)
 	}
-	return r.Kind.String() + " " + quote(r.Name)
+	return r.Kind.String() + " " + strconv.Quote(r.Name)
 }
-
-func quote(s string) string { return `"` + s + `"` }
 
 // Placement says in which phases and wave a resource is applied.
 type Placement struct {

@@ -56,20 +56,10 @@ var Phases = []Phase{PreSync, Sync, PostSync, SyncFail, PreDelete, PostDelete, S
 
 // String returns the phase as the hook annotation spells it, such as
 // "PreSync".
-func (p Phase) String() string {
-	if p > 0 && int(p) < len(phaseNames) {
-		return phaseNames[p]
-	}
-	return fmt.Sprintf("Phase(%d)", int(p))
-}
+func (p Phase) String() string { return nameOf(phaseNames[:], p, "Phase") }
 
 // Keyword returns the phase's keyword in a .wave file, such as "presync".
-func (p Phase) Keyword() string {
-	if p > 0 && int(p) < len(phaseNames) {
-		return strings.ToLower(phaseNames[p])
-	}
-	return "unknown"
-}
+func (p Phase) Keyword() string { return strings.ToLower(nameOf(phaseNames[:], p, "")) }
 
 // MarshalText encodes the phase as its name.
 func (p Phase) MarshalText() ([]byte, error) {
@@ -146,21 +136,11 @@ var DeletePolicyKeywords = deletePolicyKeywords[1:]
 
 // String returns the policy as Argo CD's annotation spells it, such as
 // "HookSucceeded".
-func (d DeletePolicy) String() string {
-	if d > 0 && int(d) < len(deletePolicyNames) {
-		return deletePolicyNames[d]
-	}
-	return fmt.Sprintf("DeletePolicy(%d)", int(d))
-}
+func (d DeletePolicy) String() string { return nameOf(deletePolicyNames[:], d, "DeletePolicy") }
 
 // Keyword returns the policy's keyword in a .wave file, such as
 // "on-success".
-func (d DeletePolicy) Keyword() string {
-	if d > 0 && int(d) < len(deletePolicyKeywords) {
-		return deletePolicyKeywords[d]
-	}
-	return "unknown"
-}
+func (d DeletePolicy) Keyword() string { return nameOf(deletePolicyKeywords[:], d, "") }
 
 // MarshalText encodes the policy as its name.
 func (d DeletePolicy) MarshalText() ([]byte, error) {
@@ -190,4 +170,16 @@ func lookup[T ~int](names []string, s string) (T, bool) {
 		}
 	}
 	return 0, false
+}
+
+// nameOf returns names[v], or for a value out of range "Type(v)", or
+// "unknown" when typ is empty (for keywords).
+func nameOf[T ~int](names []string, v T, typ string) string {
+	switch {
+	case v > 0 && int(v) < len(names):
+		return names[v]
+	case typ == "":
+		return "unknown"
+	}
+	return fmt.Sprintf("%s(%d)", typ, int(v))
 }

@@ -70,7 +70,7 @@ func hostileYAML() []struct {
 			`nesting is deeper than 128 levels`},
 		{"deep-block-nesting", []byte(cmHeader + "spec:\n" + deepBlock(1000)), `nesting is deeper than 128 levels`},
 		{"deep-lists", []byte(deepList(200)), `nesting is deeper than 128 levels|Lists are nested too deeply`},
-		{"invalid-utf8", []byte(cmHeader + "data:\n  k: caf\xe9\n"), `:6: document 1: (error: )?invalid UTF-8 \(byte 0xe9 at column 9\); manifests must be UTF-8`},
+		{"invalid-utf8", []byte(cmHeader + "data:\n  k: caf\xe9\n"), `:6:\d+: error\[E0901\]: document 1: invalid UTF-8 \(byte 0xe9 at column 9\); manifests must be UTF-8`},
 		{"utf16", utf16(cmHeader), `file is UTF-16; convert it to UTF-8`},
 		{"nul-bytes", []byte(cmHeader + "data:\n  k: a\x00b\n"), `invalid YAML: control characters are not allowed`},
 	}
@@ -148,13 +148,13 @@ func TestHostileObjectFiles(t *testing.T) {
 		// echoes is set when the diagnostic quotes a (long) source line.
 		echoes bool
 	}{
-		{name: "alias-bomb", file: []byte(hostileYAML()[0].data), want: `error\[E0414\]: object "x", document 1: yaml: document contains excessive aliasing`},
+		{name: "alias-bomb", file: []byte(hostileYAML()[0].data), want: `error\[E0414\]: object "x", document 1: document expands aliases into too many values .*billion laughs`},
 		{name: "document-over-3MiB", file: []byte(cmHeader + "data:\n  big: \"" + strings.Repeat("a", 3<<20) + "\"\n"),
 			want: `error\[E0414\]: object "x", document 1: document is 3\.0 MiB, larger than the 3 MiB the Kubernetes API server accepts`},
 		{name: "file-over-16MiB", file: bytes.Repeat([]byte("- a\n"), 17<<18), want: `error\[E0310\]: object file "file-over-16MiB.yaml" is larger than 16 MiB`},
 		{name: "deep-flow-nesting", file: []byte(cmHeader + "spec: " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n"),
-			want: `error\[E0414\]: object "x", document 1: yaml: line 5: exceeded max depth`},
-		{name: "invalid-utf8", file: []byte(cmHeader + "data:\n  k: caf\xe9\n"), want: `error\[E0414\]: object "x", document 1: yaml: invalid (leading|trailing) UTF-8 octet`},
+			want: `error\[E0414\]: object "x", document 1: invalid YAML: nesting is deeper than 128 levels`},
+		{name: "invalid-utf8", file: []byte(cmHeader + "data:\n  k: caf\xe9\n"), want: `error\[E0414\]: object "x", document 1: invalid UTF-8 \(byte 0xe9 at column 9\); manifests must be UTF-8`},
 		{name: "wave-over-1MiB", wave: "pipeline p in default\n// " + strings.Repeat("x", 1<<20) + "\n", want: `p.wave:1:1: error\[E0105\]: file is 1048602 bytes; .wave files may be at most 1 MiB`},
 		{name: "wave-deep-nesting", wave: "pipeline p in default\nparam a = " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n", want: `p.wave:2:75: error\[E0106\]: brackets nest more than 64 deep`, echoes: true},
 		{name: "wave-invalid-utf8", wave: "pipeline p in default\nconfigmap c { A = \"caf\xe9\" }\n", want: `error\[E\d+\]: .*UTF-8`},

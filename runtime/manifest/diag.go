@@ -1,9 +1,13 @@
 package manifest
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"os"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/lang/source"
@@ -18,16 +22,20 @@ const CodeManifest diag.Code = "E0901"
 // diag.Printer can show the offending line. The files are read again for
 // that; standard input cannot be, so its problems have no snippet.
 func (l ErrorList) Diagnostics() (diag.List, *source.Set) {
+	lines := map[string][]int{} // the lines each file's problems are on
+	for _, e := range l {
+		if e.Source.Line > 0 && e.Source.File != StdinName {
+			lines[e.Source.File] = append(lines[e.Source.File], e.Source.Line)
+		}
+	}
 	files := source.NewSet()
+	for name, want := range lines {
+		if f := snippetFile(name, want); f != nil {
+			files.Add(f)
+		}
+	}
 	var out diag.List
 	for _, e := range l {
-		f := files.File(e.Source.File)
-		if f == nil && e.Source.Line > 0 && e.Source.File != StdinName {
-			if data, err := os.ReadFile(e.Source.File); err == nil {
-				f = source.NewFile(e.Source.File, data)
-				files.Add(f)
-			}
-		}
 		summary := e.Message
 		if e.Source.Doc > 0 {
 			where := strings.TrimPrefix(e.Source.String(), e.Source.Position()+": ")
@@ -36,9 +44,47 @@ func (l ErrorList) Diagnostics() (diag.List, *source.Set) {
 			}
 			summary = where + ": " + e.Message
 		}
-		out.Add(diag.Errorf(span(f, e.Source), CodeManifest, "%s", summary))
+		out.Add(diag.Errorf(span(files.File(e.Source.File), e.Source), CodeManifest, "%s", summary))
 	}
 	return out, files
+}
+
+// maxSnippetLine is how much of a line a snippet shows: hostile input may
+// hold lines of many megabytes, which a diagnostic must not echo.
+const maxSnippetLine = 160
+
+// snippetFile reads again the lines of file that diagnostics show, each cut
+// to maxSnippetLine bytes, and returns them as a source file whose other
+// lines are empty, so that memory stays bounded whatever the file holds.
+// It returns nil when the file cannot be read.
+func snippetFile(name string, want []int) *source.File {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	last := slices.Max(want)
+	r := bufio.NewReader(f)
+	var b bytes.Buffer
+	for n := 1; n <= last; n++ {
+		var line []byte
+		for {
+			chunk, err := r.ReadSlice('\n')
+			if slices.Contains(want, n) && len(line) < maxSnippetLine {
+				line = append(line, chunk[:min(len(chunk), maxSnippetLine-len(line))]...)
+			}
+			if !errors.Is(err, bufio.ErrBufferFull) {
+				break
+			}
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		if !utf8.Valid(line) {
+			line = bytes.ToValidUTF8(line, []byte("\uFFFD"))
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	return source.NewFile(name, b.Bytes())
 }
 
 // span returns the span of a problem's source: from its column (or the

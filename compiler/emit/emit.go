@@ -262,9 +262,8 @@ func Annotations(r *ir.Resource) map[string]string {
 // prune_last.
 func syncOptions(existing string, r *ir.Resource) string {
 	var opts []string
-	for _, o := range strings.Split(existing, ",") {
-		o = strings.TrimSpace(o)
-		if o == "" || (r.NoPrune && strings.HasPrefix(o, "Prune=")) || (r.PruneLast && strings.HasPrefix(o, "PruneLast=")) {
+	for _, o := range argocd.SplitList(existing) {
+		if (r.NoPrune && strings.HasPrefix(o, "Prune=")) || (r.PruneLast && strings.HasPrefix(o, "PruneLast=")) {
 			continue
 		}
 		opts = append(opts, o)

@@ -5,9 +5,10 @@
 // unstructured form; objects from YAML are taken as the checker read them.
 // Output is normalised and deterministic:
 //
-//   - documents are sorted in Argo CD's sync order: phase (PreSync, Sync,
-//     PostSync, SyncFail, then PreDelete, PostDelete, Skip), wave, kind in
-//     Argo CD's kind order, name, namespace, apiVersion;
+//   - documents are sorted in Argo CD's sync order (argocd.Compare): phase
+//     (PreSync, Sync, PostSync, SyncFail, then PreDelete, PostDelete, Skip),
+//     wave, kind in Argo CD's kind order, name; then kind, namespace and
+//     apiVersion;
 //   - map keys are sorted (sigs.k8s.io/yaml);
 //   - null values, empty maps (except emptyDir: {}) and status are dropped
 //     from built-in kinds, so there is no creationTimestamp: null, status: {}

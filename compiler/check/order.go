@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -328,14 +329,9 @@ func (c *checker) reportCycle(rs []*ir.Resource, es []*ir.Edge) {
 
 // sharePhase reports whether r and t have a phase in common.
 func sharePhase(r, t *ir.Resource) bool {
-	for _, a := range r.Placement.EffectivePhases() {
-		for _, b := range t.Placement.EffectivePhases() {
-			if a == b {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Placement.EffectivePhases(), func(p argocd.Phase) bool {
+		return slices.Contains(t.Placement.EffectivePhases(), p)
+	})
 }
 
 // checkEdge checks that target t of member d is applied before d.

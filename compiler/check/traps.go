@@ -166,12 +166,7 @@ func jobNames(r *ir.Resource) []string {
 }
 
 func hasPhase(pl *ir.Placement, p argocd.Phase) bool {
-	for _, x := range pl.EffectivePhases() {
-		if x == p {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(pl.EffectivePhases(), p)
 }
 
 // loadBalancers warns about an Ingress or LoadBalancer Service followed by a

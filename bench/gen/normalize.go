@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/wavec/wavec/argocd"
 )
 
 // Normalize reads a stream of YAML documents (the output of `wavec build`,
@@ -63,85 +64,31 @@ func Normalize(stream []byte, defaultNamespace string) ([]Object, error) {
 	return objs, nil
 }
 
-// argoView fills in the phase, wave and delete policy from the annotations.
+// argoView fills in the phase, wave and delete policy from the annotations,
+// as Argo CD reads them (argocd.Decode). Anything Argo CD would ignore or
+// reinterpret, an object in no sync phase and a hook in several phases
+// are errors: the releases compared are meant to say exactly one thing.
 func argoView(o *Object, ann map[string]string) error {
-	o.Phase = Sync
-	var phases []string
-	if h, ok := ann["argocd.argoproj.io/hook"]; ok {
-		phases = splitList(h)
-	} else if h, ok := ann["helm.sh/hook"]; ok {
-		for _, p := range splitList(h) {
-			switch p {
-			case "pre-install", "pre-upgrade":
-				phases = appendOnce(phases, PreSync)
-			case "post-install", "post-upgrade":
-				phases = appendOnce(phases, PostSync)
-			default:
-				return fmt.Errorf("helm hook %q has no Argo CD phase", p)
-			}
-		}
+	a, warns := argocd.Decode(ann)
+	switch {
+	case len(warns) > 0:
+		return errors.New(strings.Join(warns, "; "))
+	case len(a.Phases) == 0:
+		return errors.New("the object has no sync phase")
+	case len(a.Phases) > 1:
+		return fmt.Errorf("several hook phases %v", a.Phases)
 	}
-	if len(phases) > 1 {
-		return fmt.Errorf("several hook phases %v", phases)
-	}
-	if len(phases) == 1 {
-		o.Phase = phases[0]
-	}
-	wave := ""
-	if w, ok := ann["argocd.argoproj.io/sync-wave"]; ok {
-		wave = w
-	} else if w, ok := ann["helm.sh/hook-weight"]; ok {
-		wave = w
-	}
-	if wave != "" {
-		n, err := strconv.Atoi(strings.TrimSpace(wave))
-		if err != nil {
-			return fmt.Errorf("wave %q: %w", wave, err)
-		}
-		o.Wave = n
-	}
+	o.Phase, o.Wave = a.Phases[0].String(), a.Wave
 	if o.Phase == Sync {
 		return nil
 	}
-	var policies []string
-	policies = append(policies, splitList(ann["argocd.argoproj.io/hook-delete-policy"])...)
-	for _, p := range splitList(ann["helm.sh/hook-delete-policy"]) {
-		switch p {
-		case "before-hook-creation":
-			policies = appendOnce(policies, BeforeHookCreation)
-		case "hook-succeeded":
-			policies = appendOnce(policies, HookSucceeded)
-		case "hook-failed":
-			policies = appendOnce(policies, "HookFailed")
-		default:
-			return fmt.Errorf("unknown helm delete policy %q", p)
-		}
-	}
-	if len(policies) == 0 {
-		policies = []string{BeforeHookCreation}
+	policies := make([]string, len(a.DeletePolicies))
+	for i, p := range a.DeletePolicies {
+		policies[i] = p.String()
 	}
 	sort.Strings(policies)
 	o.DeletePolicy = strings.Join(policies, ",")
 	return nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func appendOnce(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
-	}
-	return append(list, s)
 }
 
 // Diff describes how got differs from want, at most max lines; "" when they

@@ -47,6 +47,18 @@ var OrderingAnnotations = []string{
 	AnnotationHelmHook, AnnotationHelmWeight, AnnotationHelmDelete,
 }
 
+// Warning is something in an object's annotations that Argo CD silently
+// ignores or treats in a way its author may not expect.
+type Warning struct {
+	// Annotation is the key of the annotation the warning is about.
+	Annotation string
+	// Message is a sentence without a trailing period.
+	Message string
+}
+
+// String returns the message.
+func (w Warning) String() string { return w.Message }
+
 // Annotations is what Argo CD makes of one object's annotations.
 type Annotations struct {
 	// Hook reports whether the object is a hook rather than a plain
@@ -86,11 +98,14 @@ var helmHookNames = []string{"pre-install", "pre-upgrade", "post-install", "post
 // returns, besides, a warning for everything Argo CD silently ignores or
 // treats surprisingly: unknown hook types, waves that are not integers,
 // unknown delete policies and sync options, Helm hooks Argo CD does not run.
-func Decode(ann map[string]string) (Annotations, []string) {
+func Decode(ann map[string]string) (Annotations, []Warning) {
 	var (
 		a    Annotations
-		warn []string
+		warn []Warning
 	)
+	warnf := func(key, format string, args ...any) {
+		warn = append(warn, Warning{Annotation: key, Message: fmt.Sprintf(format, args...)})
+	}
 
 	// Hook types. Argo CD's annotation wins; Helm's is read only when the
 	// Argo CD one yields no sync hook type.
@@ -99,7 +114,7 @@ func Decode(ann map[string]string) (Annotations, []string) {
 	for _, v := range SplitList(argoValue) {
 		switch p, ok := ParsePhase(v); {
 		case !ok:
-			warn = append(warn, fmt.Sprintf("unknown hook type %q in %s%s", v, AnnotationHook, suggest(v, hookNames)))
+			warnf(AnnotationHook, "unknown hook type %q in %s%s", v, AnnotationHook, suggest(v, hookNames))
 		case p.Operation() == Deleting:
 			a.DeletePhases = appendNew(a.DeletePhases, p)
 		default:
@@ -123,12 +138,12 @@ func Decode(ann map[string]string) (Annotations, []string) {
 			helmDropped = append(helmDropped, v)
 		case helmCRDInstall:
 		default:
-			warn = append(warn, fmt.Sprintf("unknown Helm hook %q in %s%s", v, AnnotationHelmHook, suggest(v, helmHookNames)))
+			warnf(AnnotationHelmHook, "unknown Helm hook %q in %s%s", v, AnnotationHelmHook, suggest(v, helmHookNames))
 		}
 	}
 	a.Skip = len(argoTypes) == 1 && argoTypes[0] == Skip
 	if len(argoTypes) > 1 && slices.Contains(argoTypes, Skip) {
-		warn = append(warn, "hook type Skip has no effect together with other hook types")
+		warnf(AnnotationHook, "hook type Skip has no effect together with other hook types")
 	}
 	if hasArgo {
 		a.Hook = !a.Skip
@@ -160,13 +175,17 @@ func Decode(ann map[string]string) (Annotations, []string) {
 		default:
 			why = "it has no hook type Argo CD knows"
 		}
-		warn = append(warn, why+", so Argo CD neither applies nor tracks this object")
+		key := AnnotationHook
+		if !hasArgo {
+			key = AnnotationHelmHook
+		}
+		warnf(key, "%s, so Argo CD neither applies nor tracks this object", why)
 	} else if len(helmDropped) > 0 && len(argoTypes) == 0 {
-		warn = append(warn, fmt.Sprintf("Argo CD does not run Helm %s hooks; they are ignored", strings.Join(helmDropped, ", ")))
+		warnf(AnnotationHelmHook, "Argo CD does not run Helm %s hooks; they are ignored", strings.Join(helmDropped, ", "))
 	}
 
 	// Wave.
-	var w []string
+	var w []Warning
 	a.Wave, w = decodeWave(ann)
 	warn = append(warn, w...)
 
@@ -176,14 +195,14 @@ func Decode(ann map[string]string) (Annotations, []string) {
 		if p, ok := ParseDeletePolicy(v); ok {
 			policies = appendNew(policies, p)
 		} else {
-			warn = append(warn, fmt.Sprintf("unknown hook delete policy %q in %s%s", v, AnnotationDeletePolicy, suggest(v, deletePolicyNames[1:])))
+			warnf(AnnotationDeletePolicy, "unknown hook delete policy %q in %s%s", v, AnnotationDeletePolicy, suggest(v, deletePolicyNames[1:]))
 		}
 	}
 	for _, v := range SplitList(ann[AnnotationHelmDelete]) {
 		if p, ok := ParseHelmDeletePolicy(v); ok {
 			policies = appendNew(policies, p)
 		} else {
-			warn = append(warn, fmt.Sprintf("unknown Helm hook delete policy %q in %s%s", v, AnnotationHelmDelete, suggest(v, helmDeletePolicies[1:])))
+			warnf(AnnotationHelmDelete, "unknown Helm hook delete policy %q in %s%s", v, AnnotationHelmDelete, suggest(v, helmDeletePolicies[1:]))
 		}
 	}
 	if a.Hook {
@@ -193,13 +212,19 @@ func Decode(ann map[string]string) (Annotations, []string) {
 		slices.Sort(policies)
 		a.DeletePolicies = policies
 	} else if !a.Skip && len(policies) > 0 {
-		warn = append(warn, "a hook delete policy has no effect on an object that is not a hook")
+		key := AnnotationDeletePolicy
+		if _, ok := ann[key]; !ok {
+			key = AnnotationHelmDelete
+		}
+		warnf(key, "a hook delete policy has no effect on an object that is not a hook")
 	}
 
 	// Sync options.
 	var o []string
 	a.Options, o = ParseSyncOptions(ann[AnnotationSyncOptions])
-	warn = append(warn, o...)
+	for _, m := range o {
+		warnf(AnnotationSyncOptions, "%s", m)
+	}
 	a.KeepOnDelete = a.Options.Delete == RemoveNever || slices.Contains(SplitList(ann[AnnotationHelmResource]), "keep")
 	return a, warn
 }
@@ -257,12 +282,12 @@ func ParseWave(s string) (int, error) {
 
 // decodeWave returns the wave as Argo CD computes it: its annotation when it
 // is an integer, else Helm's hook weight when that is one, else 0.
-func decodeWave(ann map[string]string) (int, []string) {
-	var warn []string
+func decodeWave(ann map[string]string) (int, []Warning) {
+	var warn []Warning
 	weight, hasWeight := ann[AnnotationHelmWeight]
 	helmWave, helmErr := ParseWave(weight)
 	if hasWeight && helmErr != nil {
-		warn = append(warn, fmt.Sprintf("%s %q is not an integer; Argo CD uses 0", AnnotationHelmWeight, weight))
+		warn = append(warn, Warning{AnnotationHelmWeight, fmt.Sprintf("%s %q is not an integer; Argo CD uses 0", AnnotationHelmWeight, weight)})
 	}
 	fallback := 0
 	if hasWeight && helmErr == nil {
@@ -276,7 +301,7 @@ func decodeWave(ann map[string]string) (int, []string) {
 		if fallback != 0 {
 			use = fmt.Sprintf("the %s %d", AnnotationHelmWeight, fallback)
 		}
-		warn = append(warn, fmt.Sprintf("%s %q is not an integer; Argo CD uses %s", AnnotationSyncWave, text, use))
+		warn = append(warn, Warning{AnnotationSyncWave, fmt.Sprintf("%s %q is not an integer; Argo CD uses %s", AnnotationSyncWave, text, use)})
 	}
 	return fallback, warn
 }

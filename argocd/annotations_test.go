@@ -88,7 +88,12 @@ func FuzzDecodeEncode(f *testing.F) {
 				ann[k] = v
 			}
 		}
-		a, _ := Decode(ann)
+		a, warns := Decode(ann)
+		for _, w := range warns {
+			if _, ok := ann[w.Annotation]; !ok {
+				t.Fatalf("warning %q is about %s, which %v does not have", w, w.Annotation, ann)
+			}
+		}
 		enc := Encode(a)
 		back, warn := Decode(enc)
 		if len(warn) > 0 && !inert(a) {

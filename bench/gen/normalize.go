@@ -72,7 +72,7 @@ func argoView(o *Object, ann map[string]string) error {
 	a, warns := argocd.Decode(ann)
 	switch {
 	case len(warns) > 0:
-		return errors.New(strings.Join(warns, "; "))
+		return fmt.Errorf("%v", warns)
 	case len(a.Phases) == 0:
 		return errors.New("the object has no sync phase")
 	case len(a.Phases) > 1:

@@ -17,15 +17,37 @@ import (
 // (docs/diagnostics.md).
 const CodeManifest diag.Code = "E0901"
 
-// Diagnostics returns the problems as error diagnostics, each at its file,
-// line and column, together with the files they point into, so that a
-// diag.Printer can show the offending line. The files are read again for
-// that; standard input cannot be, so its problems have no snippet.
+// Problem is something to report about a place in manifests.
+type Problem struct {
+	// Severity and Code classify the problem.
+	Severity diag.Severity
+	Code     diag.Code
+	// Source is where the problem is; Object is "Kind/name" when known.
+	Source Source
+	Object string
+	// Message is a sentence without a trailing period.
+	Message string
+}
+
+// Diagnostics returns the problems as error diagnostics (CodeManifest),
+// as Problems.Diagnostics does.
 func (l ErrorList) Diagnostics() (diag.List, *source.Set) {
+	ps := make([]Problem, len(l))
+	for i, e := range l {
+		ps[i] = Problem{Severity: diag.Error, Code: CodeManifest, Source: e.Source, Object: e.Object, Message: e.Message}
+	}
+	return Diagnostics(ps)
+}
+
+// Diagnostics returns problems as diagnostics, each at its file, line and
+// column, together with the files they point into, so that a diag.Printer
+// can show the offending line. The files are read again for that, only the
+// lines shown; standard input cannot be, so its problems have no snippet.
+func Diagnostics(problems []Problem) (diag.List, *source.Set) {
 	lines := map[string][]int{} // the lines each file's problems are on
-	for _, e := range l {
-		if e.Source.Line > 0 && e.Source.File != StdinName {
-			lines[e.Source.File] = append(lines[e.Source.File], e.Source.Line)
+	for _, p := range problems {
+		if p.Source.Line > 0 && p.Source.File != StdinName {
+			lines[p.Source.File] = append(lines[p.Source.File], p.Source.Line)
 		}
 	}
 	files := source.NewSet()
@@ -35,16 +57,19 @@ func (l ErrorList) Diagnostics() (diag.List, *source.Set) {
 		}
 	}
 	var out diag.List
-	for _, e := range l {
-		summary := e.Message
-		if e.Source.Doc > 0 {
-			where := strings.TrimPrefix(e.Source.String(), e.Source.Position()+": ")
-			if e.Object != "" {
-				where += " (" + e.Object + ")"
-			}
-			summary = where + ": " + e.Message
+	for _, p := range problems {
+		var where []string
+		if p.Source.Doc > 0 {
+			where = append(where, strings.TrimPrefix(p.Source.String(), p.Source.Position()+": "))
 		}
-		out.Add(diag.Errorf(span(files.File(e.Source.File), e.Source), CodeManifest, "%s", summary))
+		if p.Object != "" {
+			where = append(where, "("+p.Object+")")
+		}
+		summary := p.Message
+		if len(where) > 0 {
+			summary = strings.Join(where, " ") + ": " + p.Message
+		}
+		out.Add(&diag.Diagnostic{Severity: p.Severity, Code: p.Code, Summary: summary, Subject: span(files.File(p.Source.File), p.Source)})
 	}
 	return out, files
 }

@@ -275,7 +275,7 @@ func collect(m map[string]any, node kubeyaml.Node, src Source, depth int, objs *
 		*errs = append(*errs, &Error{Source: at(n), Object: refIfKnown(m), Message: msg})
 		return
 	}
-	*objs = append(*objs, Object{Unstructured: obj, Source: src})
+	*objs = append(*objs, Object{Unstructured: obj, Source: src, node: node})
 }
 
 // listItems reports whether m is a List (kind List, or any kind ending in

@@ -97,6 +97,18 @@ type Object struct {
 	*unstructured.Unstructured
 	// Source is where the object was read from.
 	Source Source
+
+	node kubeyaml.Node // where the object is written, when it was read
+}
+
+// AnnotationSource returns where the value of the annotation key is
+// written, or the object's Source when that is not known.
+func (o Object) AnnotationSource(key string) Source {
+	s := o.Source
+	if n := o.node.Key("metadata").Key("annotations").Key(key); n.Known() {
+		s.Line, s.Column = n.Line(), n.Column()
+	}
+	return s
 }
 
 // Ref returns "Kind/name" for the object, using "Kind/generateName*" for

@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/wavec/wavec/argocd"
+	"github.com/wavec/wavec/lang/diag"
+	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/runtime/health"
 	"github.com/wavec/wavec/runtime/manifest"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -144,6 +146,20 @@ func (w Warning) String() string {
 	return w.Source.Label(w.Object) + ": warning: " + w.Message
 }
 
+// CodeWarning is the code of every warning of a plan (docs/diagnostics.md).
+const CodeWarning diag.Code = "W0902"
+
+// Diagnostics returns the plan's warnings as warning diagnostics
+// (CodeWarning), each at the annotation or object it is about, with the
+// files they point into for snippets (see manifest.Diagnostics).
+func (p *Plan) Diagnostics() (diag.List, *source.Set) {
+	ps := make([]manifest.Problem, len(p.Warnings))
+	for i, w := range p.Warnings {
+		ps[i] = manifest.Problem{Severity: diag.Warning, Code: CodeWarning, Source: w.Source, Object: w.Object, Message: w.Message}
+	}
+	return manifest.Diagnostics(ps)
+}
+
 // Plan is an ordered sync or delete.
 type Plan struct {
 	// Deletion reports a plan made by ForDelete.
@@ -206,7 +222,7 @@ func read(objs []manifest.Object, opts Options) ([]item, []Warning) {
 		}
 		a, ws := argocd.Decode(o.GetAnnotations())
 		for _, w := range ws {
-			warns = append(warns, Warning{Source: o.Source, Object: o.Ref(), Message: w})
+			warns = append(warns, Warning{Source: o.AnnotationSource(w.Annotation), Object: o.Ref(), Message: w.Message})
 		}
 		items = append(items, item{obj: o, ann: a, index: i})
 	}

@@ -494,33 +494,33 @@ func TestSkipAndUnknownHooks(t *testing.T) {
 			name: "Skip with another type is not Skip",
 			in:   []string{"batch/v1 Job j hook=Skip,PreSync", "v1 ConfigMap kept"},
 			want: "PreSync wave 0: Job j!\nSync wave 0: ConfigMap kept\n",
-			warn: "test.yaml:1: document 1 (Job/j): warning: hook type Skip has no effect together with other hook types\n",
+			warn: "test.yaml:6: document 1 (Job/j): warning: hook type Skip has no effect together with other hook types\n",
 		},
 		{
 			name: "unknown hook type",
 			in:   []string{"batch/v1 Job j hook=PreSnyc", "v1 ConfigMap kept"},
 			want: "Sync wave 0: ConfigMap kept\n",
-			warn: "test.yaml:1: document 1 (Job/j): warning: unknown hook type \"PreSnyc\" in argocd.argoproj.io/hook; did you mean PreSync?\n" +
-				"test.yaml:1: document 1 (Job/j): warning: it has no hook type Argo CD knows, so Argo CD neither applies nor tracks this object\n",
+			warn: "test.yaml:6: document 1 (Job/j): warning: unknown hook type \"PreSnyc\" in argocd.argoproj.io/hook; did you mean PreSync?\n" +
+				"test.yaml:6: document 1 (Job/j): warning: it has no hook type Argo CD knows, so Argo CD neither applies nor tracks this object\n",
 		},
 		{
 			name: "hook types are case-sensitive",
 			in:   []string{"batch/v1 Job j hook=presync"},
 			want: "",
-			warn: "test.yaml:1: document 1 (Job/j): warning: unknown hook type \"presync\" in argocd.argoproj.io/hook; did you mean PreSync?\n" +
-				"test.yaml:1: document 1 (Job/j): warning: it has no hook type Argo CD knows, so Argo CD neither applies nor tracks this object\n",
+			warn: "test.yaml:6: document 1 (Job/j): warning: unknown hook type \"presync\" in argocd.argoproj.io/hook; did you mean PreSync?\n" +
+				"test.yaml:6: document 1 (Job/j): warning: it has no hook type Argo CD knows, so Argo CD neither applies nor tracks this object\n",
 		},
 		{
 			name: "one unknown type beside a known one",
 			in:   []string{"batch/v1 Job j hook=PreSync,Later"},
 			want: "PreSync wave 0: Job j!\n",
-			warn: "test.yaml:1: document 1 (Job/j): warning: unknown hook type \"Later\" in argocd.argoproj.io/hook\n",
+			warn: "test.yaml:6: document 1 (Job/j): warning: unknown hook type \"Later\" in argocd.argoproj.io/hook\n",
 		},
 		{
 			name: "an empty hook annotation",
 			in:   []string{"batch/v1 Job j hook="},
 			want: "",
-			warn: "test.yaml:1: document 1 (Job/j): warning: argocd.argoproj.io/hook is empty, so Argo CD neither applies nor tracks this object\n",
+			warn: "test.yaml:6: document 1 (Job/j): warning: argocd.argoproj.io/hook is empty, so Argo CD neither applies nor tracks this object\n",
 		},
 		{
 			name: "PreDelete and PostDelete hooks take no part in a sync",
@@ -538,20 +538,20 @@ func TestInvalidWaves(t *testing.T) {
 			name: "not an integer: 0",
 			in:   []string{"v1 ConfigMap a wave=one", "v1 ConfigMap b wave=-1"},
 			want: "Sync wave -1: ConfigMap b\nSync wave 0: ConfigMap a\n",
-			warn: "test.yaml:1: document 1 (ConfigMap/a): warning: argocd.argoproj.io/sync-wave \"one\" is not an integer; Argo CD uses 0\n",
+			warn: "test.yaml:6: document 1 (ConfigMap/a): warning: argocd.argoproj.io/sync-wave \"one\" is not an integer; Argo CD uses 0\n",
 		},
 		{
 			name: "spaces and decimals are not integers either",
 			in:   []string{"v1 ConfigMap a wave=%201", "v1 ConfigMap b wave=1.5"},
 			want: "Sync wave 0: ConfigMap a, ConfigMap b\n",
-			warn: "test.yaml:1: document 1 (ConfigMap/a): warning: argocd.argoproj.io/sync-wave \" 1\" is not an integer; Argo CD uses 0\n" +
-				"test.yaml:1: document 1 (ConfigMap/b): warning: argocd.argoproj.io/sync-wave \"1.5\" is not an integer; Argo CD uses 0\n",
+			warn: "test.yaml:6: document 1 (ConfigMap/a): warning: argocd.argoproj.io/sync-wave \" 1\" is not an integer; Argo CD uses 0\n" +
+				"test.yaml:6: document 1 (ConfigMap/b): warning: argocd.argoproj.io/sync-wave \"1.5\" is not an integer; Argo CD uses 0\n",
 		},
 		{
 			name: "not an integer, with a Helm weight: the weight",
 			in:   []string{"v1 ConfigMap a wave=x weight=3"},
 			want: "Sync wave 3: ConfigMap a\n",
-			warn: "test.yaml:1: document 1 (ConfigMap/a): warning: argocd.argoproj.io/sync-wave \"x\" is not an integer; Argo CD uses the helm.sh/hook-weight 3\n",
+			warn: "test.yaml:6: document 1 (ConfigMap/a): warning: argocd.argoproj.io/sync-wave \"x\" is not an integer; Argo CD uses the helm.sh/hook-weight 3\n",
 		},
 	})
 }
@@ -590,9 +590,9 @@ func TestHelm(t *testing.T) {
 				"v1 Pod both helm=post-install,post-rollback",
 			},
 			want: "PostSync wave 0: Pod both!\n",
-			warn: "test.yaml:1: document 1 (Pod/t): warning: Argo CD does not run Helm test hooks, so Argo CD neither applies nor tracks this object\n" +
-				"test.yaml:1: document 1 (Pod/r): warning: Argo CD does not run Helm pre-rollback hooks, so Argo CD neither applies nor tracks this object\n" +
-				"test.yaml:1: document 1 (Pod/both): warning: Argo CD does not run Helm post-rollback hooks; they are ignored\n",
+			warn: "test.yaml:6: document 1 (Pod/t): warning: Argo CD does not run Helm test hooks, so Argo CD neither applies nor tracks this object\n" +
+				"test.yaml:6: document 1 (Pod/r): warning: Argo CD does not run Helm pre-rollback hooks, so Argo CD neither applies nor tracks this object\n" +
+				"test.yaml:6: document 1 (Pod/both): warning: Argo CD does not run Helm post-rollback hooks; they are ignored\n",
 		},
 		{
 			name: "an Argo CD hook annotation wins over Helm's",
@@ -647,7 +647,7 @@ func TestDeletePolicies(t *testing.T) {
 		if fmt.Sprint(a.DeletePolicies) != fmt.Sprint(tt.want) {
 			t.Errorf("%s: policies %v, want %v", tt.desc, a.DeletePolicies, tt.want)
 		}
-		if got := strings.Join(warn, "\n"); got != tt.warn {
+		if got := joinWarnings(warn); got != tt.warn {
 			t.Errorf("%s: warnings %q, want %q", tt.desc, got, tt.warn)
 		}
 	}
@@ -669,7 +669,7 @@ func TestSyncOptions(t *testing.T) {
 	wantWarn := "unknown sync option \"Prune=no\" in argocd.argoproj.io/sync-options; did you mean Prune=false?\n" +
 		"sync option \"CreateNamespace=true\" only has an effect on an Application, not on a resource\n" +
 		"unknown sync option \"ServerSideApply=True\" in argocd.argoproj.io/sync-options; did you mean ServerSideApply=true?"
-	if got := strings.Join(warn, "\n"); got != wantWarn {
+	if got := joinWarnings(warn); got != wantWarn {
 		t.Errorf("warnings:\n%s\nwant\n%s", got, wantWarn)
 	}
 }
@@ -777,10 +777,10 @@ func TestWarningSources(t *testing.T) {
 		t.Fatal("no warnings")
 	}
 	w := p.Warnings[0]
-	if w.Source.File != "release.yaml" || w.Source.Doc != 2 || w.Source.Line != 6 || w.Object != "Job/migrate" {
+	if w.Source.File != "release.yaml" || w.Source.Doc != 2 || w.Source.Line != 11 || w.Object != "Job/migrate" {
 		t.Errorf("warning source %+v object %q", w.Source, w.Object)
 	}
-	if got, want := w.String(), `release.yaml:6: document 2 (Job/migrate): warning: unknown hook type "Presync" in argocd.argoproj.io/hook; did you mean PreSync?`; got != want {
+	if got, want := w.String(), `release.yaml:11: document 2 (Job/migrate): warning: unknown hook type "Presync" in argocd.argoproj.io/hook; did you mean PreSync?`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
@@ -847,4 +847,13 @@ func TestEnums(t *testing.T) {
 			t.Errorf("ParseFormat(%s) = %v, %v", f, got, ok)
 		}
 	}
+}
+
+// joinWarnings returns the warnings' messages, one a line.
+func joinWarnings(ws []argocd.Warning) string {
+	msgs := make([]string, len(ws))
+	for i, w := range ws {
+		msgs[i] = w.Message
+	}
+	return strings.Join(msgs, "\n")
 }

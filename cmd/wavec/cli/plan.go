@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/lang/diag"
+	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/runtime/manifest"
 	"github.com/wavec/wavec/runtime/plan"
 )
@@ -63,14 +65,12 @@ func (f *planFlags) run(env *Env, args []string) int {
 			return usageError(env, "plan", "-n applies to -f input; a pipeline names its namespace")
 		}
 		res, diags := compiler.Compile(args, sets)
-		if len(diags) > 0 {
-			f.compile.printDiagnostics(env, res.Files, diags)
-		}
 		if diags.HasErrors() {
+			f.compile.printDiagnostics(env, res.Files, diags)
 			return ExitFailure
 		}
 		opts := plan.Options{Namespace: res.Namespace(), CreateNamespace: f.createNamespace}
-		return writePlan(env, compiledObjects(res), opts, f.deletion, format)
+		return f.writePlan(env, compiledObjects(res), opts, format, diags, res.Files)
 	case len(sets) > 0:
 		return usageError(env, "plan", "--set applies to pipelines, not to -f input")
 	case len(f.files) == 0:
@@ -82,24 +82,29 @@ func (f *planFlags) run(env *Env, args []string) int {
 		return ExitFailure
 	}
 	opts := plan.Options{Namespace: f.namespace, CreateNamespace: f.createNamespace}
-	return writePlan(env, objs, opts, f.deletion, format)
+	return f.writePlan(env, objs, opts, format, nil, source.NewSet())
 }
 
-// writePlan plans objs (a sync plan, or a delete plan when deletion is
-// set), writes the warnings to env.Stderr and the plan to env.Stdout in
-// format, and returns the exit code. It is the part of `wavec plan` that
-// -f input and compiled pipelines share; objects should carry their
-// sources so warnings can point at them.
-func writePlan(env *Env, objs []manifest.Object, opts plan.Options, deletion bool, format plan.Format) int {
+// writePlan plans objs (a sync plan, or a delete plan with --delete),
+// writes diags (the compiler's, for a pipeline) and the plan's warnings to
+// env.Stderr as diagnostics, and the plan to env.Stdout in format, and
+// returns the exit code. It is the part of `wavec plan` that -f input and
+// compiled pipelines share; objects should carry their sources so warnings
+// can point at them, and files holds the sources diags point into.
+func (f *planFlags) writePlan(env *Env, objs []manifest.Object, opts plan.Options, format plan.Format, diags diag.List, files *source.Set) int {
 	var p *plan.Plan
-	if deletion {
+	if f.deletion {
 		p = plan.ForDelete(objs, opts)
 	} else {
 		p = plan.ForSync(objs, opts)
 	}
-	for _, w := range p.Warnings {
-		fmt.Fprintln(env.Stderr, w.String())
+	warnings, warned := p.Diagnostics()
+	for _, wf := range warned.Files() {
+		if files.File(wf.Name()) == nil {
+			files.Add(wf)
+		}
 	}
+	f.compile.printDiagnostics(env, files, append(diags, warnings...))
 	if err := plan.Write(env.Stdout, p, format); err != nil {
 		fmt.Fprintf(env.Stderr, "wavec plan: %v\n", err)
 		return ExitFailure

@@ -72,6 +72,8 @@ func commands() []*command {
 		runCommand(),
 		deleteCommand(),
 		versionCommand(),
+		lspCommand(),
+		completionCommand(),
 	}
 }
 

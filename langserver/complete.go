@@ -1,0 +1,536 @@
+package langserver
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/wavec/wavec/compiler/check"
+	"github.com/wavec/wavec/compiler/ir"
+)
+
+// Completion reads the text before the cursor rather than the AST, since
+// the file is usually incomplete while it is being typed. A small scanner
+// skips strings and comments and tracks the open brackets; the tokens
+// before the cursor in the innermost bracket say what may come next.
+
+// token is a word, a punctuation mark, a string (text `"`) or a line break
+// (text "\n").
+type token struct {
+	text string
+	off  int
+}
+
+// frame is an open bracket with the tokens written inside it so far, and
+// the tokens before it in the enclosing frame.
+type frame struct {
+	open   byte
+	tokens []token
+	before []token
+}
+
+// scan reads src up to the cursor. It returns the open frames, innermost
+// last (the first is the file itself), whether the cursor is inside a
+// string or comment, and for a string the text since its last "${".
+func scan(src []byte) (frames []*frame, inString, inComment bool, interp string) {
+	frames = []*frame{{}}
+	top := func() *frame { return frames[len(frames)-1] }
+	push := func(t token) {
+		f := top()
+		f.tokens = append(f.tokens, t)
+		if len(f.tokens) > 64 && len(frames) == 1 {
+			// Only the end of the top level matters.
+			f.tokens = append([]token(nil), f.tokens[32:]...)
+		}
+	}
+	i := 0
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case c == '/' && i+1 < len(src) && src[i+1] == '/':
+			j := i
+			for j < len(src) && src[j] != '\n' {
+				j++
+			}
+			if j == len(src) {
+				return frames, false, true, ""
+			}
+			i = j
+		case c == '"':
+			start := i
+			triple := i+2 < len(src) && src[i+1] == '"' && src[i+2] == '"'
+			j := i + 1
+			if triple {
+				j = i + 3
+				end := strings.Index(string(src[j:]), `"""`)
+				if end < 0 {
+					return frames, true, false, interpolation(src[j:])
+				}
+				j += end + 3
+			} else {
+				for j < len(src) && src[j] != '"' && src[j] != '\n' {
+					if src[j] == '\\' {
+						j++
+					}
+					j++
+				}
+				if j >= len(src) {
+					return frames, true, false, interpolation(src[start+1:])
+				}
+				j++
+			}
+			push(token{`"`, start})
+			i = j
+		case c == '\n':
+			push(token{"\n", i})
+			i++
+		case c == ' ' || c == '\t' || c == '\r':
+			i++
+		case c == '-' && i+1 < len(src) && src[i+1] == '>':
+			push(token{"->", i})
+			i += 2
+		case c == '{' || c == '[' || c == '<':
+			f := top()
+			before := f.tokens[max(0, len(f.tokens)-12):]
+			frames = append(frames, &frame{open: c, before: append([]token(nil), before...)})
+			i++
+		case c == '}' || c == ']' || c == '>':
+			if len(frames) > 1 {
+				frames = frames[:len(frames)-1]
+			}
+			push(token{string(c), i})
+			i++
+		case isWordByte(c):
+			j := i
+			for j < len(src) && isWordByte(src[j]) {
+				j++
+			}
+			push(token{string(src[i:j]), i})
+			i = j
+		default:
+			push(token{string(c), i})
+			i++
+		}
+	}
+	return frames, false, false, ""
+}
+
+// interpolation returns the text after an unclosed "${" in s, or "" with
+// ok false when there is none.
+func interpolation(s []byte) string {
+	i := strings.LastIndex(string(s), "${")
+	if i < 0 || strings.Contains(string(s[i:]), "}") {
+		return "\x00"
+	}
+	return string(s[i+2:])
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '-' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+func isKindWord(w string) bool {
+	_, ok := ir.ParseKind(w)
+	return ok
+}
+
+func isPhaseWord(w string) bool {
+	_, ok := ir.ParsePhase(w)
+	return ok
+}
+
+// completer gathers the items for one request.
+type completer struct {
+	a     *analysis
+	items []protocol.CompletionItem
+	seen  map[string]bool
+	// replace is the range of the word being typed.
+	replace protocol.Range
+}
+
+func (c *completer) add(label string, kind protocol.CompletionItemKind, detail, doc string) {
+	if c.seen[label] {
+		return
+	}
+	c.seen[label] = true
+	it := protocol.CompletionItem{Label: label, Kind: kind, Detail: detail,
+		TextEdit: &protocol.TextEdit{Range: c.replace, NewText: label}}
+	if doc != "" {
+		it.Documentation = protocol.MarkupContent{Kind: protocol.Markdown, Value: doc}
+	}
+	c.items = append(c.items, it)
+}
+
+func (s *Server) completion(_ context.Context, p *protocol.CompletionParams) (*protocol.CompletionList, error) {
+	a, d, off, err := s.cursor(p.TextDocumentPositionParams)
+	if err != nil {
+		return nil, err
+	}
+	l := a.linesOf(d.path)
+	content := l.content
+	start := off
+	for start > 0 && isWordByte(content[start-1]) {
+		start--
+	}
+	c := &completer{a: a, seen: map[string]bool{}, replace: protocol.Range{Start: l.position(start), End: l.position(off)}}
+	c.complete(content[:start])
+	if c.items == nil {
+		c.items = []protocol.CompletionItem{}
+	}
+	return &protocol.CompletionList{Items: c.items}, nil
+}
+
+// complete adds the items that fit after prefix (the text before the word
+// being typed).
+func (c *completer) complete(prefix []byte) {
+	frames, inString, inComment, interp := scan(prefix)
+	switch {
+	case inComment:
+		return
+	case inString:
+		if interp != "\x00" && isWordPrefix(interp) {
+			c.params()
+			c.add("pipeline", protocol.CompletionItemKindVariable, "the pipeline's name", "")
+			c.add("namespace", protocol.CompletionItemKindVariable, "the pipeline's namespace", "")
+		}
+		return
+	}
+	f := frames[len(frames)-1]
+	toks := f.tokens
+	prev := lastWord(toks)
+	switch f.open {
+	case '{':
+		c.inBlock(frames)
+	case '[':
+		owner := ownerKey(f.before)
+		fd, _ := c.fieldOfFrame(frames[:len(frames)-1], owner)
+		if prev != nil && isKindWord(prev.text) {
+			c.names(prev.text)
+			return
+		}
+		c.refs(fd.refs)
+		c.params()
+	case '<':
+		if prev != nil && isKindWord(prev.text) {
+			c.names(prev.text)
+			return
+		}
+		c.members()
+	default:
+		c.topLevel(toks)
+	}
+}
+
+// isWordPrefix reports whether s could be the start of a name.
+func isWordPrefix(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isWordByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// lastWord returns the last token if it is a word (or a kind word), else
+// nil; line breaks are skipped.
+func lastToken(toks []token) *token {
+	for i := len(toks) - 1; i >= 0; i-- {
+		if toks[i].text != "\n" {
+			return &toks[i]
+		}
+	}
+	return nil
+}
+
+func lastWord(toks []token) *token {
+	t := lastToken(toks)
+	if t == nil || !isWordByte(t.text[0]) {
+		return nil
+	}
+	return t
+}
+
+// ownerKey returns KEY when tokens end in `KEY =` or `KEY` (the tokens
+// before a { or [ that is a field's value).
+func ownerKey(before []token) string {
+	n := len(before)
+	if n >= 2 && before[n-1].text == "=" && isWordByte(before[n-2].text[0]) {
+		return before[n-2].text
+	}
+	if n >= 2 && before[n-1].text == "=" && before[n-2].text == `"` {
+		return `"`
+	}
+	return ""
+}
+
+// blockOwner says what a { opens: a resource body (kind set), the header's
+// options (pipeline), or the map value of field key of the enclosing block.
+type blockOwner struct {
+	kind     ir.Kind
+	pipeline bool
+	key      string
+}
+
+func ownerOf(before []token) blockOwner {
+	if k := ownerKey(before); k != "" {
+		return blockOwner{key: k}
+	}
+	n := len(before)
+	// `KEY { ... }` inside a block: the entry is a nested block.
+	if n >= 1 && isWordByte(before[n-1].text[0]) && (n == 1 || before[n-2].text == "\n" || before[n-2].text == ";" || before[n-2].text == ",") {
+		if !isKindWord(before[n-1].text) {
+			// Either a nested block or a declaration `KIND NAME {` split over
+			// lines; a name alone on a line before { is a nested block.
+			if n < 2 || !isKindWord(before[max(0, n-2)].text) {
+				return blockOwner{key: before[n-1].text}
+			}
+		}
+	}
+	end := n
+	for i := n - 1; i >= 0; i-- {
+		if before[i].text == "after" {
+			end = i
+			break
+		}
+	}
+	for i := end - 1; i >= 0; i-- {
+		if before[i].text == "pipeline" {
+			return blockOwner{pipeline: true}
+		}
+		if k, ok := ir.ParseKind(before[i].text); ok && k != ir.Object && i+1 < n && isWordByte(before[i+1].text[0]) {
+			return blockOwner{kind: k}
+		}
+	}
+	return blockOwner{}
+}
+
+// fieldOfFrame returns the description of field key in the block frames
+// end with.
+func (c *completer) fieldOfFrame(frames []*frame, key string) (field, bool) {
+	for i := len(frames) - 1; i >= 1; i-- {
+		f := frames[i]
+		if f.open != '{' {
+			continue
+		}
+		o := ownerOf(f.before)
+		switch {
+		case o.pipeline:
+			fd, ok := pipelineOptions[key]
+			return fd, ok
+		case o.kind != 0:
+			return fieldOf(o.kind, key)
+		case o.key != "":
+			// A map inside a field: its values are that field's.
+			key = o.key
+		}
+	}
+	return field{}, false
+}
+
+// inBlock completes inside { }: a field name at the start of an entry, a
+// value after `=`.
+func (c *completer) inBlock(frames []*frame) {
+	f := frames[len(frames)-1]
+	// The current entry: the tokens since the last separator.
+	entry := f.tokens
+	for i := len(entry) - 1; i >= 0; i-- {
+		if t := entry[i].text; t == "\n" || t == ";" || t == "," {
+			entry = entry[i+1:]
+			break
+		}
+	}
+	eq := -1
+	for i, t := range entry {
+		if t.text == "=" {
+			eq = i
+			break
+		}
+	}
+	o := ownerOf(f.before)
+	if eq < 0 {
+		if len(entry) > 0 {
+			return // a key is written already
+		}
+		present := map[string]bool{}
+		for i, t := range f.tokens {
+			if (i == 0 || f.tokens[i-1].text == "\n" || f.tokens[i-1].text == ";" || f.tokens[i-1].text == ",") && isWordByte(t.text[0]) {
+				present[t.text] = true
+			}
+		}
+		switch {
+		case o.pipeline:
+			for _, name := range sortedKeys(pipelineOptions) {
+				if !present[name] {
+					fd := pipelineOptions[name]
+					c.add(name, protocol.CompletionItemKindField, "pipeline option", fd.doc+"\n\nSets `"+fd.sets+"`.")
+				}
+			}
+		case o.kind != 0:
+			for _, name := range check.Fields(o.kind) {
+				if present[name] {
+					continue
+				}
+				fd, _ := fieldOf(o.kind, name)
+				c.add(name, protocol.CompletionItemKindField, o.kind.String()+" field", fd.doc+"\n\nSets `"+fd.sets+"`.")
+			}
+		}
+		return
+	}
+	if eq == 0 {
+		return
+	}
+	key := entry[0].text
+	var fd field
+	if o.key != "" || o.pipeline || o.kind != 0 {
+		if o.key != "" {
+			fd, _ = c.fieldOfFrame(frames[:len(frames)-1], o.key)
+		} else {
+			fd, _ = c.fieldOfFrame(frames, key)
+		}
+	}
+	c.value(fd, entry[eq+1:])
+}
+
+// value completes a value of field fd, given the value's tokens so far.
+func (c *completer) value(fd field, toks []token) {
+	prev := lastToken(toks)
+	if prev != nil && isKindWord(prev.text) {
+		c.names(prev.text)
+		return
+	}
+	if prev != nil && prev.text != "->" {
+		return // a value is written already
+	}
+	for _, e := range fd.enum {
+		c.add(e, protocol.CompletionItemKindEnumMember, "", "")
+	}
+	c.refs(fd.refs)
+	c.params()
+}
+
+// topLevel completes outside any bracket.
+func (c *completer) topLevel(toks []token) {
+	prev := lastToken(toks)
+	atLineStart := prev == nil || prev.text == "\n" || toks[len(toks)-1].text == "\n"
+	var prev2 *token
+	for i := len(toks) - 1; prev != nil && i >= 0; i-- {
+		if &toks[i] == prev {
+			prev2 = lastToken(toks[:i])
+			break
+		}
+	}
+	switch {
+	case atLineStart:
+		c.keywords()
+		return
+	case prev.text == "delete" || prev.text == "," && prev2 != nil && isPolicy(prev2.text):
+		for _, p := range deletePolicies() {
+			c.add(p.String(), protocol.CompletionItemKindEnumMember, "hook delete policy", "Argo CD `"+p.Annotation()+"`")
+		}
+	case isKindWord(prev.text) && prev2 != nil && (prev2.text == "after" || prev2.text == "," || prev2.text == "=" || isPhaseWord(prev2.text) || prev2.text == "wave" || isNumber(prev2.text)):
+		c.names(prev.text)
+	case prev.text == "after" || prev.text == "," && prev2 != nil && !isPhaseWord(prev2.text):
+		c.members()
+	case isPhaseWord(prev.text) || prev.text == "," && prev2 != nil && isPhaseWord(prev2.text):
+		if prev.text == "," {
+			for _, p := range phases() {
+				c.add(p.String(), protocol.CompletionItemKindKeyword, "phase", "")
+			}
+			return
+		}
+		c.add("wave", protocol.CompletionItemKindKeyword, "", "")
+		c.members()
+	case prev.text == "wave" || prev.text == "timeout" || prev.text == "retries" || prev.text == "param" || prev.text == "pipeline" || prev.text == "in":
+	case isNumber(prev.text) && prev2 != nil && prev2.text == "wave":
+		c.members()
+	case prev.text == "=":
+		c.params()
+	default:
+		for _, w := range []string{"delete", "timeout", "retries", "after"} {
+			c.add(w, protocol.CompletionItemKindKeyword, "hook option", "")
+		}
+	}
+}
+
+func isPolicy(w string) bool {
+	_, ok := ir.ParseDeletePolicy(w)
+	return ok
+}
+
+func isNumber(w string) bool {
+	if w == "" {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if !(w[i] >= '0' && w[i] <= '9' || w[i] == '-' && i == 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// keywords adds what may start a statement.
+func (c *completer) keywords() {
+	for _, k := range kinds() {
+		c.add(k.String(), protocol.CompletionItemKindClass, "declare a "+k.String(), kindDoc[k])
+	}
+	for _, w := range []string{"pipeline", "param", "wave"} {
+		c.add(w, protocol.CompletionItemKindKeyword, "", "")
+	}
+	for _, p := range phases() {
+		c.add(p.String(), protocol.CompletionItemKindKeyword, "hook phase", "Argo CD "+p.Annotation()+" hooks")
+	}
+}
+
+// members adds references to every declaration, as a wave or hook member
+// or an `after` target names them.
+func (c *completer) members() {
+	for _, s := range c.a.index.decls {
+		if s.kind != "param" {
+			c.add(s.ref(), protocol.CompletionItemKindReference, "", "")
+		}
+	}
+	for _, k := range kinds() {
+		c.add(k.String(), protocol.CompletionItemKindClass, "", "")
+	}
+}
+
+// refs adds `KIND NAME` for every declaration of the kinds.
+func (c *completer) refs(ks []ir.Kind) {
+	for _, k := range ks {
+		for _, s := range c.a.index.decls {
+			if s.kind == k.String() {
+				c.add(s.ref(), protocol.CompletionItemKindReference, "", "")
+			}
+		}
+	}
+}
+
+// names adds the names of the declarations of kind word.
+func (c *completer) names(word string) {
+	for _, s := range c.a.index.decls {
+		if s.kind == word {
+			c.add(s.name, protocol.CompletionItemKindReference, s.ref(), "")
+		}
+	}
+}
+
+// params adds every parameter.
+func (c *completer) params() {
+	for _, p := range c.a.index.decls {
+		if p.kind == "param" {
+			c.add(p.name, protocol.CompletionItemKindVariable, "param", "")
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

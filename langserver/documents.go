@@ -1,0 +1,279 @@
+package langserver
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/lang/diag"
+	"github.com/wavec/wavec/lang/source"
+	"github.com/wavec/wavec/lang/syntax"
+)
+
+// document is a buffer the client has open.
+type document struct {
+	uri     protocol.DocumentURI
+	path    string // the file name diagnostics and the AST use
+	key     string // the pipeline it belongs to (pipelineKey)
+	text    string
+	version int32
+}
+
+// pathOf returns the file name a URI stands for: the path of a file: URI,
+// or the URI itself for other schemes (an unsaved buffer), which is then a
+// pipeline of its own.
+func pathOf(u protocol.DocumentURI) (path string, isFile bool) {
+	p, err := url.Parse(string(u))
+	if err != nil || p.Scheme != uri.FileScheme {
+		return string(u), false
+	}
+	return filepath.FromSlash(p.Path), true
+}
+
+// pipelineKey returns the pipeline a URI belongs to: its directory for a
+// file, the URI itself otherwise.
+func pipelineKey(u protocol.DocumentURI) string {
+	p, isFile := pathOf(u)
+	if !isFile {
+		return string(u)
+	}
+	return filepath.Dir(p)
+}
+
+// errUnknownDocument is the reply to a request about a document that is
+// not open.
+func errUnknownDocument(u protocol.DocumentURI) error {
+	return jsonrpc2.NewError(jsonrpc2.InvalidParams, "document "+string(u)+" is not open")
+}
+
+func (s *Server) didOpen(_ context.Context, p *protocol.DidOpenTextDocumentParams) (any, error) {
+	u := p.TextDocument.URI
+	path, _ := pathOf(u)
+	s.mu.Lock()
+	s.docs[u] = &document{uri: u, path: path, key: pipelineKey(u), text: p.TextDocument.Text, version: p.TextDocument.Version}
+	s.mu.Unlock()
+	s.schedule(pipelineKey(u))
+	return nil, nil
+}
+
+func (s *Server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentParams) (any, error) {
+	u := p.TextDocument.URI
+	s.mu.Lock()
+	d, ok := s.docs[u]
+	if ok && len(p.ContentChanges) > 0 {
+		// The server asks for full text on every change.
+		d.text = p.ContentChanges[len(p.ContentChanges)-1].Text
+		d.version = p.TextDocument.Version
+	}
+	s.mu.Unlock()
+	if !ok {
+		return nil, errUnknownDocument(u)
+	}
+	s.schedule(d.key)
+	return nil, nil
+}
+
+func (s *Server) didClose(_ context.Context, p *protocol.DidCloseTextDocumentParams) (any, error) {
+	u := p.TextDocument.URI
+	s.mu.Lock()
+	d, ok := s.docs[u]
+	delete(s.docs, u)
+	s.mu.Unlock()
+	if !ok {
+		return nil, errUnknownDocument(u)
+	}
+	// The file on disk (if any) takes the buffer's place.
+	s.schedule(d.key)
+	return nil, nil
+}
+
+func (s *Server) didSave(_ context.Context, p *protocol.DidSaveTextDocumentParams) (any, error) {
+	s.schedule(pipelineKey(p.TextDocument.URI))
+	return nil, nil
+}
+
+func (s *Server) didChangeWatchedFiles(_ context.Context, p *protocol.DidChangeWatchedFilesParams) (any, error) {
+	for _, c := range p.Changes {
+		if c != nil {
+			s.schedule(pipelineKey(c.URI))
+		}
+	}
+	return nil, nil
+}
+
+// workspace caches parsed files between analyses: a file whose text did
+// not change is not parsed again.
+type workspace struct {
+	parsed map[string]*parsedFile
+}
+
+type parsedFile struct {
+	text  string
+	file  *syntax.File
+	diags diag.List
+}
+
+func newWorkspace() *workspace { return &workspace{parsed: map[string]*parsedFile{}} }
+
+func (w *workspace) parse(path, text string) *parsedFile {
+	if pf, ok := w.parsed[path]; ok && pf.text == text {
+		return pf
+	}
+	f, diags := syntax.Parse(path, []byte(text))
+	pf := &parsedFile{text: text, file: f, diags: diags}
+	w.parsed[path] = pf
+	return pf
+}
+
+// analysis is one pipeline, parsed, checked and indexed.
+type analysis struct {
+	key    string
+	files  []*syntax.File
+	byPath map[string]*syntax.File
+	uris   map[string]protocol.DocumentURI // file name -> URI
+	result *compiler.Result
+	diags  diag.List
+	index  *index
+	lines  map[string]*lines
+	// planSteps is made on first use (steps).
+	planSteps map[*ir.Resource][]string
+}
+
+// analyze builds the analysis of pipeline key from the open buffers and
+// the .wave files on disk. s.mu must be held.
+func (s *Server) analyze(key string) *analysis {
+	a := &analysis{key: key, byPath: map[string]*syntax.File{}, uris: map[string]protocol.DocumentURI{}, lines: map[string]*lines{}}
+	texts := map[string]string{}
+	for _, d := range s.docs {
+		if d.key == key {
+			texts[d.path] = d.text
+			a.uris[d.path] = d.uri
+		}
+	}
+	if strings.HasPrefix(key, string(filepath.Separator)) || filepath.IsAbs(key) {
+		if entries, err := os.ReadDir(key); err == nil {
+			for _, e := range entries {
+				if e.IsDir() || !strings.HasSuffix(e.Name(), source.Ext) {
+					continue
+				}
+				p := filepath.Join(key, e.Name())
+				if _, open := texts[p]; open {
+					continue
+				}
+				b, err := os.ReadFile(p)
+				if err != nil {
+					continue // deleted or unreadable since the listing
+				}
+				texts[p] = string(b)
+				a.uris[p] = uri.File(p)
+			}
+		}
+	}
+	paths := make([]string, 0, len(texts))
+	for p := range texts {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var parseDiags diag.List
+	for _, p := range paths {
+		pf := s.workspace.parse(p, texts[p])
+		a.files = append(a.files, pf.file)
+		a.byPath[p] = pf.file
+		parseDiags.Append(pf.diags)
+	}
+	// Forget parses of files that left every pipeline.
+	for p := range s.workspace.parsed {
+		if filepath.Dir(p) == key || p == key {
+			if _, ok := texts[p]; !ok {
+				delete(s.workspace.parsed, p)
+			}
+		}
+	}
+	a.result, a.diags = compiler.CompileParsed(a.files, parseDiags, nil)
+	a.index = buildIndex(a.files)
+	return a
+}
+
+// analysisOf returns the analysis of the pipeline of an open document and
+// the document, or an error for a document that is not open.
+func (s *Server) analysisOf(u protocol.DocumentURI) (*analysis, *document, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.docs[u]
+	if !ok {
+		return nil, nil, errUnknownDocument(u)
+	}
+	return s.cachedAnalysis(d.key), d, nil
+}
+
+// cachedAnalysis returns the analysis of pipeline key, made again only when
+// something changed since. s.mu must be held.
+func (s *Server) cachedAnalysis(key string) *analysis {
+	if a, ok := s.analyses[key]; ok {
+		return a
+	}
+	a := s.analyze(key)
+	s.analyses[key] = a
+	return a
+}
+
+// uriOf returns the URI of a file of the pipeline.
+func (a *analysis) uriOf(path string) protocol.DocumentURI {
+	if u, ok := a.uris[path]; ok {
+		return u
+	}
+	if filepath.IsAbs(path) {
+		return uri.File(path)
+	}
+	return protocol.DocumentURI(path)
+}
+
+// sourceOf returns the source file of path, or nil.
+func (a *analysis) sourceOf(path string) *source.File {
+	if f, ok := a.byPath[path]; ok {
+		return f.Source
+	}
+	if a.result != nil {
+		return a.result.Files.File(path)
+	}
+	return nil
+}
+
+// linesOf returns the line table of file path, or nil for a file the
+// analysis does not hold.
+func (a *analysis) linesOf(path string) *lines {
+	if l, ok := a.lines[path]; ok {
+		return l
+	}
+	var content []byte
+	if sf := a.sourceOf(path); sf != nil {
+		content = sf.Content()
+	} else if b, err := os.ReadFile(path); err == nil && filepath.IsAbs(path) {
+		// A YAML file an object declaration names.
+		content = b
+	} else {
+		return nil
+	}
+	l := newLines(content)
+	a.lines[path] = l
+	return l
+}
+
+// location returns the protocol location of span, or false when its file
+// is unknown.
+func (a *analysis) location(span source.Span) (protocol.Location, bool) {
+	l := a.linesOf(span.Start.Filename)
+	if l == nil || !span.IsValid() {
+		return protocol.Location{}, false
+	}
+	return protocol.Location{URI: a.uriOf(span.Start.Filename), Range: l.rangeOf(span)}, true
+}

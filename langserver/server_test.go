@@ -1,0 +1,496 @@
+package langserver
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/lang/format"
+)
+
+const headerFile = `pipeline shop in shop
+
+param image = "ghcr.io/acme/api:1.0.0"
+`
+
+const appFile = `configmap api-config {
+  LOG_LEVEL = "info"
+}
+
+deployment api {
+  image    = image
+  env_from = [configmap api-config]
+  port     = 8000
+}
+
+job migrate {
+  image    = "${image}"
+  run      = "migrate"
+  env_from = [configmap api-config]
+}
+
+presync wave -1 < configmap api-config >
+presync migrate delete before-create, on-success
+wave 1 < deployment api >
+`
+
+func shop(t testing.TB) (dir string, header, app protocol.DocumentURI) {
+	dir = pipeline(t, map[string]string{"pipeline.wave": headerFile, "app.wave": appFile})
+	return dir, fileURI(dir, "pipeline.wave"), fileURI(dir, "app.wave")
+}
+
+func none(ds []protocol.Diagnostic) bool { return len(ds) == 0 }
+
+func TestShopChecks(t *testing.T) {
+	dir, _, _ := shop(t)
+	if _, diags := compiler.Compile([]string{dir}, nil); len(diags) > 0 {
+		t.Fatalf("the test pipeline has problems: %v", diags)
+	}
+}
+
+// The diagnostics are those of `wavec check` on the directory: same codes
+// and ranges, with the open buffer in place of the file on disk, and they
+// are cleared once fixed.
+func TestDiagnosticsMatchCheckAndClear(t *testing.T) {
+	dir, _, app := shop(t)
+	c := newClient(t)
+	broken := strings.Replace(appFile, "env_from = [configmap api-config]\n  port", "env_from = [configmap api-confg]\n  port", 1)
+	c.open(app, broken)
+	ds := c.waitDiagnostics(app, func(ds []protocol.Diagnostic) bool { return len(ds) > 0 })
+
+	// The same pipeline on disk, checked as `wavec check DIR` does.
+	ref := pipeline(t, map[string]string{"pipeline.wave": headerFile, "app.wave": broken})
+	_, want := compiler.Compile([]string{ref}, nil)
+	if len(want) != len(ds) {
+		t.Fatalf("got %d diagnostics, wavec check reports %d: %+v", len(ds), len(want), ds)
+	}
+	l := newLines([]byte(broken))
+	for i, w := range want {
+		g := ds[i]
+		if g.Code != string(w.Code) {
+			t.Errorf("diagnostic %d: code %v, want %s", i, g.Code, w.Code)
+		}
+		if r := l.rangeOf(w.Subject); g.Range != r {
+			t.Errorf("diagnostic %d: range %+v, want %+v", i, g.Range, r)
+		}
+		if !strings.HasPrefix(g.Message, w.Summary) {
+			t.Errorf("diagnostic %d: message %q does not start with %q", i, g.Message, w.Summary)
+		}
+		for _, h := range w.Hints {
+			if !strings.Contains(g.Message, "hint: "+h) {
+				t.Errorf("diagnostic %d: message %q lacks hint %q", i, g.Message, h)
+			}
+		}
+	}
+	if ds[0].Code != "E0301" || ds[0].Severity != protocol.DiagnosticSeverityError || ds[0].Source != "wavec" {
+		t.Errorf("unexpected diagnostic %+v", ds[0])
+	}
+	_ = dir
+
+	c.change(app, appFile)
+	c.waitDiagnostics(app, none)
+}
+
+// A declaration in another file, and the buffer taking precedence over the
+// file on disk: renaming the ConfigMap in the open header buffer breaks
+// the references in app.wave, which is not open.
+func TestWholePipelineWithBuffersFirst(t *testing.T) {
+	_, header, app := shop(t)
+	c := newClient(t)
+	c.open(header, headerFile)
+	c.waitDiagnostics(app, none)
+	c.change(header, headerFile+"\nconfigmap api-config { A = \"b\" }\n")
+	ds := c.waitDiagnostics(header, func(ds []protocol.Diagnostic) bool { return len(ds) > 0 })
+	if ds[0].Code != "E0302" {
+		t.Fatalf("want a duplicate declaration (E0302) in the buffer, got %+v", ds)
+	}
+	// The duplicate's note points at the other declaration in app.wave.
+	found := false
+	for _, d := range append(ds, c.waitDiagnostics(app, func([]protocol.Diagnostic) bool { return true })...) {
+		for _, ri := range d.RelatedInformation {
+			if ri.Location.URI == app || ri.Location.URI == header {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no related information points at the other declaration: %+v", ds)
+	}
+	// Closing the buffer brings back the file on disk.
+	c.notify(protocol.MethodTextDocumentDidClose, &protocol.DidCloseTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: header}})
+	c.waitDiagnostics(header, none)
+}
+
+func TestFormattingIsWavecFmt(t *testing.T) {
+	_, _, app := shop(t)
+	c := newClient(t)
+	messy := "configmap   api-config{LOG_LEVEL=\"info\"}\n\n\n" + strings.SplitN(appFile, "\n\n", 2)[1]
+	c.open(app, messy)
+	var edits []protocol.TextEdit
+	c.call(protocol.MethodTextDocumentFormatting, &protocol.DocumentFormattingParams{TextDocument: protocol.TextDocumentIdentifier{URI: app}}, &edits)
+	want, _ := format.Format("app.wave", []byte(messy))
+	if got := applyEdits(t, messy, edits); got != string(want) {
+		t.Fatalf("formatted:\n%s\nwant (wavec fmt):\n%s", got, want)
+	}
+	// Formatting a formatted file changes nothing.
+	c.change(app, string(want))
+	c.call(protocol.MethodTextDocumentFormatting, &protocol.DocumentFormattingParams{TextDocument: protocol.TextDocumentIdentifier{URI: app}}, &edits)
+	if len(edits) != 0 {
+		t.Errorf("formatting a formatted file: %+v", edits)
+	}
+	// A file with a syntax error is an error reply, not a crash.
+	c.change(app, "configmap {")
+	if err := c.callErr(protocol.MethodTextDocumentFormatting, &protocol.DocumentFormattingParams{TextDocument: protocol.TextDocumentIdentifier{URI: app}}, &edits); err == nil {
+		t.Errorf("formatting a file with a syntax error succeeded")
+	}
+}
+
+func TestDocumentSymbols(t *testing.T) {
+	_, _, app := shop(t)
+	c := newClient(t)
+	c.open(app, appFile)
+	var syms []protocol.DocumentSymbol
+	c.call(protocol.MethodTextDocumentDocumentSymbol, &protocol.DocumentSymbolParams{TextDocument: protocol.TextDocumentIdentifier{URI: app}}, &syms)
+	var names []string
+	for _, s := range syms {
+		names = append(names, s.Name+"/"+s.Detail)
+	}
+	want := "api-config/configmap api/deployment migrate/job presync wave -1/hook presync/hook wave 1/"
+	if got := strings.Join(names, " "); got != want {
+		t.Fatalf("outline %q, want %q", got, want)
+	}
+	if len(syms[1].Children) != 3 || syms[1].Children[1].Name != "env_from" {
+		t.Errorf("deployment's fields: %+v", syms[1].Children)
+	}
+	if syms[1].SelectionRange.Start != pos(4, 11) {
+		t.Errorf("deployment's name at %+v", syms[1].SelectionRange.Start)
+	}
+}
+
+// Definition, references and rename work across the pipeline's files.
+func TestNavigationAcrossFiles(t *testing.T) {
+	_, header, app := shop(t)
+	c := newClient(t)
+	c.open(app, appFile)
+	// `image` in `image = image` (line 5) is the parameter in the header.
+	var locs []protocol.Location
+	c.call(protocol.MethodTextDocumentDefinition, &protocol.DefinitionParams{TextDocumentPositionParams: at(app, 5, 14)}, &locs)
+	if len(locs) != 1 || locs[0].URI != header || locs[0].Range.Start != pos(2, 6) {
+		t.Fatalf("definition of image: %+v", locs)
+	}
+	// ${image} inside a string too.
+	c.call(protocol.MethodTextDocumentDefinition, &protocol.DefinitionParams{TextDocumentPositionParams: at(app, 11, 16)}, &locs)
+	if len(locs) != 1 || locs[0].URI != header {
+		t.Fatalf("definition of ${image}: %+v", locs)
+	}
+	// The references of configmap api-config: its declaration, two
+	// env_from and the wave member.
+	var refs []protocol.Location
+	c.call(protocol.MethodTextDocumentReferences, &protocol.ReferenceParams{TextDocumentPositionParams: at(app, 0, 12),
+		Context: protocol.ReferenceContext{IncludeDeclaration: true}}, &refs)
+	var lines []int
+	for _, r := range refs {
+		lines = append(lines, int(r.Range.Start.Line))
+	}
+	sort.Ints(lines)
+	if got := fmt.Sprint(lines); got != "[0 6 13 16]" {
+		t.Fatalf("references on lines %v, want 0 6 13 16", lines)
+	}
+	// `migrate` as a bare hook member resolves to the job.
+	c.call(protocol.MethodTextDocumentDefinition, &protocol.DefinitionParams{TextDocumentPositionParams: at(app, 17, 10)}, &locs)
+	if len(locs) != 1 || locs[0].Range.Start != pos(10, 4) {
+		t.Fatalf("definition of migrate: %+v", locs)
+	}
+
+	// Rename the parameter from its use: both files change.
+	var we protocol.WorkspaceEdit
+	c.call(protocol.MethodTextDocumentRename, &protocol.RenameParams{TextDocumentPositionParams: at(app, 5, 14), NewName: "api_image"}, &we)
+	if len(we.Changes[header]) != 1 || len(we.Changes[app]) != 2 {
+		t.Fatalf("rename edits: %+v", we.Changes)
+	}
+	newApp := applyEdits(t, appFile, we.Changes[app])
+	newHeader := applyEdits(t, headerFile, we.Changes[header])
+	if !strings.Contains(newApp, "image    = api_image") || !strings.Contains(newApp, `"${api_image}"`) || !strings.Contains(newHeader, "param api_image =") {
+		t.Fatalf("renamed:\n%s\n%s", newHeader, newApp)
+	}
+	// The renamed pipeline still checks.
+	dir := pipeline(t, map[string]string{"pipeline.wave": newHeader, "app.wave": newApp})
+	if _, diags := compiler.Compile([]string{dir}, nil); len(diags) > 0 {
+		t.Fatalf("after rename: %v", diags)
+	}
+	// Renaming to a name that is taken, or is not a name, is refused.
+	if err := c.callErr(protocol.MethodTextDocumentRename, &protocol.RenameParams{TextDocumentPositionParams: at(app, 0, 12), NewName: "a b"}, &we); err == nil {
+		t.Errorf("rename to %q succeeded", "a b")
+	}
+	var rng protocol.Range
+	c.call(protocol.MethodTextDocumentPrepareRename, &protocol.PrepareRenameParams{TextDocumentPositionParams: at(app, 16, 30)}, &rng)
+	if rng.Start != pos(16, 28) {
+		t.Errorf("prepareRename range %+v", rng)
+	}
+}
+
+func hoverAt(t *testing.T, c *client, u protocol.DocumentURI, line, char uint32) string {
+	t.Helper()
+	var h *protocol.Hover
+	c.call(protocol.MethodTextDocumentHover, &protocol.HoverParams{TextDocumentPositionParams: at(u, line, char)}, &h)
+	if h == nil {
+		return ""
+	}
+	return h.Contents.Value
+}
+
+func TestHover(t *testing.T) {
+	_, _, app := shop(t)
+	c := newClient(t)
+	c.open(app, appFile)
+	for _, tc := range []struct {
+		name       string
+		line, char uint32
+		want       []string
+	}{
+		{"reference shows the declaration and its place", 6, 26, []string{"configmap api-config {", "LOG_LEVEL", "presync hook, wave -1", "sync step 1 of", "**PreSync wave -1**"}},
+		{"parameter", 5, 14, []string{`param image = "ghcr.io/acme/api:1.0.0"`, "type string"}},
+		{"wave statement lists members with their steps", 18, 1, []string{"**wave 1**", "`deployment api`: sync, wave 1", "**Sync wave 1**"}},
+		{"hook statement", 17, 2, []string{"presync hook", "`job migrate`: presync hook, wave 0, delete before-create, on-success", "**PreSync wave 0**"}},
+		{"kind", 4, 3, []string{"Kubernetes Deployment", "`replicas`"}},
+		{"field", 6, 4, []string{"**env_from** field of deployment", "Sets `containers[0].envFrom`"}},
+		{"delete policy", 17, 40, []string{"`HookSucceeded`"}},
+	} {
+		got := hoverAt(t, c, app, tc.line, tc.char)
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: hover lacks %q:\n%s", tc.name, w, got)
+			}
+		}
+	}
+	if got := hoverAt(t, c, app, 2, 0); got != "" {
+		t.Errorf("hover on punctuation: %q", got)
+	}
+}
+
+func completionAt(t *testing.T, c *client, u protocol.DocumentURI, line, char uint32) []string {
+	t.Helper()
+	var list protocol.CompletionList
+	c.call(protocol.MethodTextDocumentCompletion, &protocol.CompletionParams{TextDocumentPositionParams: at(u, line, char)}, &list)
+	var out []string
+	for _, it := range list.Items {
+		out = append(out, it.Label)
+	}
+	return out
+}
+
+func has(list []string, want ...string) bool {
+	set := map[string]bool{}
+	for _, x := range list {
+		set[x] = true
+	}
+	for _, w := range want {
+		if !set[w] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestCompletion(t *testing.T) {
+	_, _, app := shop(t)
+	c := newClient(t)
+	text := appFile + `
+service api {
+  
+  type = 
+}
+deployment web {
+  env_from = [ ]
+  mount = { "/data" =  }
+  service_account = serviceaccount 
+}
+postsync smoke delete 
+syncfail 
+` + "pvc data { access = R"
+	c.open(app, text)
+	lines := strings.Split(text, "\n")
+	lineOf := func(prefix string) uint32 {
+		for i, l := range lines {
+			if strings.HasPrefix(l, prefix) {
+				return uint32(i)
+			}
+		}
+		t.Fatalf("no line %q", prefix)
+		return 0
+	}
+	end := func(prefix string) (uint32, uint32) {
+		n := lineOf(prefix)
+		return n, uint32(len(lines[n]))
+	}
+	for _, tc := range []struct {
+		name      string
+		line, chr uint32
+		want      []string
+		not       []string
+	}{
+		{"service fields", lineOf("service api") + 1, 2, []string{"selector", "ports", "labels", "prune_last"}, []string{"image", "replicas"}},
+		{"enum values", lineOf("  type = "), 9, []string{"ClusterIP", "NodePort", "LoadBalancer", "image"}, nil},
+		{"references a field takes", lineOf("  env_from = ["), 14, []string{"configmap api-config"}, []string{"deployment api"}},
+		{"references in a nested map", lineOf("  mount = {"), 22, []string{"configmap api-config"}, nil},
+		{"names of the kind written", lineOf("  service_account"), 35, nil, []string{"api-config"}},
+		{"delete policies", lineOf("postsync smoke delete"), 22, []string{"before-create", "on-success", "on-failure"}, nil},
+		{"phase then members", lineOf("syncfail"), 9, []string{"wave", "job migrate", "deployment api"}, nil},
+		{"statement start", lineOf("syncfail"), 0, []string{"configmap", "presync", "param", "wave", "pipeline"}, nil},
+		{"value words by prefix", func() uint32 { l, _ := end("pvc data"); return l }(), func() uint32 { _, c := end("pvc data"); return c }(), []string{"ReadWriteOnce", "ReadWriteMany"}, nil},
+	} {
+		got := completionAt(t, c, app, tc.line, tc.chr)
+		if !has(got, tc.want...) {
+			t.Errorf("%s: completion %v lacks %v", tc.name, got, tc.want)
+		}
+		for _, n := range tc.not {
+			if has(got, n) {
+				t.Errorf("%s: completion offers %q: %v", tc.name, n, got)
+			}
+		}
+	}
+	// Inside ${ in a string: the parameters.
+	c.change(app, appFile+"\njob x { image = \"${im")
+	if got := completionAt(t, c, app, uint32(strings.Count(appFile, "\n")+1), 21); !has(got, "image", "namespace") {
+		t.Errorf("in ${: %v", got)
+	}
+}
+
+// A quick fix carries out a single-edit hint, and applying it clears the
+// diagnostic.
+func TestQuickFixes(t *testing.T) {
+	_, _, app := shop(t)
+	c := newClient(t)
+	for _, tc := range []struct {
+		name, from, to, fixed string
+	}{
+		{"reference with kind", "env_from = [configmap api-config]\n  port", "env_from = [configmap api-confg]\n  port", ""},
+		{"field name", "  port     = 8000", "  prot     = 8000", ""},
+		{"enum value", "presync migrate delete before-create, on-success", "presync migrate delete before-create, on-success\nservice api { port = 80; type = ClusterIp }", "service api { port = 80; type = ClusterIP }"},
+		{"missing before-create", "presync migrate delete before-create, on-success", "presync migrate delete on-success", "presync migrate delete before-create, on-success"},
+		{"parameter in a string", `image    = "${image}"`, `image    = "${imag}"`, ""},
+	} {
+		broken := strings.Replace(appFile, tc.from, tc.to, 1)
+		if broken == appFile {
+			t.Fatalf("%s: nothing replaced", tc.name)
+		}
+		c.open(app, broken)
+		ds := c.waitDiagnostics(app, func(ds []protocol.Diagnostic) bool { return len(ds) > 0 })
+		var actions []protocol.CodeAction
+		c.call(protocol.MethodTextDocumentCodeAction, &protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: app},
+			Range: ds[0].Range, Context: protocol.CodeActionContext{Diagnostics: ds}}, &actions)
+		if len(actions) != 1 || actions[0].Edit == nil || actions[0].Kind != protocol.QuickFix {
+			t.Fatalf("%s: actions %+v for %+v", tc.name, actions, ds)
+		}
+		got := applyEdits(t, broken, actions[0].Edit.Changes[app])
+		want := appFile
+		if tc.fixed != "" {
+			want = strings.Replace(broken, strings.Split(tc.to, "\n")[len(strings.Split(tc.to, "\n"))-1], tc.fixed, 1)
+		}
+		if got != want {
+			t.Errorf("%s: fixed text:\n%s\nwant:\n%s", tc.name, got, want)
+		}
+		c.change(app, got)
+		if tc.name != "enum value" {
+			c.waitDiagnostics(app, none)
+		}
+		c.notify(protocol.MethodTextDocumentDidClose, &protocol.DidCloseTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: app}})
+		c.waitDiagnostics(app, none)
+	}
+}
+
+// Bad input gets the protocol's errors and never stops the server.
+func TestRobustness(t *testing.T) {
+	dir, _, app := shop(t)
+	c := newClient(t)
+	// A body that is not JSON, in a correct frame.
+	bad := "{not json"
+	if _, err := c.raw.Write([]byte("Content-Length: " + strconv.Itoa(len(bad)) + "\r\n\r\n" + bad)); err != nil {
+		t.Fatal(err)
+	}
+	// An unknown method.
+	err := c.callErr("textDocument/unheardOf", map[string]any{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "method not found") {
+		t.Errorf("unknown method: %v", err)
+	}
+	// Unknown notifications are ignored.
+	c.notify("$/unheardOf", map[string]any{})
+	// Parameters of the wrong shape.
+	if err := c.callErr(protocol.MethodTextDocumentHover, []int{1, 2}, nil); err == nil || !strings.Contains(err.Error(), "invalid params") {
+		t.Errorf("bad params: %v", err)
+	}
+	// A document that is not open.
+	if err := c.callErr(protocol.MethodTextDocumentHover, &protocol.HoverParams{TextDocumentPositionParams: at(app, 0, 0)}, nil); err == nil || !strings.Contains(err.Error(), "not open") {
+		t.Errorf("hover on a closed document: %v", err)
+	}
+	// Positions past the end are clamped.
+	c.open(app, appFile)
+	_ = completionAt(t, c, app, 9999, 9999)
+	_ = hoverAt(t, c, app, 9999, 9999)
+	// A binary document and a huge one are diagnosed, not fatal.
+	c.change(app, "\x00\x01\x02\xff\xfe")
+	ds := c.waitDiagnostics(app, func(ds []protocol.Diagnostic) bool { return len(ds) > 0 })
+	if ds[0].Severity != protocol.DiagnosticSeverityError {
+		t.Errorf("binary: %+v", ds)
+	}
+	_ = completionAt(t, c, app, 0, 3)
+	huge := strings.Repeat("configmap c { A = \"b\" }\n", 50000)
+	c.change(app, huge)
+	ds = c.waitDiagnostics(app, func(ds []protocol.Diagnostic) bool {
+		return len(ds) > 0 && strings.Contains(ds[0].Message, "large")
+	})
+	_ = ds
+	var syms []protocol.DocumentSymbol
+	c.call(protocol.MethodTextDocumentDocumentSymbol, &protocol.DocumentSymbolParams{TextDocument: protocol.TextDocumentIdentifier{URI: app}}, &syms)
+	// A file deleted on disk while open: the buffer still counts, and the
+	// other file's disappearance is noticed.
+	c.change(app, appFile)
+	if err := os.Remove(filepath.Join(dir, "pipeline.wave")); err != nil {
+		t.Fatal(err)
+	}
+	c.notify(protocol.MethodWorkspaceDidChangeWatchedFiles, &protocol.DidChangeWatchedFilesParams{Changes: []*protocol.FileEvent{{URI: fileURI(dir, "pipeline.wave"), Type: protocol.FileChangeTypeDeleted}}})
+	c.waitDiagnostics(app, func(ds []protocol.Diagnostic) bool {
+		for _, d := range ds {
+			if d.Code == "E0306" { // no header any more
+				return true
+			}
+		}
+		return false
+	})
+	// The malformed message was reported to the client.
+	c.mu.Lock()
+	logs := strings.Join(c.logs, "\n")
+	c.mu.Unlock()
+	if !strings.Contains(logs, "not valid JSON-RPC") {
+		t.Errorf("the malformed message was not reported: %q", logs)
+	}
+}
+
+func TestShutdownAndExit(t *testing.T) {
+	c := newClient(t)
+	c.call(protocol.MethodShutdown, nil, nil)
+	if err := c.callErr(protocol.MethodTextDocumentHover, &protocol.HoverParams{}, nil); err == nil {
+		t.Errorf("a request after shutdown succeeded")
+	}
+	c.notify(protocol.MethodExit, nil)
+	if err := <-c.done; err != nil {
+		t.Fatalf("exit after shutdown: %v", err)
+	}
+	c.done <- nil // for the cleanup
+}
+
+func TestClientGoneEndsServer(t *testing.T) {
+	c := newClient(t)
+	c.raw.Close()
+	if err := <-c.done; err == nil {
+		t.Fatalf("the server reported success when the client vanished")
+	}
+	c.done <- nil
+}

@@ -70,12 +70,20 @@ type commandSpec struct {
 	words         []string
 }
 
-// flagWords are the values of flags that take one of a fixed set.
-var flagWords = map[string]map[string][]string{
-	"plan":  {"output": plan.Formats},
-	"check": {"diagnostics": {"text", "json"}},
-	"fmt":   {"diagnostics": {"text", "json"}},
-	"run":   {"output": {"json"}, "dry-run": {"none", "server"}},
+// flagWords returns the values of a flag of a command that takes one of a
+// fixed set, or nil.
+func flagWords(command, flag string) []string {
+	switch {
+	case flag == "diagnostics":
+		return []string{"text", "json"}
+	case command == "plan" && flag == "output":
+		return plan.Formats
+	case command == "run" && flag == "output":
+		return []string{"json"}
+	case flag == "dry-run":
+		return []string{"none", "server"}
+	}
+	return nil
 }
 
 // completionSpec describes every command from the command table, so the
@@ -100,8 +108,8 @@ func completionSpec() []commandSpec {
 			fsp := flagSpec{long: f.Name, short: f.Shorthand, usage: firstSentence(usage), takesValue: f.NoOptDefVal == ""}
 			switch {
 			case !fsp.takesValue:
-			case flagWords[c.name][f.Name] != nil:
-				fsp.kind, fsp.words = valueWords, flagWords[c.name][f.Name]
+			case flagWords(c.name, f.Name) != nil:
+				fsp.kind, fsp.words = valueWords, flagWords(c.name, f.Name)
 			case strings.Contains(varname, "DIR"):
 				fsp.kind = valueDirs
 			case strings.Contains(varname, "FILE"), f.Name == "kubeconfig":
@@ -244,6 +252,11 @@ func writeFish(w io.Writer, spec []commandSpec) {
 	fmt.Fprintf(w, "# fish completion for wavec. Load it with: wavec completion fish | source\n")
 	fmt.Fprintf(w, "# or save it as ~/.config/fish/completions/wavec.fish.\n")
 	fmt.Fprintf(w, "complete -c wavec -f\n")
+	fmt.Fprintf(w, "function __wavec_paths\n")
+	fmt.Fprintf(w, "\tset -l token (commandline -ct)\n")
+	fmt.Fprintf(w, "\tfor f in $token*\n")
+	fmt.Fprintf(w, "\t\tif test -d $f\n\t\t\techo $f/\n\t\telse if string match -q '*.wave' -- $f\n\t\t\techo $f\n\t\tend\n")
+	fmt.Fprintf(w, "\tend\nend\n")
 	for _, c := range spec {
 		fmt.Fprintf(w, "complete -c wavec -n __fish_use_subcommand -a %s -d %s\n", c.name, fishQuote(c.summary))
 	}
@@ -270,7 +283,7 @@ func writeFish(w io.Writer, spec []commandSpec) {
 		}
 		switch c.args {
 		case valuePaths:
-			fmt.Fprintf(w, "complete -c wavec -n %s -a '(__fish_complete_suffix .wave)'\n", cond)
+			fmt.Fprintf(w, "complete -c wavec -n %s -a '(__wavec_paths)'\n", cond)
 		case valueWords:
 			fmt.Fprintf(w, "complete -c wavec -n %s -a %s\n", cond, fishQuote(strings.Join(c.words, " ")))
 		}

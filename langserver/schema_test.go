@@ -1,0 +1,70 @@
+package langserver
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/compiler/check"
+	"github.com/wavec/wavec/compiler/ir"
+)
+
+// Every field the checker accepts is described, and nothing else is.
+func TestEveryFieldDescribed(t *testing.T) {
+	for _, k := range kinds() {
+		if k == ir.Object {
+			continue
+		}
+		if kindDoc[k] == "" {
+			t.Errorf("%s has no description", k)
+		}
+		for _, name := range check.Fields(k) {
+			f, ok := fieldOf(k, name)
+			if !ok || f.doc == "" || f.sets == "" {
+				t.Errorf("%s field %s is not described", k, name)
+			}
+		}
+		for name := range kindFieldDocs[k] {
+			if _, ok := fieldOf(k, name); !ok {
+				t.Errorf("%s field %s is described but the checker does not accept it", k, name)
+			}
+		}
+	}
+}
+
+// Every value completion offers for a field is one the checker accepts.
+func TestEnumValuesAccepted(t *testing.T) {
+	wrap := map[ir.Kind]string{
+		ir.Service:        "deployment a { image = \"nginx:1.27\"\n port = 80 }\nservice a { port = 80\n %s }",
+		ir.PVC:            "pvc a { size = 1Gi\n %s }",
+		ir.CronJob:        "cronjob a { image = \"nginx:1.27\"\n schedule = \"@daily\"\n %s }",
+		ir.Secret:         "secret a { %s }",
+		ir.ServiceAccount: "serviceaccount a { %s }",
+		ir.Deployment:     "deployment a { image = \"nginx:1.27\"\n port = 80\n %s }",
+	}
+	n := 0
+	for k, tmpl := range wrap {
+		for _, name := range check.Fields(k) {
+			f, _ := fieldOf(k, name)
+			for _, v := range f.enum {
+				value := v
+				switch v {
+				case "http":
+					value = `http "/" on 80`
+				case "tcp", "grpc":
+					value = v + " on 80"
+				case "exec":
+					value = `exec ["true"]`
+				}
+				src := "pipeline p in ns\n" + fmt.Sprintf(tmpl, name+" = "+value)
+				if _, diags := compiler.CompileSource("enum.wave", []byte(src), nil); diags.HasErrors() {
+					t.Errorf("%s %s = %s: %v", k, name, value, diags)
+				}
+				n++
+			}
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d values tried", n)
+	}
+}

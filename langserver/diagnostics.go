@@ -15,6 +15,7 @@ import (
 func (s *Server) schedule(key string) {
 	s.mu.Lock()
 	delete(s.analyses, key)
+	s.gens[key]++
 	s.pending[key] = true
 	s.mu.Unlock()
 	select {
@@ -56,9 +57,13 @@ func (s *Server) diagnosticsLoop(ctx context.Context) {
 // clears what the client shows), and empty sets for files that had
 // diagnostics before and no longer belong to the pipeline.
 func (s *Server) diagnose(key string) []*protocol.PublishDiagnosticsParams {
+	a := s.cachedAnalysis(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.cachedAnalysis(key)
+	if s.gens[key] != a.gen {
+		// Changed while being checked: the next round publishes.
+		return nil
+	}
 	byURI := map[protocol.DocumentURI][]protocol.Diagnostic{}
 	for _, f := range a.files {
 		byURI[a.uriOf(f.Source.Name())] = []protocol.Diagnostic{}

@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
 	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/compiler/emit"
 	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/lang/source"
@@ -70,9 +72,12 @@ func (s *Server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 	s.mu.Lock()
 	d, ok := s.docs[u]
 	if ok && len(p.ContentChanges) > 0 {
-		// The server asks for full text on every change.
-		d.text = p.ContentChanges[len(p.ContentChanges)-1].Text
-		d.version = p.TextDocument.Version
+		// The server asks for full text on every change. Documents are
+		// replaced, never changed, so a handler holding one sees one text.
+		nd := *d
+		nd.text = p.ContentChanges[len(p.ContentChanges)-1].Text
+		nd.version = p.TextDocument.Version
+		s.docs[u] = &nd
 	}
 	s.mu.Unlock()
 	if !ok {
@@ -113,6 +118,7 @@ func (s *Server) didChangeWatchedFiles(_ context.Context, p *protocol.DidChangeW
 // workspace caches parsed files between analyses: a file whose text did
 // not change is not parsed again.
 type workspace struct {
+	mu     sync.Mutex
 	parsed map[string]*parsedFile
 }
 
@@ -125,18 +131,38 @@ type parsedFile struct {
 func newWorkspace() *workspace { return &workspace{parsed: map[string]*parsedFile{}} }
 
 func (w *workspace) parse(path, text string) *parsedFile {
-	if pf, ok := w.parsed[path]; ok && pf.text == text {
+	w.mu.Lock()
+	pf, ok := w.parsed[path]
+	w.mu.Unlock()
+	if ok && pf.text == text {
 		return pf
 	}
 	f, diags := syntax.Parse(path, []byte(text))
-	pf := &parsedFile{text: text, file: f, diags: diags}
+	pf = &parsedFile{text: text, file: f, diags: diags}
+	w.mu.Lock()
 	w.parsed[path] = pf
+	w.mu.Unlock()
 	return pf
+}
+
+// forget drops the parses of files of pipeline key that are no longer in
+// it (texts).
+func (w *workspace) forget(key string, texts map[string]string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for p := range w.parsed {
+		if filepath.Dir(p) == key || p == key {
+			if _, ok := texts[p]; !ok {
+				delete(w.parsed, p)
+			}
+		}
+	}
 }
 
 // analysis is one pipeline, parsed, checked and indexed.
 type analysis struct {
 	key    string
+	gen    int // the pipeline's generation it was made from
 	files  []*syntax.File
 	byPath map[string]*syntax.File
 	uris   map[string]protocol.DocumentURI // file name -> URI
@@ -144,22 +170,44 @@ type analysis struct {
 	diags  diag.List
 	index  *index
 	lines  map[string]*lines
-	// planSteps is made on first use (steps).
+	// mu guards lines; planMu planSteps and docs: what is made on first
+	// use.
+	mu, planMu sync.Mutex
+	// planSteps and docs are made on first use (steps, documents).
 	planSteps map[*ir.Resource][]string
+	docs      []*emit.Document
+	emitted   bool
 }
 
-// analyze builds the analysis of pipeline key from the open buffers and
-// the .wave files on disk. s.mu must be held.
-func (s *Server) analyze(key string) *analysis {
-	a := &analysis{key: key, byPath: map[string]*syntax.File{}, uris: map[string]protocol.DocumentURI{}, lines: map[string]*lines{}}
-	texts := map[string]string{}
+// snapshot is what an analysis is made from: the texts of the open
+// buffers of a pipeline, taken under s.mu, and the generation of the
+// pipeline they belong to.
+type snapshot struct {
+	key   string
+	gen   int
+	texts map[string]string
+	uris  map[string]protocol.DocumentURI
+}
+
+func (s *Server) snapshotLocked(key string) snapshot {
+	sn := snapshot{key: key, gen: s.gens[key], texts: map[string]string{}, uris: map[string]protocol.DocumentURI{}}
 	for _, d := range s.docs {
 		if d.key == key {
-			texts[d.path] = d.text
-			a.uris[d.path] = d.uri
+			sn.texts[d.path] = d.text
+			sn.uris[d.path] = d.uri
 		}
 	}
-	if strings.HasPrefix(key, string(filepath.Separator)) || filepath.IsAbs(key) {
+	return sn
+}
+
+// analyze builds the analysis of a snapshot, adding the .wave files on
+// disk that are not open. It runs without s.mu, so edits and requests are
+// not held up by a check.
+func (s *Server) analyze(sn snapshot) *analysis {
+	key := sn.key
+	a := &analysis{key: key, gen: sn.gen, byPath: map[string]*syntax.File{}, uris: sn.uris, lines: map[string]*lines{}}
+	texts := sn.texts
+	if filepath.IsAbs(key) {
 		if entries, err := os.ReadDir(key); err == nil {
 			for _, e := range entries {
 				if e.IsDir() || !strings.HasSuffix(e.Name(), source.Ext) {
@@ -190,15 +238,8 @@ func (s *Server) analyze(key string) *analysis {
 		a.byPath[p] = pf.file
 		parseDiags.Append(pf.diags)
 	}
-	// Forget parses of files that left every pipeline.
-	for p := range s.workspace.parsed {
-		if filepath.Dir(p) == key || p == key {
-			if _, ok := texts[p]; !ok {
-				delete(s.workspace.parsed, p)
-			}
-		}
-	}
-	a.result, a.diags = compiler.CompileParsed(a.files, parseDiags, nil)
+	s.workspace.forget(key, texts)
+	a.result, a.diags = compiler.CheckParsed(a.files, parseDiags, nil)
 	a.index = buildIndex(a.files)
 	return a
 }
@@ -207,8 +248,8 @@ func (s *Server) analyze(key string) *analysis {
 // the document, or an error for a document that is not open.
 func (s *Server) analysisOf(u protocol.DocumentURI) (*analysis, *document, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	d, ok := s.docs[u]
+	s.mu.Unlock()
 	if !ok {
 		return nil, nil, errUnknownDocument(u)
 	}
@@ -216,13 +257,21 @@ func (s *Server) analysisOf(u protocol.DocumentURI) (*analysis, *document, error
 }
 
 // cachedAnalysis returns the analysis of pipeline key, made again only when
-// something changed since. s.mu must be held.
+// something changed since.
 func (s *Server) cachedAnalysis(key string) *analysis {
+	s.mu.Lock()
 	if a, ok := s.analyses[key]; ok {
+		s.mu.Unlock()
 		return a
 	}
-	a := s.analyze(key)
-	s.analyses[key] = a
+	sn := s.snapshotLocked(key)
+	s.mu.Unlock()
+	a := s.analyze(sn)
+	s.mu.Lock()
+	if s.gens[key] == sn.gen {
+		s.analyses[key] = a
+	}
+	s.mu.Unlock()
 	return a
 }
 
@@ -251,6 +300,8 @@ func (a *analysis) sourceOf(path string) *source.File {
 // linesOf returns the line table of file path, or nil for a file the
 // analysis does not hold.
 func (a *analysis) linesOf(path string) *lines {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if l, ok := a.lines[path]; ok {
 		return l
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wavec/wavec/compiler"
 	"github.com/wavec/wavec/compiler/check"
+	"github.com/wavec/wavec/compiler/emit"
 	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/lang/syntax"
@@ -36,6 +37,8 @@ func (s *Server) hover(_ context.Context, p *protocol.HoverParams) (*protocol.Ho
 // hoverText returns what to show for the position off of file path, in
 // Markdown, and the span it is about.
 func (a *analysis) hoverText(path string, off int) (string, source.Span) {
+	a.planMu.Lock()
+	defer a.planMu.Unlock()
 	if sym, ref := a.target(path, off); sym != nil {
 		sp := sym.nameSpan
 		if ref != nil {
@@ -237,12 +240,13 @@ func (a *analysis) steps() map[*ir.Resource][]string {
 		return a.planSteps
 	}
 	a.planSteps = map[*ir.Resource][]string{}
-	if a.result == nil || a.result.Documents == nil {
+	docs := a.documents()
+	if docs == nil {
 		return a.planSteps
 	}
 	byKey := map[string]*ir.Resource{}
-	objs := make([]manifest.Object, 0, len(a.result.Documents))
-	for _, d := range a.result.Documents {
+	objs := make([]manifest.Object, 0, len(docs))
+	for _, d := range docs {
 		byKey[compiler.ObjectKey(d.Object)] = d.Resource
 		objs = append(objs, manifest.Object{Unstructured: d.Object.DeepCopy()})
 	}
@@ -295,7 +299,7 @@ func (a *analysis) describeStatement(st *statement) string {
 		}
 		fmt.Fprintf(&b, "\n- `%s`: %s", r.Ref(), strings.ReplaceAll(a.placementText(r), "\n\n", "; "))
 	}
-	if a.result.Documents == nil {
+	if a.documents() == nil {
 		b.WriteString("\n\n(the plan's steps are shown once the pipeline checks without errors)")
 	}
 	return b.String()
@@ -321,4 +325,17 @@ func (a *analysis) memberResource(m *syntax.Member) *ir.Resource {
 		return nil
 	}
 	return a.result.Pipeline.Lookup(k, name)
+}
+
+// documents returns the pipeline's objects as `wavec build` emits them, or
+// nil while it has errors.
+func (a *analysis) documents() []*emit.Document {
+	if a.emitted || a.diags.HasErrors() || a.result == nil {
+		return a.docs
+	}
+	a.emitted = true
+	if docs, err := emit.Emit(a.result.Pipeline); err == nil {
+		a.docs = docs
+	}
+	return a.docs
 }

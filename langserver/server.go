@@ -41,6 +41,7 @@ type Server struct {
 	docs      map[protocol.DocumentURI]*document
 	workspace *workspace
 	analyses  map[string]*analysis // by pipeline key; dropped on every change
+	gens      map[string]int       // by pipeline key; counts the changes
 	shutdown  bool
 	exited    bool
 
@@ -68,6 +69,7 @@ func Serve(ctx context.Context, stream io.ReadWriteCloser, opts Options) error {
 		docs:      map[protocol.DocumentURI]*document{},
 		workspace: newWorkspace(),
 		analyses:  map[string]*analysis{},
+		gens:      map[string]int{},
 		pending:   map[string]bool{},
 		wake:      make(chan struct{}, 1),
 		published: map[string]map[protocol.DocumentURI]bool{},

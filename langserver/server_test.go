@@ -236,7 +236,7 @@ func TestNavigationAcrossFiles(t *testing.T) {
 	}
 }
 
-func hoverAt(t *testing.T, c *client, u protocol.DocumentURI, line, char uint32) string {
+func hoverAt(t testing.TB, c *client, u protocol.DocumentURI, line, char uint32) string {
 	t.Helper()
 	var h *protocol.Hover
 	c.call(protocol.MethodTextDocumentHover, &protocol.HoverParams{TextDocumentPositionParams: at(u, line, char)}, &h)
@@ -275,7 +275,7 @@ func TestHover(t *testing.T) {
 	}
 }
 
-func completionAt(t *testing.T, c *client, u protocol.DocumentURI, line, char uint32) []string {
+func completionAt(t testing.TB, c *client, u protocol.DocumentURI, line, char uint32) []string {
 	t.Helper()
 	var list protocol.CompletionList
 	c.call(protocol.MethodTextDocumentCompletion, &protocol.CompletionParams{TextDocumentPositionParams: at(u, line, char)}, &list)

@@ -47,6 +47,7 @@ vim.api.nvim_create_autocmd("FileType", {
   callback = function(args)
     vim.bo[args.buf].commentstring = "// %s"
     vim.bo[args.buf].comments = "://"
+    vim.bo[args.buf].omnifunc = "v:lua.vim.lsp.omnifunc"
     start(args.buf)
   end,
 })

@@ -474,7 +474,7 @@ func isNumber(w string) bool {
 // keywords adds what may start a statement.
 func (c *completer) keywords() {
 	for _, k := range kinds() {
-		c.add(k.String(), protocol.CompletionItemKindClass, "declare a "+k.String(), kindDoc[k])
+		c.add(k.String(), protocol.CompletionItemKindClass, "declaration", kindDoc[k])
 	}
 	for _, w := range []string{"pipeline", "param", "wave"} {
 		c.add(w, protocol.CompletionItemKindKeyword, "", "")

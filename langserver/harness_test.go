@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,6 +73,10 @@ func newClient(t testing.TB) *client {
 			t.Errorf("the server did not stop when the client went away")
 		}
 	})
+	// Requests before initialize are refused.
+	if err := c.callErr(protocol.MethodTextDocumentHover, &protocol.HoverParams{}, nil); err == nil || !strings.Contains(err.Error(), "not initialized") {
+		t.Fatalf("a request before initialize: %v", err)
+	}
 	var res protocol.InitializeResult
 	c.call(protocol.MethodInitialize, &protocol.InitializeParams{}, &res)
 	if res.ServerInfo == nil || res.ServerInfo.Name != "wavec" {

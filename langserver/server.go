@@ -37,13 +37,14 @@ type Server struct {
 	opts Options
 	conn jsonrpc2.Conn
 
-	mu        sync.Mutex
-	docs      map[protocol.DocumentURI]*document
-	workspace *workspace
-	analyses  map[string]*analysis // by pipeline key; dropped on every change
-	gens      map[string]int       // by pipeline key; counts the changes
-	shutdown  bool
-	exited    bool
+	mu          sync.Mutex
+	docs        map[protocol.DocumentURI]*document
+	workspace   *workspace
+	analyses    map[string]*analysis // by pipeline key; dropped on every change
+	gens        map[string]int       // by pipeline key; counts the changes
+	initialized bool
+	shutdown    bool
+	exited      bool
 
 	// Diagnostics run in their own goroutine so that a slow pipeline never
 	// holds up reading the next message; pending names the pipelines whose
@@ -183,10 +184,23 @@ func (s *Server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonr
 		return s.conn.Close()
 	}
 	s.mu.Lock()
-	shutdown := s.shutdown
+	shutdown, initialized := s.shutdown, s.initialized
+	if method == protocol.MethodInitialize {
+		s.initialized = true
+	}
 	s.mu.Unlock()
-	if shutdown && isCall {
+	switch {
+	case shutdown && isCall:
 		return reply(ctx, nil, errShutDown)
+	case !initialized && method != protocol.MethodInitialize:
+		// Before initialize, requests are refused and notifications
+		// dropped, as the protocol says.
+		if isCall {
+			return reply(ctx, nil, errNotInitialized)
+		}
+		return nil
+	case initialized && method == protocol.MethodInitialize:
+		return reply(ctx, nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "the server is initialized already"))
 	}
 	h, ok := handlers[method]
 	if !ok {

@@ -473,6 +473,13 @@ func TestRobustness(t *testing.T) {
 	}
 }
 
+func TestInitializeFirst(t *testing.T) {
+	c := newClient(t)
+	if err := c.callErr(protocol.MethodInitialize, &protocol.InitializeParams{}, nil); err == nil {
+		t.Errorf("a second initialize succeeded")
+	}
+}
+
 func TestShutdownAndExit(t *testing.T) {
 	c := newClient(t)
 	c.call(protocol.MethodShutdown, nil, nil)

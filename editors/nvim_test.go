@@ -44,7 +44,8 @@ func TestNeovim(t *testing.T) {
 		t.Fatalf("nvim: %v\n%s\nlog:\n%s", err, out, logText)
 	}
 	log := string(logText)
-	for _, want := range []string{"filetype\twave", "diagnostic\tE0301\t5\t14", "action\tChange to configmap api-config", "cleared", "written"} {
+	for _, want := range []string{"filetype\twave", "diagnostic\tE0301\t5\t14", "action\tChange to configmap api-config", "cleared", "written",
+		"hover\t```wave | configmap api-config {", "definition\t2\t10"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}

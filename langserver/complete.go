@@ -163,7 +163,7 @@ func (c *completer) add(label string, kind protocol.CompletionItemKind, detail, 
 	c.items = append(c.items, it)
 }
 
-func (s *Server) completion(_ context.Context, p *protocol.CompletionParams) (*protocol.CompletionList, error) {
+func (s *server) completion(_ context.Context, p *protocol.CompletionParams) (*protocol.CompletionList, error) {
 	a, d, off, err := s.cursor(p.TextDocumentPositionParams)
 	if err != nil {
 		return nil, err

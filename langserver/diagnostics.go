@@ -12,7 +12,7 @@ import (
 
 // schedule marks pipeline key as changed: its analysis is dropped and its
 // diagnostics are published again.
-func (s *Server) schedule(key string) {
+func (s *server) schedule(key string) {
 	s.mu.Lock()
 	delete(s.analyses, key)
 	s.gens[key]++
@@ -27,7 +27,7 @@ func (s *Server) schedule(key string) {
 // diagnosticsLoop publishes the diagnostics of every pipeline that
 // changed, until ctx ends. Changes that arrive while a pipeline is being
 // checked are gathered into the next round.
-func (s *Server) diagnosticsLoop(ctx context.Context) {
+func (s *server) diagnosticsLoop(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -56,7 +56,7 @@ func (s *Server) diagnosticsLoop(ctx context.Context) {
 // per file of the pipeline (empty for a file without problems, which
 // clears what the client shows), and empty sets for files that had
 // diagnostics before and no longer belong to the pipeline.
-func (s *Server) diagnose(key string) []*protocol.PublishDiagnosticsParams {
+func (s *server) diagnose(key string) []*protocol.PublishDiagnosticsParams {
 	a := s.cachedAnalysis(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()

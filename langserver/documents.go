@@ -57,7 +57,7 @@ func errUnknownDocument(u protocol.DocumentURI) error {
 	return jsonrpc2.NewError(jsonrpc2.InvalidParams, "document "+string(u)+" is not open")
 }
 
-func (s *Server) didOpen(_ context.Context, p *protocol.DidOpenTextDocumentParams) (any, error) {
+func (s *server) didOpen(_ context.Context, p *protocol.DidOpenTextDocumentParams) (any, error) {
 	u := p.TextDocument.URI
 	path, _ := pathOf(u)
 	s.mu.Lock()
@@ -67,7 +67,7 @@ func (s *Server) didOpen(_ context.Context, p *protocol.DidOpenTextDocumentParam
 	return nil, nil
 }
 
-func (s *Server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentParams) (any, error) {
+func (s *server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentParams) (any, error) {
 	u := p.TextDocument.URI
 	s.mu.Lock()
 	d, ok := s.docs[u]
@@ -87,7 +87,7 @@ func (s *Server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 	return nil, nil
 }
 
-func (s *Server) didClose(_ context.Context, p *protocol.DidCloseTextDocumentParams) (any, error) {
+func (s *server) didClose(_ context.Context, p *protocol.DidCloseTextDocumentParams) (any, error) {
 	u := p.TextDocument.URI
 	s.mu.Lock()
 	d, ok := s.docs[u]
@@ -101,12 +101,12 @@ func (s *Server) didClose(_ context.Context, p *protocol.DidCloseTextDocumentPar
 	return nil, nil
 }
 
-func (s *Server) didSave(_ context.Context, p *protocol.DidSaveTextDocumentParams) (any, error) {
+func (s *server) didSave(_ context.Context, p *protocol.DidSaveTextDocumentParams) (any, error) {
 	s.schedule(pipelineKey(p.TextDocument.URI))
 	return nil, nil
 }
 
-func (s *Server) didChangeWatchedFiles(_ context.Context, p *protocol.DidChangeWatchedFilesParams) (any, error) {
+func (s *server) didChangeWatchedFiles(_ context.Context, p *protocol.DidChangeWatchedFilesParams) (any, error) {
 	for _, c := range p.Changes {
 		if c != nil {
 			s.schedule(pipelineKey(c.URI))
@@ -189,7 +189,7 @@ type snapshot struct {
 	uris  map[string]protocol.DocumentURI
 }
 
-func (s *Server) snapshotLocked(key string) snapshot {
+func (s *server) snapshotLocked(key string) snapshot {
 	sn := snapshot{key: key, gen: s.gens[key], texts: map[string]string{}, uris: map[string]protocol.DocumentURI{}}
 	for _, d := range s.docs {
 		if d.key == key {
@@ -203,7 +203,7 @@ func (s *Server) snapshotLocked(key string) snapshot {
 // analyze builds the analysis of a snapshot, adding the .wave files on
 // disk that are not open. It runs without s.mu, so edits and requests are
 // not held up by a check.
-func (s *Server) analyze(sn snapshot) *analysis {
+func (s *server) analyze(sn snapshot) *analysis {
 	key := sn.key
 	a := &analysis{key: key, gen: sn.gen, byPath: map[string]*syntax.File{}, uris: sn.uris, lines: map[string]*lines{}}
 	texts := sn.texts
@@ -246,7 +246,7 @@ func (s *Server) analyze(sn snapshot) *analysis {
 
 // analysisOf returns the analysis of the pipeline of an open document and
 // the document, or an error for a document that is not open.
-func (s *Server) analysisOf(u protocol.DocumentURI) (*analysis, *document, error) {
+func (s *server) analysisOf(u protocol.DocumentURI) (*analysis, *document, error) {
 	s.mu.Lock()
 	d, ok := s.docs[u]
 	s.mu.Unlock()
@@ -258,7 +258,7 @@ func (s *Server) analysisOf(u protocol.DocumentURI) (*analysis, *document, error
 
 // cachedAnalysis returns the analysis of pipeline key, made again only when
 // something changed since.
-func (s *Server) cachedAnalysis(key string) *analysis {
+func (s *server) cachedAnalysis(key string) *analysis {
 	s.mu.Lock()
 	if a, ok := s.analyses[key]; ok {
 		s.mu.Unlock()

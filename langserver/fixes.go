@@ -73,7 +73,7 @@ func fixFor(d *diag.Diagnostic, subject, before string) (fix, bool) {
 	return fix{}, false
 }
 
-func (s *Server) codeAction(_ context.Context, p *protocol.CodeActionParams) ([]protocol.CodeAction, error) {
+func (s *server) codeAction(_ context.Context, p *protocol.CodeActionParams) ([]protocol.CodeAction, error) {
 	a, d, err := s.analysisOf(p.TextDocument.URI)
 	if err != nil {
 		return nil, err

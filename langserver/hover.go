@@ -17,7 +17,7 @@ import (
 	"github.com/wavec/wavec/runtime/plan"
 )
 
-func (s *Server) hover(_ context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
+func (s *server) hover(_ context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
 	a, d, off, err := s.cursor(p.TextDocumentPositionParams)
 	if err != nil {
 		return nil, err

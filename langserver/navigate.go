@@ -19,7 +19,7 @@ const errRequestFailed jsonrpc2.Code = -32803
 
 // cursor resolves a position in an open document: its analysis, the
 // document and the byte offset.
-func (s *Server) cursor(p protocol.TextDocumentPositionParams) (*analysis, *document, int, error) {
+func (s *server) cursor(p protocol.TextDocumentPositionParams) (*analysis, *document, int, error) {
 	a, d, err := s.analysisOf(p.TextDocument.URI)
 	if err != nil {
 		return nil, nil, 0, err
@@ -37,7 +37,7 @@ func (a *analysis) target(path string, off int) (*symbol, *reference) {
 	return s, nil
 }
 
-func (s *Server) definition(_ context.Context, p *protocol.DefinitionParams) ([]protocol.Location, error) {
+func (s *server) definition(_ context.Context, p *protocol.DefinitionParams) ([]protocol.Location, error) {
 	a, d, off, err := s.cursor(p.TextDocumentPositionParams)
 	if err != nil {
 		return nil, err
@@ -53,7 +53,7 @@ func (s *Server) definition(_ context.Context, p *protocol.DefinitionParams) ([]
 	return []protocol.Location{loc}, nil
 }
 
-func (s *Server) references(_ context.Context, p *protocol.ReferenceParams) ([]protocol.Location, error) {
+func (s *server) references(_ context.Context, p *protocol.ReferenceParams) ([]protocol.Location, error) {
 	a, d, off, err := s.cursor(p.TextDocumentPositionParams)
 	if err != nil {
 		return nil, err
@@ -76,7 +76,7 @@ func (s *Server) references(_ context.Context, p *protocol.ReferenceParams) ([]p
 	return out, nil
 }
 
-func (s *Server) prepareRename(_ context.Context, p *protocol.PrepareRenameParams) (*protocol.Range, error) {
+func (s *server) prepareRename(_ context.Context, p *protocol.PrepareRenameParams) (*protocol.Range, error) {
 	a, d, off, err := s.cursor(p.TextDocumentPositionParams)
 	if err != nil {
 		return nil, err
@@ -93,7 +93,7 @@ func (s *Server) prepareRename(_ context.Context, p *protocol.PrepareRenameParam
 	return &r, nil
 }
 
-func (s *Server) rename(_ context.Context, p *protocol.RenameParams) (*protocol.WorkspaceEdit, error) {
+func (s *server) rename(_ context.Context, p *protocol.RenameParams) (*protocol.WorkspaceEdit, error) {
 	a, d, off, err := s.cursor(p.TextDocumentPositionParams)
 	if err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func isName(s string) bool {
 	return !prevSep
 }
 
-func (s *Server) formatting(_ context.Context, p *protocol.DocumentFormattingParams) ([]protocol.TextEdit, error) {
+func (s *server) formatting(_ context.Context, p *protocol.DocumentFormattingParams) ([]protocol.TextEdit, error) {
 	s.mu.Lock()
 	d, ok := s.docs[p.TextDocument.URI]
 	var text, path string
@@ -176,7 +176,7 @@ func (s *Server) formatting(_ context.Context, p *protocol.DocumentFormattingPar
 	return []protocol.TextEdit{{Range: whole, NewText: string(out)}}, nil
 }
 
-func (s *Server) documentSymbol(_ context.Context, p *protocol.DocumentSymbolParams) ([]protocol.DocumentSymbol, error) {
+func (s *server) documentSymbol(_ context.Context, p *protocol.DocumentSymbolParams) ([]protocol.DocumentSymbol, error) {
 	a, d, err := s.analysisOf(p.TextDocument.URI)
 	if err != nil {
 		return nil, err

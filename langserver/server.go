@@ -32,8 +32,8 @@ type Options struct {
 	Version string
 }
 
-// Server is one language server session with one client.
-type Server struct {
+// server is one language server session with one client.
+type server struct {
 	opts Options
 	conn jsonrpc2.Conn
 
@@ -65,7 +65,7 @@ func Serve(ctx context.Context, stream io.ReadWriteCloser, opts Options) error {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	s := &Server{
+	s := &server{
 		opts:      opts,
 		docs:      map[protocol.DocumentURI]*document{},
 		workspace: newWorkspace(),
@@ -143,7 +143,7 @@ func isDecodeError(err error) bool {
 
 // notify sends a notification to the client; a failure means the client
 // is gone, which the read loop notices too.
-func (s *Server) notify(ctx context.Context, method string, params any) {
+func (s *server) notify(ctx context.Context, method string, params any) {
 	if err := s.conn.Notify(ctx, method, params); err != nil {
 		fmt.Fprintf(s.opts.Log, "wavec lsp: %s: %v\n", method, err)
 	}
@@ -157,7 +157,7 @@ var (
 
 // handle is called for every message, one at a time, in the order they
 // arrive, so edits are applied in order.
-func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) (err error) {
+func (s *server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) (err error) {
 	replied := false
 	guarded := func(ctx context.Context, result any, rerr error) error {
 		replied = true
@@ -174,7 +174,7 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	return s.dispatch(ctx, guarded, req)
 }
 
-func (s *Server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+func (s *server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 	_, isCall := req.(*jsonrpc2.Call)
 	method := req.Method()
 	if method == protocol.MethodExit {
@@ -225,37 +225,37 @@ func (s *Server) dispatch(ctx context.Context, reply jsonrpc2.Replier, req jsonr
 }
 
 // handler handles one method; params is the raw JSON of its parameters.
-type handler func(s *Server, ctx context.Context, params json.RawMessage) (any, error)
+type handler func(s *server, ctx context.Context, params json.RawMessage) (any, error)
 
 // handlers maps each method the server implements to its handler.
 var handlers map[string]handler
 
 func init() {
 	handlers = map[string]handler{
-		protocol.MethodInitialize:                     typed((*Server).initialize),
-		protocol.MethodInitialized:                    func(*Server, context.Context, json.RawMessage) (any, error) { return nil, nil },
-		protocol.MethodShutdown:                       func(s *Server, _ context.Context, _ json.RawMessage) (any, error) { return s.doShutdown() },
-		protocol.MethodTextDocumentDidOpen:            typed((*Server).didOpen),
-		protocol.MethodTextDocumentDidChange:          typed((*Server).didChange),
-		protocol.MethodTextDocumentDidClose:           typed((*Server).didClose),
-		protocol.MethodTextDocumentDidSave:            typed((*Server).didSave),
-		protocol.MethodWorkspaceDidChangeWatchedFiles: typed((*Server).didChangeWatchedFiles),
-		protocol.MethodTextDocumentFormatting:         typed((*Server).formatting),
-		protocol.MethodTextDocumentDocumentSymbol:     typed((*Server).documentSymbol),
-		protocol.MethodTextDocumentDefinition:         typed((*Server).definition),
-		protocol.MethodTextDocumentReferences:         typed((*Server).references),
-		protocol.MethodTextDocumentPrepareRename:      typed((*Server).prepareRename),
-		protocol.MethodTextDocumentRename:             typed((*Server).rename),
-		protocol.MethodTextDocumentHover:              typed((*Server).hover),
-		protocol.MethodTextDocumentCompletion:         typed((*Server).completion),
-		protocol.MethodTextDocumentCodeAction:         typed((*Server).codeAction),
+		protocol.MethodInitialize:                     typed((*server).initialize),
+		protocol.MethodInitialized:                    func(*server, context.Context, json.RawMessage) (any, error) { return nil, nil },
+		protocol.MethodShutdown:                       func(s *server, _ context.Context, _ json.RawMessage) (any, error) { return s.doShutdown() },
+		protocol.MethodTextDocumentDidOpen:            typed((*server).didOpen),
+		protocol.MethodTextDocumentDidChange:          typed((*server).didChange),
+		protocol.MethodTextDocumentDidClose:           typed((*server).didClose),
+		protocol.MethodTextDocumentDidSave:            typed((*server).didSave),
+		protocol.MethodWorkspaceDidChangeWatchedFiles: typed((*server).didChangeWatchedFiles),
+		protocol.MethodTextDocumentFormatting:         typed((*server).formatting),
+		protocol.MethodTextDocumentDocumentSymbol:     typed((*server).documentSymbol),
+		protocol.MethodTextDocumentDefinition:         typed((*server).definition),
+		protocol.MethodTextDocumentReferences:         typed((*server).references),
+		protocol.MethodTextDocumentPrepareRename:      typed((*server).prepareRename),
+		protocol.MethodTextDocumentRename:             typed((*server).rename),
+		protocol.MethodTextDocumentHover:              typed((*server).hover),
+		protocol.MethodTextDocumentCompletion:         typed((*server).completion),
+		protocol.MethodTextDocumentCodeAction:         typed((*server).codeAction),
 	}
 }
 
 // typed turns a method with typed parameters into a handler: parameters
 // that do not decode are the protocol's InvalidParams error.
-func typed[P any, R any](f func(*Server, context.Context, *P) (R, error)) handler {
-	return func(s *Server, ctx context.Context, raw json.RawMessage) (any, error) {
+func typed[P any, R any](f func(*server, context.Context, *P) (R, error)) handler {
+	return func(s *server, ctx context.Context, raw json.RawMessage) (any, error) {
 		var p P
 		if err := json.Unmarshal(raw, &p); err != nil {
 			return nil, jsonrpc2.NewError(jsonrpc2.InvalidParams, fmt.Sprintf("invalid params: %v", err))
@@ -268,7 +268,7 @@ func typed[P any, R any](f func(*Server, context.Context, *P) (R, error)) handle
 	}
 }
 
-func (s *Server) initialize(_ context.Context, _ *protocol.InitializeParams) (*protocol.InitializeResult, error) {
+func (s *server) initialize(_ context.Context, _ *protocol.InitializeParams) (*protocol.InitializeResult, error) {
 	return &protocol.InitializeResult{
 		Capabilities: protocol.ServerCapabilities{
 			TextDocumentSync: &protocol.TextDocumentSyncOptions{
@@ -293,7 +293,7 @@ func (s *Server) initialize(_ context.Context, _ *protocol.InitializeParams) (*p
 	}, nil
 }
 
-func (s *Server) doShutdown() (any, error) {
+func (s *server) doShutdown() (any, error) {
 	s.mu.Lock()
 	s.shutdown = true
 	s.mu.Unlock()

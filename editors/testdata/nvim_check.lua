@@ -65,6 +65,32 @@ local ok, err = pcall(function()
   end
   vim.cmd("write")
   say("written")
+
+  -- Hover and definition on the reference the quick fix corrected.
+  local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+  local row, col
+  for i, l in ipairs(lines) do
+    local c = l:find("configmap api%-config%]")
+    if c then
+      row, col = i - 1, c + #"configmap "
+    end
+  end
+  if not row then
+    fail("the corrected reference is not in the buffer")
+  end
+  local pos = { textDocument = vim.lsp.util.make_text_document_params(), position = { line = row, character = col } }
+  local hover = vim.lsp.buf_request_sync(buf, "textDocument/hover", pos, 20000) or {}
+  for _, r in pairs(hover) do
+    if r.result and r.result.contents then
+      say("hover", (r.result.contents.value:gsub("\n", " | ")))
+    end
+  end
+  local def = vim.lsp.buf_request_sync(buf, "textDocument/definition", pos, 20000) or {}
+  for _, r in pairs(def) do
+    for _, loc in ipairs(r.result or {}) do
+      say("definition", loc.range.start.line, loc.range.start.character)
+    end
+  end
 end)
 if not ok then
   fail(tostring(err))

@@ -17,7 +17,7 @@ import (
 	"go.lsp.dev/uri"
 )
 
-// client drives a Server over an in-memory pipe as an editor would: the
+// client drives a server over an in-memory pipe as an editor would: the
 // server under test reads and writes real protocol messages.
 type client struct {
 	t    testing.TB

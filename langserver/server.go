@@ -23,7 +23,7 @@ import (
 	"go.lsp.dev/protocol"
 )
 
-// Options configure a Server.
+// Options configure a server started by Serve.
 type Options struct {
 	// Log receives one line per problem the server meets (malformed
 	// messages, failed requests); nil discards them.

@@ -20,6 +20,8 @@ var (
 	meanQuoted   = regexp.MustCompile("^did you mean (\"(?:[^\"\\\\]|\\\\.)*\")\\?$")
 	meanCode     = regexp.MustCompile("^did you mean `([^`]+)`\\?$")
 	deletePolicy = regexp.MustCompile("^(?:add before-create: |use )`(delete [^`]+)`$")
+	addField     = regexp.MustCompile("^add `([a-z_]+ = [^`]+)`$")
+	placeholder  = regexp.MustCompile(`\b[A-Z]{2,}\b`)
 )
 
 // fix is one edit that carries out a hint.
@@ -108,11 +110,13 @@ func (s *server) codeAction(_ context.Context, p *protocol.CodeActionParams) ([]
 		for lineStart > 0 && l.content[lineStart-1] != '\n' {
 			lineStart--
 		}
+		edit := protocol.TextEdit{Range: l.rangeOf(sp)}
 		fx, ok := fixFor(dg, string(l.content[start:end]), string(l.content[lineStart:start]))
-		if !ok {
+		if ok {
+			edit.NewText = fx.newText
+		} else if fx, edit, ok = a.addFieldFix(dg, l); !ok {
 			continue
 		}
-		edit := protocol.TextEdit{Range: l.rangeOf(sp), NewText: fx.newText}
 		out = append(out, protocol.CodeAction{
 			Title:       fx.title,
 			Kind:        protocol.QuickFix,
@@ -122,4 +126,43 @@ func (s *server) codeAction(_ context.Context, p *protocol.CodeActionParams) ([]
 		})
 	}
 	return out, nil
+}
+
+// addFieldFix returns the fix of a hint "add `FIELD = VALUE`" for a
+// declaration that lacks a required field: the entry inserted at the start
+// of its body (or a body holding it). Hints whose value is a placeholder
+// such as NAME are left alone.
+func (a *analysis) addFieldFix(d *diag.Diagnostic, l *lines) (fix, protocol.TextEdit, bool) {
+	var entry string
+	for _, h := range d.Hints {
+		if m := addField.FindStringSubmatch(h); m != nil && !placeholder.MatchString(m[1]) {
+			entry = m[1]
+			break
+		}
+	}
+	if entry == "" {
+		return fix{}, protocol.TextEdit{}, false
+	}
+	var sym *symbol
+	for _, s := range a.index.decls {
+		if s.resource != nil && s.nameSpan == d.Subject {
+			sym = s
+		}
+	}
+	if sym == nil {
+		return fix{}, protocol.TextEdit{}, false
+	}
+	r := sym.resource
+	var at int
+	var text string
+	switch {
+	case r.Body == nil:
+		at, text = r.EndPos.Offset, " { "+entry+" }"
+	case r.Body.Pos.Line == r.Body.EndPos.Line:
+		at, text = r.Body.Pos.Offset+1, " "+entry+";"
+	default:
+		at, text = r.Body.Pos.Offset+1, "\n  "+entry
+	}
+	p := l.position(at)
+	return fix{title: "Add " + entry}, protocol.TextEdit{Range: protocol.Range{Start: p, End: p}, NewText: text}, true
 }

@@ -376,6 +376,8 @@ func TestQuickFixes(t *testing.T) {
 		{"enum value", "presync migrate delete before-create, on-success", "presync migrate delete before-create, on-success\nservice api { port = 80; type = ClusterIp }", "service api { port = 80; type = ClusterIP }"},
 		{"missing before-create", "presync migrate delete before-create, on-success", "presync migrate delete on-success", "presync migrate delete before-create, on-success"},
 		{"parameter in a string", `image    = "${image}"`, `image    = "${imag}"`, ""},
+		{"missing field in a multi-line body", "  image    = image\n", "", ""},
+		{"missing field in a one-line body", "presync migrate delete before-create, on-success", "presync migrate delete before-create, on-success\nservice api { type = NodePort }", "service api { port = 80 -> 8000; type = NodePort }"},
 	} {
 		broken := strings.Replace(appFile, tc.from, tc.to, 1)
 		if broken == appFile {
@@ -386,6 +388,21 @@ func TestQuickFixes(t *testing.T) {
 		var actions []protocol.CodeAction
 		c.call(protocol.MethodTextDocumentCodeAction, &protocol.CodeActionParams{TextDocument: protocol.TextDocumentIdentifier{URI: app},
 			Range: ds[0].Range, Context: protocol.CodeActionContext{Diagnostics: ds}}, &actions)
+		if tc.name == "missing field in a multi-line body" {
+			// The fix adds an example image; the file then checks.
+			if len(actions) != 1 || actions[0].Title != `Add image = "ghcr.io/acme/app:1.0.0"` {
+				t.Fatalf("%s: actions %+v", tc.name, actions)
+			}
+			got := applyEdits(t, broken, actions[0].Edit.Changes[app])
+			if !strings.Contains(got, "deployment api {\n  image = \"ghcr.io/acme/app:1.0.0\"\n  env_from") {
+				t.Errorf("%s: fixed text:\n%s", tc.name, got)
+			}
+			c.change(app, got)
+			c.waitDiagnostics(app, none)
+			c.notify(protocol.MethodTextDocumentDidClose, &protocol.DidCloseTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: app}})
+			c.waitDiagnostics(app, none)
+			continue
+		}
 		if len(actions) != 1 || actions[0].Edit == nil || actions[0].Kind != protocol.QuickFix {
 			t.Fatalf("%s: actions %+v for %+v", tc.name, actions, ds)
 		}

@@ -36,6 +36,7 @@ type Options struct {
 type server struct {
 	opts Options
 	conn jsonrpc2.Conn
+	ctx  context.Context // ends when Serve returns
 
 	mu          sync.Mutex
 	docs        map[protocol.DocumentURI]*document
@@ -78,6 +79,7 @@ func Serve(ctx context.Context, stream io.ReadWriteCloser, opts Options) error {
 	s.conn = jsonrpc2.NewConn(&tolerantStream{Stream: jsonrpc2.NewStream(stream), log: opts.Log})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	s.ctx = ctx
 	s.conn.Go(ctx, s.handle)
 	go s.diagnosticsLoop(ctx)
 	select {
@@ -268,7 +270,8 @@ func typed[P any, R any](f func(*server, context.Context, *P) (R, error)) handle
 	}
 }
 
-func (s *server) initialize(_ context.Context, _ *protocol.InitializeParams) (*protocol.InitializeResult, error) {
+func (s *server) initialize(_ context.Context, p *protocol.InitializeParams) (*protocol.InitializeResult, error) {
+	s.watchParent(s.ctx, int(p.ProcessID))
 	return &protocol.InitializeResult{
 		Capabilities: protocol.ServerCapabilities{
 			TextDocumentSync: &protocol.TextDocumentSyncOptions{

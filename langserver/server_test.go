@@ -1,14 +1,20 @@
 package langserver
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
 	"github.com/wavec/wavec/compiler"
@@ -517,4 +523,39 @@ func TestClientGoneEndsServer(t *testing.T) {
 		t.Fatalf("the server reported success when the client vanished")
 	}
 	c.done <- nil
+}
+
+// A client that dies without closing the server's input is noticed by its
+// process id.
+func TestClientProcessGoneEndsServer(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("processes are not probed on Windows")
+	}
+	parent := exec.Command("sleep", "600")
+	if err := parent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	serverEnd, clientEnd := net.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- Serve(context.Background(), serverEnd, Options{}) }()
+	conn := jsonrpc2.NewConn(jsonrpc2.NewStream(clientEnd))
+	conn.Go(context.Background(), func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+		return reply(ctx, nil, nil)
+	})
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := conn.Call(ctx, protocol.MethodInitialize, &protocol.InitializeParams{ProcessID: int32(parent.Process.Pid)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	parent.Process.Kill()
+	parent.Wait()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Errorf("the server reported success")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not notice its client process had gone")
+	}
 }

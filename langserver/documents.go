@@ -107,10 +107,28 @@ func (s *server) didSave(_ context.Context, p *protocol.DidSaveTextDocumentParam
 }
 
 func (s *server) didChangeWatchedFiles(_ context.Context, p *protocol.DidChangeWatchedFilesParams) (any, error) {
+	keys := map[string]bool{}
 	for _, c := range p.Changes {
-		if c != nil {
-			s.schedule(pipelineKey(c.URI))
+		if c == nil {
+			continue
 		}
+		path, isFile := pathOf(c.URI)
+		if !isFile || strings.HasSuffix(path, source.Ext) {
+			keys[pipelineKey(c.URI)] = true
+			continue
+		}
+		// Another file (an object's YAML) may be read by any pipeline of
+		// a directory above it.
+		s.mu.Lock()
+		for k := range s.published {
+			if rel, err := filepath.Rel(k, path); err == nil && !strings.HasPrefix(rel, "..") {
+				keys[k] = true
+			}
+		}
+		s.mu.Unlock()
+	}
+	for k := range keys {
+		s.schedule(k)
 	}
 	return nil, nil
 }

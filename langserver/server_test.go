@@ -559,3 +559,42 @@ func TestClientProcessGoneEndsServer(t *testing.T) {
 		t.Fatal("the server did not notice its client process had gone")
 	}
 }
+
+// An object file changed on disk: its problem points into the YAML, and
+// is cleared when the file is fixed and the client says it changed.
+func TestObjectFileChangedOnDisk(t *testing.T) {
+	dir := pipeline(t, map[string]string{
+		"x.yaml": "apiVersion: v1\nmetadata:\n  name: x\n",
+	})
+	if err := os.Mkdir(filepath.Join(dir, "crds"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "x.yaml"), filepath.Join(dir, "crds", "x.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	src := "pipeline p in ns\n\nobject x from \"crds/x.yaml\"\n"
+	u := fileURI(dir, "a.wave")
+	if err := os.WriteFile(filepath.Join(dir, "a.wave"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t)
+	c.open(u, src)
+	ds := c.waitDiagnostics(u, func(ds []protocol.Diagnostic) bool { return len(ds) > 0 })
+	if ds[0].Code != "E0414" {
+		t.Fatalf("diagnostics %+v", ds)
+	}
+	related := false
+	for _, ri := range ds[0].RelatedInformation {
+		if ri.Location.URI == fileURI(dir, "crds/x.yaml") {
+			related = true
+		}
+	}
+	if !related {
+		t.Errorf("no related information points into x.yaml: %+v", ds[0])
+	}
+	if err := os.WriteFile(filepath.Join(dir, "crds", "x.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.notify(protocol.MethodWorkspaceDidChangeWatchedFiles, &protocol.DidChangeWatchedFilesParams{Changes: []*protocol.FileEvent{{URI: fileURI(dir, "crds/x.yaml"), Type: protocol.FileChangeTypeChanged}}})
+	c.waitDiagnostics(u, none)
+}

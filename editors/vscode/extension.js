@@ -17,9 +17,10 @@ function activate(context) {
     {
       documentSelector: [{ language: "wave" }],
       synchronize: {
-        // Files of a pipeline that are not open still count: tell the
-        // server when they change on disk.
-        fileEvents: vscode.workspace.createFileSystemWatcher("**/*.wave"),
+        // Files of a pipeline that are not open still count, and so do
+        // the YAML files objects are read from: tell the server when they
+        // change on disk.
+        fileEvents: vscode.workspace.createFileSystemWatcher("**/*.{wave,yaml,yml}"),
       },
     }
   );

@@ -31,10 +31,18 @@ type client struct {
 	seq     map[protocol.DocumentURI]int
 	changed chan struct{}
 	logs    []string
-	version int32
+	// registrations are the params of client/registerCapability requests.
+	registrations []string
+	version       int32
 }
 
 func newClient(t testing.TB) *client {
+	t.Helper()
+	return newClientWith(t, &protocol.InitializeParams{})
+}
+
+// newClientWith starts a server and initializes it with params.
+func newClientWith(t testing.TB, params *protocol.InitializeParams) *client {
 	t.Helper()
 	serverEnd, clientEnd := net.Pipe()
 	c := &client{t: t, raw: clientEnd, done: make(chan error, 1),
@@ -56,6 +64,10 @@ func newClient(t testing.TB) *client {
 			case c.changed <- struct{}{}:
 			default:
 			}
+		case protocol.MethodClientRegisterCapability:
+			c.mu.Lock()
+			c.registrations = append(c.registrations, string(req.Params()))
+			c.mu.Unlock()
 		case protocol.MethodWindowLogMessage:
 			var p protocol.LogMessageParams
 			_ = json.Unmarshal(req.Params(), &p)
@@ -78,7 +90,7 @@ func newClient(t testing.TB) *client {
 		t.Fatalf("a request before initialize: %v", err)
 	}
 	var res protocol.InitializeResult
-	c.call(protocol.MethodInitialize, &protocol.InitializeParams{}, &res)
+	c.call(protocol.MethodInitialize, params, &res)
 	if res.ServerInfo == nil || res.ServerInfo.Name != "wavec" {
 		t.Fatalf("initialize: server info %+v", res.ServerInfo)
 	}

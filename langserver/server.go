@@ -18,6 +18,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -44,8 +45,10 @@ type server struct {
 	analyses    map[string]*analysis // by pipeline key; dropped on every change
 	gens        map[string]int       // by pipeline key; counts the changes
 	initialized bool
-	shutdown    bool
-	exited      bool
+	// registerWatchers says the client watches files for the server.
+	registerWatchers bool
+	shutdown         bool
+	exited           bool
 
 	// Diagnostics run in their own goroutine so that a slow pipeline never
 	// holds up reading the next message; pending names the pipelines whose
@@ -234,8 +237,11 @@ var handlers map[string]handler
 
 func init() {
 	handlers = map[string]handler{
-		protocol.MethodInitialize:                     typed((*server).initialize),
-		protocol.MethodInitialized:                    func(*server, context.Context, json.RawMessage) (any, error) { return nil, nil },
+		protocol.MethodInitialize: typed((*server).initialize),
+		protocol.MethodInitialized: func(s *server, _ context.Context, _ json.RawMessage) (any, error) {
+			s.registerFileWatchers()
+			return nil, nil
+		},
 		protocol.MethodShutdown:                       func(s *server, _ context.Context, _ json.RawMessage) (any, error) { return s.doShutdown() },
 		protocol.MethodTextDocumentDidOpen:            typed((*server).didOpen),
 		protocol.MethodTextDocumentDidChange:          typed((*server).didChange),
@@ -272,6 +278,11 @@ func typed[P any, R any](f func(*server, context.Context, *P) (R, error)) handle
 
 func (s *server) initialize(_ context.Context, p *protocol.InitializeParams) (*protocol.InitializeResult, error) {
 	s.watchParent(s.ctx, int(p.ProcessID))
+	if w := p.Capabilities.Workspace; w != nil && w.DidChangeWatchedFiles != nil && w.DidChangeWatchedFiles.DynamicRegistration {
+		s.mu.Lock()
+		s.registerWatchers = true
+		s.mu.Unlock()
+	}
 	return &protocol.InitializeResult{
 		Capabilities: protocol.ServerCapabilities{
 			TextDocumentSync: &protocol.TextDocumentSyncOptions{
@@ -294,6 +305,33 @@ func (s *server) initialize(_ context.Context, p *protocol.InitializeParams) (*p
 		},
 		ServerInfo: &protocol.ServerInfo{Name: "wavec", Version: s.opts.Version},
 	}, nil
+}
+
+// registerFileWatchers asks a client that can watch files to tell the server
+// when .wave files and the YAML files objects read change on disk. The
+// request is sent from its own goroutine: its reply arrives through the
+// read loop that called this.
+func (s *server) registerFileWatchers() {
+	s.mu.Lock()
+	register := s.registerWatchers
+	s.mu.Unlock()
+	if !register {
+		return
+	}
+	go func() {
+		params := &protocol.RegistrationParams{Registrations: []protocol.Registration{{
+			ID:     "wavec-files",
+			Method: protocol.MethodWorkspaceDidChangeWatchedFiles,
+			RegisterOptions: &protocol.DidChangeWatchedFilesRegistrationOptions{Watchers: []protocol.FileSystemWatcher{
+				{GlobPattern: "**/*.wave"}, {GlobPattern: "**/*.yaml"}, {GlobPattern: "**/*.yml"},
+			}},
+		}}}
+		ctx, cancel := context.WithTimeout(s.ctx, time.Minute)
+		defer cancel()
+		if _, err := s.conn.Call(ctx, protocol.MethodClientRegisterCapability, params, nil); err != nil {
+			fmt.Fprintf(s.opts.Log, "wavec lsp: registering file watchers: %v\n", err)
+		}
+	}()
 }
 
 func (s *server) doShutdown() (any, error) {

@@ -598,3 +598,35 @@ func TestObjectFileChangedOnDisk(t *testing.T) {
 	c.notify(protocol.MethodWorkspaceDidChangeWatchedFiles, &protocol.DidChangeWatchedFilesParams{Changes: []*protocol.FileEvent{{URI: fileURI(dir, "crds/x.yaml"), Type: protocol.FileChangeTypeChanged}}})
 	c.waitDiagnostics(u, none)
 }
+
+// A client that can watch files is asked to report .wave and YAML files.
+func TestRegistersFileWatchers(t *testing.T) {
+	c := newClientWith(t, &protocol.InitializeParams{Capabilities: protocol.ClientCapabilities{
+		Workspace: &protocol.WorkspaceClientCapabilities{DidChangeWatchedFiles: &protocol.DidChangeWatchedFilesWorkspaceClientCapabilities{DynamicRegistration: true}}}})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c.mu.Lock()
+		regs := strings.Join(c.registrations, "\n")
+		c.mu.Unlock()
+		if strings.Contains(regs, `"workspace/didChangeWatchedFiles"`) && strings.Contains(regs, `**/*.wave`) && strings.Contains(regs, `**/*.yaml`) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no file watchers registered: %q", regs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestNoWatchersWithoutTheCapability(t *testing.T) {
+	c := newClient(t)
+	// A request round trip after initialized: a registration would have
+	// been sent before its reply.
+	c.call(protocol.MethodShutdown, nil, nil)
+	time.Sleep(100 * time.Millisecond)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.registrations) > 0 {
+		t.Errorf("registrations sent to a client that cannot watch files: %q", c.registrations)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wavec/wavec/compiler/check"
 	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/lang/syntax"
 )
 
 // Completion reads the text before the cursor rather than the AST, since
@@ -148,6 +149,9 @@ type completer struct {
 	seen  map[string]bool
 	// replace is the range of the word being typed.
 	replace protocol.Range
+	// path and off are the file and byte offset of the cursor.
+	path string
+	off  int
 }
 
 func (c *completer) add(label string, kind protocol.CompletionItemKind, detail, doc string) {
@@ -174,7 +178,7 @@ func (s *server) completion(_ context.Context, p *protocol.CompletionParams) (*p
 	for start > 0 && isWordByte(content[start-1]) {
 		start--
 	}
-	c := &completer{a: a, seen: map[string]bool{}, replace: protocol.Range{Start: l.position(start), End: l.position(off)}}
+	c := &completer{a: a, seen: map[string]bool{}, replace: protocol.Range{Start: l.position(start), End: l.position(off)}, path: d.path, off: off}
 	c.complete(content[:start])
 	if c.items == nil {
 		c.items = []protocol.CompletionItem{}
@@ -353,7 +357,7 @@ func (c *completer) inBlock(frames []*frame) {
 		if len(entry) > 0 {
 			return // a key is written already
 		}
-		present := map[string]bool{}
+		present := c.keysAround()
 		for i, t := range f.tokens {
 			if (i == 0 || f.tokens[i-1].text == "\n" || f.tokens[i-1].text == ";" || f.tokens[i-1].text == ",") && isWordByte(t.text[0]) {
 				present[t.text] = true
@@ -533,4 +537,31 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// keysAround returns the keys of the innermost block around the cursor in
+// the parsed file, so fields written after the cursor are not offered
+// again. It finds nothing while the file does not parse.
+func (c *completer) keysAround() map[string]bool {
+	keys := map[string]bool{}
+	f := c.a.byPath[c.path]
+	if f == nil {
+		return keys
+	}
+	var inner *syntax.Block
+	syntax.Inspect(f, func(n any) bool {
+		if b, ok := n.(*syntax.Block); ok && b != nil && b.Pos.Offset < c.off && c.off < b.EndPos.Offset {
+			inner = b
+		}
+		return true
+	})
+	if inner == nil {
+		return keys
+	}
+	for _, e := range inner.Entries {
+		if e != nil && e.Key != nil && e.Key.String == nil {
+			keys[e.Key.Name()] = true
+		}
+	}
+	return keys
 }

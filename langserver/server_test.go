@@ -362,6 +362,11 @@ syncfail
 			}
 		}
 	}
+	// Fields written after the cursor are not offered again.
+	c.change(app, appFile+"\nservice api {\n  \n  selector = deployment api\n}\n")
+	if got := completionAt(t, c, app, uint32(strings.Count(appFile, "\n")+2), 2); !has(got, "port") || has(got, "selector") {
+		t.Errorf("fields after the cursor: %v", got)
+	}
 	// Inside ${ in a string: the parameters.
 	c.change(app, appFile+"\njob x { image = \"${im")
 	if got := completionAt(t, c, app, uint32(strings.Count(appFile, "\n")+1), 21); !has(got, "image", "namespace") {

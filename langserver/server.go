@@ -33,7 +33,7 @@ type Options struct {
 	Version string
 }
 
-// server is one language server session with one client.
+// server is the language server for one client connection.
 type server struct {
 	opts Options
 	conn jsonrpc2.Conn

@@ -94,6 +94,17 @@ func (s *server) diagnose(key string) []*protocol.PublishDiagnosticsParams {
 		}
 	}
 	s.published[key] = now
+	// Keep analyses only of pipelines with open buffers.
+	open := false
+	for _, d := range s.docs {
+		if d.key == key {
+			open = true
+			break
+		}
+	}
+	if !open {
+		delete(s.analyses, key)
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].URI < out[j].URI })
 	return out
 }

@@ -94,7 +94,7 @@ func (s *server) diagnose(key string) []*protocol.PublishDiagnosticsParams {
 		}
 	}
 	s.published[key] = now
-	// Keep analyses only of pipelines with open buffers.
+	// Keep analyses and parses only of pipelines with open buffers.
 	open := false
 	for _, d := range s.docs {
 		if d.key == key {
@@ -104,6 +104,7 @@ func (s *server) diagnose(key string) []*protocol.PublishDiagnosticsParams {
 	}
 	if !open {
 		delete(s.analyses, key)
+		s.workspace.forget(key, nil)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].URI < out[j].URI })
 	return out

@@ -192,7 +192,7 @@ func writeHelp(w io.Writer) {
 	fmt.Fprintf(w, "shows the order Argo CD will sync them in, and runs that sync against a cluster.\n\n")
 	fmt.Fprintf(w, "Usage:\n  wavec <command> [flags] [arguments]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'wavec help <command>' or 'wavec <command> -h' for a command's flags.\n")
 }

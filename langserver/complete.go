@@ -451,6 +451,12 @@ func (c *completer) topLevel(toks []token) {
 		c.members()
 	case prev.text == "=":
 		c.params()
+	case prev2 != nil && isKindWord(prev2.text) && startsStatement(toks, prev2):
+		// `KIND NAME` declares a resource: what may follow the name.
+		c.add("after", protocol.CompletionItemKindKeyword, "order after other resources", "")
+		if prev2.text == "secret" {
+			c.add("external", protocol.CompletionItemKindKeyword, "a Secret that exists already", "")
+		}
 	default:
 		for _, w := range []string{"delete", "timeout", "retries", "after"} {
 			c.add(w, protocol.CompletionItemKindKeyword, "hook option", "")
@@ -564,4 +570,15 @@ func (c *completer) keysAround() map[string]bool {
 		}
 	}
 	return keys
+}
+
+// startsStatement reports whether token t (one of toks) stands first on
+// its line, where a declaration starts.
+func startsStatement(toks []token, t *token) bool {
+	for i := range toks {
+		if &toks[i] == t {
+			return i == 0 || toks[i-1].text == "\n"
+		}
+	}
+	return false
 }

@@ -362,6 +362,11 @@ syncfail
 			}
 		}
 	}
+	// After a declaration's name: after, and external for a secret.
+	c.change(app, appFile+"\nsecret token ")
+	if got := completionAt(t, c, app, uint32(strings.Count(appFile, "\n")+1), 13); !has(got, "after", "external") || has(got, "delete") {
+		t.Errorf("after a declaration's name: %v", got)
+	}
 	// Fields written after the cursor are not offered again.
 	c.change(app, appFile+"\nservice api {\n  \n  selector = deployment api\n}\n")
 	if got := completionAt(t, c, app, uint32(strings.Count(appFile, "\n")+2), 2); !has(got, "port") || has(got, "selector") {

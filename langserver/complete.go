@@ -555,12 +555,18 @@ func (c *completer) keysAround() map[string]bool {
 		return keys
 	}
 	var inner *syntax.Block
-	syntax.Inspect(f, func(n any) bool {
-		if b, ok := n.(*syntax.Block); ok && b != nil && b.Pos.Offset < c.off && c.off < b.EndPos.Offset {
-			inner = b
+	for _, d := range f.Decls {
+		if d == nil || d.EndPos.Offset < c.off || d.Pos.Offset > c.off {
+			continue
 		}
-		return true
-	})
+		// Only the statement around the cursor is walked.
+		syntax.Inspect(d, func(n any) bool {
+			if b, ok := n.(*syntax.Block); ok && b != nil && b.Pos.Offset < c.off && c.off < b.EndPos.Offset {
+				inner = b
+			}
+			return true
+		})
+	}
 	if inner == nil {
 		return keys
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/ir"
 )
 
@@ -115,8 +116,8 @@ func TestGrammarKeywords(t *testing.T) {
 			phase = re(p.Match)
 		}
 	}
-	for p := ir.PreSync; p <= ir.Skip; p++ {
-		if phase == nil || !phase.MatchString(p.String()) {
+	for _, p := range argocd.Phases {
+		if phase == nil || !phase.MatchString(p.Keyword()) {
 			t.Errorf("the grammar does not know phase %s", p)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/check"
 	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/lang/syntax"
@@ -138,7 +139,7 @@ func isKindWord(w string) bool {
 }
 
 func isPhaseWord(w string) bool {
-	_, ok := ir.ParsePhase(w)
+	_, ok := argocd.ParsePhaseKeyword(w)
 	return ok
 }
 
@@ -431,7 +432,7 @@ func (c *completer) topLevel(toks []token) {
 		return
 	case prev.text == "delete" || prev.text == "," && prev2 != nil && isPolicy(prev2.text):
 		for _, p := range deletePolicies() {
-			c.add(p.String(), protocol.CompletionItemKindEnumMember, "hook delete policy", "Argo CD `"+p.Annotation()+"`")
+			c.add(p.Keyword(), protocol.CompletionItemKindEnumMember, "hook delete policy", "Argo CD `"+p.String()+"`")
 		}
 	case isKindWord(prev.text) && prev2 != nil && (prev2.text == "after" || prev2.text == "," || prev2.text == "=" || isPhaseWord(prev2.text) || prev2.text == "wave" || isNumber(prev2.text)):
 		c.names(prev.text)
@@ -440,7 +441,7 @@ func (c *completer) topLevel(toks []token) {
 	case isPhaseWord(prev.text) || prev.text == "," && prev2 != nil && isPhaseWord(prev2.text):
 		if prev.text == "," {
 			for _, p := range phases() {
-				c.add(p.String(), protocol.CompletionItemKindKeyword, "phase", "")
+				c.add(p.Keyword(), protocol.CompletionItemKindKeyword, "phase", "")
 			}
 			return
 		}
@@ -465,7 +466,7 @@ func (c *completer) topLevel(toks []token) {
 }
 
 func isPolicy(w string) bool {
-	_, ok := ir.ParseDeletePolicy(w)
+	_, ok := argocd.ParseDeletePolicyKeyword(w)
 	return ok
 }
 
@@ -490,7 +491,7 @@ func (c *completer) keywords() {
 		c.add(w, protocol.CompletionItemKindKeyword, "", "")
 	}
 	for _, p := range phases() {
-		c.add(p.String(), protocol.CompletionItemKindKeyword, "hook phase", "Argo CD "+p.Annotation()+" hooks")
+		c.add(p.Keyword(), protocol.CompletionItemKindKeyword, "hook phase", "Argo CD "+p.String()+" hooks")
 	}
 }
 

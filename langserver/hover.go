@@ -7,6 +7,7 @@ import (
 
 	"go.lsp.dev/protocol"
 
+	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler"
 	"github.com/wavec/wavec/compiler/check"
 	"github.com/wavec/wavec/compiler/emit"
@@ -87,8 +88,8 @@ func (a *analysis) hoverText(path string, off int) (string, source.Span) {
 			if n != nil {
 				for _, id := range n.Delete {
 					if id != nil && inSpan(id.Span(), path, off) {
-						if pol, ok := ir.ParseDeletePolicy(id.Value); ok {
-							text, at = fmt.Sprintf("**delete %s**: Argo CD hook delete policy `%s`", pol, pol.Annotation()), id.Span()
+						if pol, ok := argocd.ParseDeletePolicyKeyword(id.Value); ok {
+							text, at = fmt.Sprintf("**delete %s**: Argo CD hook delete policy `%s`", pol.Keyword(), pol), id.Span()
 						}
 					}
 				}
@@ -214,10 +215,10 @@ func (a *analysis) placementText(r *ir.Resource) string {
 		fmt.Fprintf(&b, "%s hook, wave %d", pl.PhaseList(), pl.Wave)
 		ws := make([]string, 0, len(pl.Delete))
 		for _, d := range pl.Delete {
-			ws = append(ws, d.String())
+			ws = append(ws, d.Keyword())
 		}
 		if len(ws) == 0 {
-			ws = []string{ir.BeforeHookCreation.String()}
+			ws = []string{argocd.BeforeHookCreation.Keyword()}
 		}
 		fmt.Fprintf(&b, ", delete %s", strings.Join(ws, ", "))
 	} else {

@@ -1,6 +1,7 @@
 package langserver
 
 import (
+	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/check"
 	"github.com/wavec/wavec/compiler/ir"
 )
@@ -20,18 +21,12 @@ func kinds() []ir.Kind {
 	return out
 }
 
-// phases returns every phase keyword.
-func phases() []ir.Phase {
-	var out []ir.Phase
-	for p := ir.PreSync; p <= ir.Skip; p++ {
-		out = append(out, p)
-	}
-	return out
-}
+// phases returns every phase.
+func phases() []argocd.Phase { return argocd.Phases }
 
 // deletePolicies returns every hook delete policy.
-func deletePolicies() []ir.DeletePolicy {
-	return []ir.DeletePolicy{ir.BeforeHookCreation, ir.HookSucceeded, ir.HookFailed}
+func deletePolicies() []argocd.DeletePolicy {
+	return []argocd.DeletePolicy{argocd.BeforeHookCreation, argocd.HookSucceeded, argocd.HookFailed}
 }
 
 // kindDoc describes each kind.

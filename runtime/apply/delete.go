@@ -145,7 +145,7 @@ func (s *syncRun) deleteLeftoverHooks(ctx context.Context, input []manifest.Obje
 		if ns == "" && m.Scope.Name() == meta.RESTScopeNameNamespace {
 			ns = s.opts.Namespace
 		}
-		list, err := s.k.client(m, ns).List(ctx, metav1.ListOptions{LabelSelector: PipelineLabel + "=" + s.opts.Pipeline})
+		list, err := s.k.list(ctx, m, ns, metav1.ListOptions{LabelSelector: PipelineLabel + "=" + s.opts.Pipeline})
 		if err != nil {
 			return fmt.Sprintf("listing leftover hooks %s: %s", objectName(o.Unstructured), explain(err))
 		}

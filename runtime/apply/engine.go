@@ -100,11 +100,17 @@ type Engine struct {
 
 // New returns an engine that works through clients.
 func New(c *cluster.Clients) (*Engine, error) {
-	k, err := newKube(c)
+	api, err := c.API()
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{k: k}, nil
+	return NewWithAPI(api), nil
+}
+
+// NewWithAPI returns an engine that works through api, such as an
+// in-memory cluster of package fakecluster.
+func NewWithAPI(api cluster.API) *Engine {
+	return &Engine{k: &kube{c: api}}
 }
 
 // emitter stamps and serialises events for the reporter.

@@ -10,10 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
-	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -71,8 +72,7 @@ func (t *tracker) watch(ctx context.Context, m *meta.RESTMapping, ns string) err
 	t.mu.Lock()
 	inf, ok := t.infs[key]
 	if !ok {
-		inf = dynamicinformer.NewFilteredDynamicInformer(t.k.dyn, key.gvr, key.ns, 0, cache.Indexers{},
-			func(o *metav1.ListOptions) { o.LabelSelector = t.selector }).Informer()
+		inf = cache.NewSharedIndexInformer(t.listWatch(m, key.ns), &unstructured.Unstructured{}, 0, cache.Indexers{})
 		_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 			AddFunc:    func(any) { t.signal() },
 			UpdateFunc: func(any, any) { t.signal() },
@@ -108,6 +108,24 @@ func (t *tracker) watch(ctx context.Context, m *meta.RESTMapping, ns string) err
 	case <-t.ctx.Done():
 		return t.ctx.Err()
 	}
+}
+
+// listWatch lists and watches the pipeline's objects of m's resource in
+// ns through the Cluster.
+func (t *tracker) listWatch(m *meta.RESTMapping, ns string) cache.ListerWatcher {
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.LabelSelector = t.selector
+			return t.k.list(ctx, m, ns, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.LabelSelector = t.selector
+			return t.k.c.Watch(ctx, m, ns, o)
+		},
+	}
+	// A Cluster that cannot stream a list through a watch says so (see
+	// k8s.io/client-go/util/watchlist); the informer then lists.
+	return cache.ToListWatcherWithWatchListSemantics(lw, t.k.c)
 }
 
 // signal records the time of a change and wakes the waiter.

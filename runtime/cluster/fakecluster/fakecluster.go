@@ -71,7 +71,7 @@ type Cluster struct {
 	names   int
 	history []change
 	watches map[*fakeWatch]bool
-	faults  []*fault
+	faults  []*Fault
 	onWrite []func(*unstructured.Unstructured)
 	logs    map[string]string
 	reqs    []Request
@@ -91,10 +91,17 @@ type change struct {
 	obj *unstructured.Unstructured
 }
 
-type fault struct {
-	verb, kind, name string
-	n                int
-	err              error
+// Fault makes requests fail.
+type Fault struct {
+	// Verb, Kind and Name select the requests ("" matches any kind or
+	// name).
+	Verb, Kind, Name string
+	// SkipDryRun leaves dry-run requests alone.
+	SkipDryRun bool
+	// Times is how many requests fail; a negative number means all.
+	Times int
+	// Err is the error they return.
+	Err error
 }
 
 var _ cluster.API = (*Cluster)(nil)
@@ -165,12 +172,11 @@ func (c *Cluster) OnWrite(fn func(obj *unstructured.Unstructured)) {
 	c.onWrite = append(c.onWrite, fn)
 }
 
-// Fail makes the next n requests of verb about objects of kind named name
-// fail with err ("" matches any kind or name; n < 0 means every request).
-func (c *Cluster) Fail(verb, kind, name string, n int, err error) {
+// Fail makes the requests f selects fail.
+func (c *Cluster) Fail(f Fault) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.faults = append(c.faults, &fault{verb: verb, kind: kind, name: name, n: n, err: err})
+	c.faults = append(c.faults, &f)
 }
 
 // SetLog sets the log of a Pod's container; logs not set are not served.
@@ -318,11 +324,11 @@ func (c *Cluster) begin(ctx context.Context, verb string, m *meta.RESTMapping, n
 	err := ctx.Err()
 	if err == nil {
 		for _, f := range c.faults {
-			if f.n != 0 && f.verb == verb && (f.kind == "" || f.kind == m.GroupVersionKind.Kind) && (f.name == "" || f.name == name) {
-				if f.n > 0 {
-					f.n--
+			if f.Times != 0 && f.Verb == verb && (f.Kind == "" || f.Kind == m.GroupVersionKind.Kind) && (f.Name == "" || f.Name == name) && !(dryRun && f.SkipDryRun) {
+				if f.Times > 0 {
+					f.Times--
 				}
-				err = f.err
+				err = f.Err
 				break
 			}
 		}

@@ -1,0 +1,496 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/wavec/wavec/runtime/cluster/fakecluster"
+	"github.com/wavec/wavec/runtime/progress"
+)
+
+// The tests in this file run the engine against fakecluster, so they need
+// no API server: every path of the state machine, and failures a real
+// cluster cannot easily be made to produce.
+
+// outcomeAnnotation tells the fake controllers what becomes of a Job or a
+// Deployment: "fail" (Degraded) or "hang" (never healthy); anything else
+// becomes healthy as soon as it is written.
+const outcomeAnnotation = "test.wavec.io/outcome"
+
+var (
+	jobGK        = schema.GroupKind{Group: "batch", Kind: "Job"}
+	deploymentGK = schema.GroupKind{Group: "apps", Kind: "Deployment"}
+	configMapGK  = schema.GroupKind{Kind: "ConfigMap"}
+)
+
+// fakeEnv is an engine on a fake cluster.
+type fakeEnv struct {
+	t   *testing.T
+	fc  *fakecluster.Cluster
+	e   *Engine
+	rec *recorder
+}
+
+func newFake(t *testing.T) *fakeEnv {
+	fc := fakecluster.New()
+	fc.OnWrite(func(u *unstructured.Unstructured) { control(fc, u) })
+	v := &fakeEnv{t: t, fc: fc, e: NewWithAPI(fc), rec: &recorder{}}
+	t.Cleanup(func() {
+		if t.Failed() {
+			v.rec.dump(t)
+		}
+	})
+	return v
+}
+
+// control plays the Job and Deployment controllers.
+func control(fc *fakecluster.Cluster, u *unstructured.Unstructured) {
+	outcome := u.GetAnnotations()[outcomeAnnotation]
+	if outcome == "hang" {
+		return
+	}
+	gk := u.GroupVersionKind().GroupKind()
+	switch gk {
+	case jobGK:
+		cond := map[string]any{"type": "Complete", "status": "True"}
+		if outcome == "fail" {
+			cond = map[string]any{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"}
+		}
+		fc.Modify(gk, u.GetNamespace(), u.GetName(), func(o *unstructured.Unstructured) {
+			_ = unstructured.SetNestedSlice(o.Object, []any{cond}, "status", "conditions")
+		})
+	case deploymentGK:
+		fc.Modify(gk, u.GetNamespace(), u.GetName(), func(o *unstructured.Unstructured) {
+			replicas, found, _ := unstructured.NestedInt64(o.Object, "spec", "replicas")
+			if !found {
+				replicas = 1
+			}
+			st := map[string]any{"observedGeneration": o.GetGeneration(), "replicas": replicas, "updatedReplicas": replicas,
+				"readyReplicas": replicas, "availableReplicas": replicas}
+			if outcome == "fail" {
+				st["conditions"] = []any{map[string]any{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded", "message": "ReplicaSet has timed out progressing"}}
+			}
+			o.Object["status"] = st
+		})
+	}
+}
+
+func (v *fakeEnv) opts(name string) Options {
+	return Options{Pipeline: name, Namespace: "ns", CreateNamespace: true, StepTimeout: time.Minute, Reporter: v.rec,
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }}
+}
+
+func (v *fakeEnv) sync(ctx context.Context, yaml string, o Options) Result {
+	v.t.Helper()
+	v.rec.reset()
+	return v.e.Sync(ctx, load(v.t, yaml), o)
+}
+
+// applied returns the names of the objects written (not dry run) by apply
+// or create requests, in order.
+func (v *fakeEnv) applied() []string {
+	var out []string
+	for _, r := range v.fc.Requests() {
+		if (r.Verb == fakecluster.Apply || r.Verb == fakecluster.Create) && !r.DryRun && r.Err == nil && r.Kind != "Namespace" {
+			out = append(out, r.Kind+"/"+r.Name)
+		}
+	}
+	return out
+}
+
+// stepStatus returns the status of step index in the result's summary.
+func stepStatus(r Result, index int) progress.Status {
+	if r.Summary == nil {
+		return ""
+	}
+	for _, s := range r.Summary.Steps {
+		if s.Index == index {
+			return s.Status
+		}
+	}
+	return ""
+}
+
+func job(name string, ann string) string {
+	return "---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: " + name + "\n  annotations: {" + ann + "}\n" +
+		"spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: main, image: busybox}]\n"
+}
+
+func deployment(name string, ann string) string {
+	return "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + name + "\n  annotations: {" + ann + "}\n" +
+		"spec:\n  replicas: 2\n  selector: {matchLabels: {app: " + name + "}}\n  template:\n    metadata: {labels: {app: " + name + "}}\n" +
+		"    spec: {containers: [{name: main, image: busybox}]}\n"
+}
+
+const (
+	preSync  = `argocd.argoproj.io/hook: PreSync`
+	syncFail = `argocd.argoproj.io/hook: SyncFail`
+)
+
+func TestFakeSyncSucceeds(t *testing.T) {
+	v := newFake(t)
+	yaml := configMaps("w1-a", "w2-b") +
+		job("migrate", preSync+`, argocd.argoproj.io/hook-delete-policy: HookSucceeded`) +
+		deployment("web", `argocd.argoproj.io/sync-wave: "2"`) +
+		job("notify", syncFail)
+	r := v.sync(context.Background(), yaml, v.opts("ok"))
+	if r.Status != progress.Succeeded {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	want := []string{"Job/migrate", "ConfigMap/w1-a", "ConfigMap/w2-b", "Deployment/web"}
+	var got []string
+	for _, a := range v.applied() {
+		if a != "ConfigMap/"+InventoryName("ok") {
+			got = append(got, a)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("applied %v, want %v", got, want)
+	}
+	if v.fc.Object(jobGK, "ns", "migrate") != nil {
+		t.Error("the HookSucceeded hook was not deleted")
+	}
+	if v.fc.Object(jobGK, "ns", "notify") != nil {
+		t.Error("the SyncFail hook ran on success")
+	}
+	if h := v.rec.find(progress.Health, "Deployment/web"); len(h) == 0 || h[len(h)-1].Health != "Healthy" {
+		t.Errorf("the Deployment was not waited for until healthy: %v", h)
+	}
+	inv := v.fc.Object(configMapGK, "ns", InventoryName("ok"))
+	if inv == nil {
+		t.Fatal("no inventory")
+	}
+	if text, _, _ := unstructured.NestedString(inv.Object, "data", "objects"); !strings.Contains(text, "apps/Deployment/ns/web") || strings.Contains(text, "migrate") {
+		t.Errorf("inventory:\n%s", text)
+	}
+}
+
+func TestFakeHookFailureRunsSyncFail(t *testing.T) {
+	v := newFake(t)
+	yaml := job("migrate", preSync+`, `+outcomeAnnotation+`: fail, argocd.argoproj.io/hook-delete-policy: HookFailed`) +
+		configMaps("w1-a") +
+		job("notify", syncFail)
+	r := v.sync(context.Background(), yaml, v.opts("hookfail"))
+	if r.Status != progress.Failed || !strings.Contains(r.Message, "Job/migrate is Degraded: BackoffLimitExceeded") {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	if v.fc.Object(configMapGK, "ns", "w1-a") != nil {
+		t.Error("a resource after the failed hook was applied")
+	}
+	if v.fc.Object(jobGK, "ns", "notify") == nil {
+		t.Error("the SyncFail hook did not run")
+	}
+	if v.fc.Object(jobGK, "ns", "migrate") != nil {
+		t.Error("the HookFailed hook was not deleted")
+	}
+	if got := stepStatus(r, 2); got != progress.Skipped {
+		t.Errorf("step 2 is %s, want skipped", got)
+	}
+	if d := v.rec.find(progress.Diagnosis, "Job/migrate"); len(d) != 1 || !strings.Contains(strings.Join(d[0].Lines, "\n"), "condition Failed=True (BackoffLimitExceeded)") {
+		t.Errorf("diagnosis: %v", d)
+	}
+}
+
+func TestFakeRetry(t *testing.T) {
+	v := newFake(t)
+	v.fc.Fail(fakecluster.Fault{Verb: fakecluster.Apply, Kind: "ConfigMap", Name: "w1-b", SkipDryRun: true, Times: 1, Err: apierrors.NewInternalError(errors.New("etcd is unavailable"))})
+	var slept []time.Duration
+	o := v.opts("retry")
+	o.Retry = 2
+	o.Sleep = func(ctx context.Context, d time.Duration) error { slept = append(slept, d); return nil }
+	r := v.sync(context.Background(), configMaps("w1-a", "w1-b", "w2-c"), o)
+	if r.Status != progress.Succeeded || r.Summary.Attempts != 2 {
+		t.Fatalf("sync %s after %d attempts: %s", r.Status, r.Summary.Attempts, r.Message)
+	}
+	if len(slept) != 1 || slept[0] != Backoff(0) {
+		t.Errorf("slept %v before retrying, want [%s]", slept, Backoff(0))
+	}
+	if ev := v.rec.find(progress.Retry, ""); len(ev) != 1 || !strings.Contains(ev[0].Message, "etcd is unavailable") {
+		t.Errorf("retry events: %v", ev)
+	}
+}
+
+func TestFakeRetryGivesUp(t *testing.T) {
+	v := newFake(t)
+	v.fc.Fail(fakecluster.Fault{Verb: fakecluster.Apply, Kind: "ConfigMap", Name: "a", SkipDryRun: true, Times: -1, Err: apierrors.NewInternalError(errors.New("broken"))})
+	o := v.opts("giveup")
+	o.Retry = 2
+	r := v.sync(context.Background(), configMaps("a"), o)
+	if r.Status != progress.Failed || r.Summary.Attempts != 3 || !strings.Contains(r.Message, "ConfigMap/a: ") {
+		t.Fatalf("sync %s after %d attempts: %s", r.Status, r.Summary.Attempts, r.Message)
+	}
+}
+
+func TestFakeStepTimeout(t *testing.T) {
+	v := newFake(t)
+	o := v.opts("steptimeout")
+	o.StepTimeout = 20 * time.Millisecond
+	r := v.sync(context.Background(), deployment("web", outcomeAnnotation+": hang")+job("notify", syncFail)+configMaps("w1-a"), o)
+	if r.Status != progress.Failed || !strings.Contains(r.Message, "timed out: Deployment/web did not complete within 20ms") {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	if v.fc.Object(jobGK, "ns", "notify") == nil {
+		t.Error("a step timeout did not run the SyncFail hook")
+	}
+	if v.fc.Object(configMapGK, "ns", "w1-a") != nil {
+		t.Error("the step after the timed-out one ran")
+	}
+}
+
+func TestFakeSyncTimeout(t *testing.T) {
+	v := newFake(t)
+	o := v.opts("synctimeout")
+	o.Timeout = 20 * time.Millisecond
+	r := v.sync(context.Background(), deployment("web", outcomeAnnotation+": hang")+job("notify", syncFail), o)
+	if r.Status != progress.Failed || !strings.Contains(r.Message, "the sync timed out after 20ms; still waiting for Deployment/web") {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	if v.fc.Object(jobGK, "ns", "notify") == nil {
+		t.Error("the sync's timeout did not run the SyncFail hook")
+	}
+}
+
+// TestFakeWaveDelayCutByTimeout: when --timeout expires during the wave
+// delay, the sync fails there and the next step never starts.
+func TestFakeWaveDelayCutByTimeout(t *testing.T) {
+	v := newFake(t)
+	o := v.opts("delay")
+	o.Timeout = 50 * time.Millisecond
+	o.WaveDelay = time.Hour
+	r := v.sync(context.Background(), configMaps("w1-a", "w2-b")+job("notify", syncFail), o)
+	if r.Status != progress.Failed || !strings.Contains(r.Message, "the sync timed out after 50ms, during the wave delay after Sync wave 1") {
+		t.Errorf("sync %s: %s", r.Status, r.Message)
+	}
+	if got := stepStatus(r, 2); got != progress.Skipped {
+		t.Errorf("step 2 is %q, want skipped", got)
+	}
+	for _, req := range v.fc.Requests() {
+		if req.Name == "w2-b" && !req.DryRun {
+			t.Errorf("the step after the delay sent %+v", req)
+		}
+	}
+	if v.fc.Object(jobGK, "ns", "notify") == nil {
+		t.Error("the SyncFail hook did not run")
+	}
+}
+
+func TestFakePrune(t *testing.T) {
+	v := newFake(t)
+	ctx := context.Background()
+	if r := v.sync(ctx, configMaps("w1-a", "w2-b"), v.opts("prune")); r.Status != progress.Succeeded {
+		t.Fatalf("first sync %s: %s", r.Status, r.Message)
+	}
+	if r := v.sync(ctx, configMaps("w1-a"), v.opts("prune")); r.Status != progress.Succeeded {
+		t.Fatalf("sync without prune %s: %s", r.Status, r.Message)
+	}
+	if v.fc.Object(configMapGK, "ns", "w2-b") == nil {
+		t.Fatal("pruned without --prune")
+	}
+	o := v.opts("prune")
+	o.Prune = true
+	if r := v.sync(ctx, configMaps("w1-a"), o); r.Status != progress.Succeeded {
+		t.Fatalf("sync with prune %s: %s", r.Status, r.Message)
+	}
+	if v.fc.Object(configMapGK, "ns", "w2-b") != nil {
+		t.Error("w2-b was not pruned")
+	}
+	if v.fc.Object(configMapGK, "ns", "w1-a") == nil {
+		t.Error("w1-a was deleted")
+	}
+	if len(v.rec.find(progress.Deleted, "ConfigMap/w2-b")) != 1 {
+		t.Error("no Deleted event for the pruned object")
+	}
+}
+
+// TestFakeInterrupt: a sync stopped while a hook runs deletes the hook,
+// runs no SyncFail hook and applies nothing more.
+func TestFakeInterrupt(t *testing.T) {
+	v := newFake(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	v.rec.on = func(e progress.Event) {
+		if e.Type == progress.Applied && e.Object == "Job/migrate" {
+			cancel()
+		}
+	}
+	yaml := job("migrate", preSync+", "+outcomeAnnotation+": hang") + configMaps("a") + job("notify", syncFail)
+	r := v.e.Sync(ctx, load(t, yaml), v.opts("interrupt"))
+	if r.Status != progress.Interrupted {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	if v.fc.Object(jobGK, "ns", "migrate") != nil {
+		t.Error("the running hook was not deleted")
+	}
+	if v.fc.Object(jobGK, "ns", "notify") != nil || v.fc.Object(configMapGK, "ns", "a") != nil {
+		t.Error("work went on after the interruption")
+	}
+	if got := stepStatus(r, 1); got != progress.Interrupted {
+		t.Errorf("step 1 is %s", got)
+	}
+}
+
+// TestFakeApplyErrorMidWave: an apply refused in the middle of a wave fails
+// the step with the server's message, and later waves do not run.
+func TestFakeApplyErrorMidWave(t *testing.T) {
+	v := newFake(t)
+	v.fc.Fail(fakecluster.Fault{Verb: fakecluster.Apply, Kind: "ConfigMap", Name: "w1-b", SkipDryRun: true, Times: -1,
+		Err: apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, "w1-b", errors.New("exceeded quota"))})
+	r := v.sync(context.Background(), configMaps("w1-a", "w1-b", "w1-c", "w2-d")+job("notify", syncFail), v.opts("midwave"))
+	if r.Status != progress.Failed || !strings.Contains(r.Message, "ConfigMap/w1-b: ") || !strings.Contains(r.Message, "exceeded quota") {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	if v.fc.Object(configMapGK, "ns", "w2-d") != nil {
+		t.Error("the next wave ran")
+	}
+	if v.fc.Object(jobGK, "ns", "notify") == nil {
+		t.Error("the SyncFail hook did not run")
+	}
+}
+
+// TestFakeDryRunRejected: a server-side dry run that fails applies nothing
+// and runs no SyncFail hook.
+func TestFakeDryRunRejected(t *testing.T) {
+	v := newFake(t)
+	v.fc.Fail(fakecluster.Fault{Verb: fakecluster.Apply, Kind: "ConfigMap", Name: "b", Times: -1, Err: apierrors.NewBadRequest("data.x: Invalid value")})
+	r := v.sync(context.Background(), configMaps("a", "b")+job("notify", syncFail), v.opts("dryrun"))
+	if r.Status != progress.Failed || !strings.HasPrefix(r.Message, "server-side dry run failed, nothing was applied: ConfigMap/b: data.x: Invalid value") {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	if got := v.applied(); len(got) != 0 {
+		t.Errorf("applied %v after a failed dry run", got)
+	}
+}
+
+// TestFakeWatchClosed: watches the server closes are opened again, and a
+// change made meanwhile is not missed.
+func TestFakeWatchClosed(t *testing.T) {
+	v := newFake(t)
+	var once sync.Once
+	v.rec.on = func(e progress.Event) {
+		if e.Type == progress.Applied && e.Object == "Deployment/web" {
+			once.Do(func() {
+				go func() {
+					v.fc.CloseWatches()
+					v.fc.Modify(deploymentGK, "ns", "web", func(o *unstructured.Unstructured) {
+						o.Object["status"] = map[string]any{"observedGeneration": o.GetGeneration(), "replicas": int64(2),
+							"updatedReplicas": int64(2), "readyReplicas": int64(2), "availableReplicas": int64(2)}
+					})
+				}()
+			})
+		}
+	}
+	r := v.sync(withTimeout(t, time.Minute), deployment("web", outcomeAnnotation+": hang"), v.opts("watch"))
+	if r.Status != progress.Succeeded {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	watches := 0
+	for _, req := range v.fc.Requests() {
+		if req.Verb == fakecluster.Watch && req.Kind == "Deployment" {
+			watches++
+		}
+	}
+	if watches < 2 {
+		t.Errorf("%d watches of Deployments; the closed one was not replaced", watches)
+	}
+}
+
+// TestFakeDeletedBySomeoneElse: an object deleted behind the engine's back
+// while it waits fails its task at once.
+func TestFakeDeletedBySomeoneElse(t *testing.T) {
+	v := newFake(t)
+	v.rec.on = func(e progress.Event) {
+		if e.Type == progress.Applied && e.Object == "Deployment/web" {
+			go v.fc.Remove(deploymentGK, "ns", "web")
+		}
+	}
+	r := v.sync(withTimeout(t, time.Minute), deployment("web", outcomeAnnotation+": hang")+configMaps("w1-a"), v.opts("gone"))
+	if r.Status != progress.Failed || !strings.Contains(r.Message, "Deployment/web is Missing: it was deleted while wavec waited for it") {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	if v.fc.Object(configMapGK, "ns", "w1-a") != nil {
+		t.Error("the next step ran")
+	}
+}
+
+// TestFakeDeploymentDegraded: a Deployment whose rollout fails fails its
+// step without waiting for the step timeout.
+func TestFakeDeploymentDegraded(t *testing.T) {
+	v := newFake(t)
+	r := v.sync(withTimeout(t, time.Minute), deployment("web", outcomeAnnotation+": fail"), v.opts("degraded"))
+	if r.Status != progress.Failed || !strings.Contains(r.Message, "Deployment/web is Degraded: Deployment: progress deadline exceeded") {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+}
+
+func TestFakeDelete(t *testing.T) {
+	v := newFake(t)
+	ctx := context.Background()
+	yaml := configMaps("w1-a", "w2-b") + deployment("web", "") +
+		job("before", `argocd.argoproj.io/hook: PreDelete`)
+	if r := v.sync(ctx, yaml, v.opts("del")); r.Status != progress.Succeeded {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	v.rec.reset()
+	r := v.e.Delete(ctx, load(t, yaml), v.opts("del"))
+	if r.Status != progress.Succeeded {
+		t.Fatalf("delete %s: %s", r.Status, r.Message)
+	}
+	for _, name := range []string{"w1-a", "w2-b", InventoryName("del")} {
+		if v.fc.Object(configMapGK, "ns", name) != nil {
+			t.Errorf("ConfigMap/%s is left", name)
+		}
+	}
+	if v.fc.Object(deploymentGK, "ns", "web") != nil {
+		t.Error("Deployment/web is left")
+	}
+	if len(v.rec.find(progress.Applied, "Job/before")) != 1 {
+		t.Error("the PreDelete hook did not run")
+	}
+}
+
+// TestFakeDeleteFailingPreDelete: a failing PreDelete hook stops the
+// deletion before anything is deleted.
+func TestFakeDeleteFailingPreDelete(t *testing.T) {
+	v := newFake(t)
+	ctx := context.Background()
+	yaml := configMaps("a") + job("before", `argocd.argoproj.io/hook: PreDelete, `+outcomeAnnotation+`: fail`)
+	if r := v.sync(ctx, yaml, v.opts("delfail")); r.Status != progress.Succeeded {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	r := v.e.Delete(ctx, load(t, yaml), v.opts("delfail"))
+	if r.Status != progress.Failed || !strings.Contains(r.Message, "Job/before is Degraded") {
+		t.Fatalf("delete %s: %s", r.Status, r.Message)
+	}
+	if v.fc.Object(configMapGK, "ns", "a") == nil || v.fc.Object(configMapGK, "ns", InventoryName("delfail")) == nil {
+		t.Error("objects were deleted after the PreDelete hook failed")
+	}
+}
+
+func TestFakeDryRunChangesNothing(t *testing.T) {
+	v := newFake(t)
+	o := v.opts("dry")
+	o.DryRun = true
+	r := v.sync(context.Background(), configMaps("a")+deployment("web", ""), o)
+	if r.Status != progress.Succeeded {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	if got := v.applied(); len(got) != 0 {
+		t.Errorf("a dry run applied %v", got)
+	}
+	// The namespace does not exist yet, so objects in it cannot be
+	// validated.
+	if val := v.rec.find(progress.Validated, ""); len(val) != 1 || !strings.HasPrefix(val[0].Message, "0 of 2 tasks passed a server-side dry run; not validated yet: ConfigMap/a (namespace ns is created by this sync)") {
+		t.Errorf("validation: %v", val)
+	}
+	if v.fc.Object(schema.GroupKind{Kind: "Namespace"}, "", "ns") != nil {
+		t.Error("a dry run created the namespace")
+	}
+}

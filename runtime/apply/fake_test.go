@@ -494,3 +494,31 @@ func TestFakeDryRunChangesNothing(t *testing.T) {
 		t.Error("a dry run created the namespace")
 	}
 }
+
+// TestFakeThrottled: requests the server throttles (429) are sent again
+// after a pause; the sync does not fail.
+func TestFakeThrottled(t *testing.T) {
+	v := newFake(t)
+	v.fc.Fail(fakecluster.Fault{Verb: fakecluster.Apply, Kind: "ConfigMap", Name: "a", Times: 3, Err: apierrors.NewTooManyRequests("the server is busy", 0)})
+	v.fc.Fail(fakecluster.Fault{Verb: fakecluster.Get, Kind: "ConfigMap", Times: 1, Err: apierrors.NewTooManyRequests("the server is busy", 0)})
+	r := v.sync(withTimeout(t, time.Minute), configMaps("a"), v.opts("throttled"))
+	if r.Status != progress.Succeeded || r.Summary.Attempts != 1 {
+		t.Fatalf("sync %s after %d attempts: %s", r.Status, r.Summary.Attempts, r.Message)
+	}
+	var throttled, sent int
+	for _, req := range v.fc.Requests() {
+		if req.Verb == fakecluster.Apply && req.Name == "a" {
+			if apierrors.IsTooManyRequests(req.Err) {
+				throttled++
+			} else if req.Err == nil && !req.DryRun {
+				sent++
+			}
+		}
+	}
+	if throttled != 3 || sent != 1 {
+		t.Errorf("%d throttled and %d applied requests of ConfigMap/a, want 3 and 1", throttled, sent)
+	}
+	if v.fc.Object(configMapGK, "ns", "a") == nil {
+		t.Error("ConfigMap/a was not applied")
+	}
+}

@@ -55,24 +55,71 @@ func gvkString(gvk schema.GroupVersionKind) string {
 	return gvk.Group + "/" + gvk.Version + " " + gvk.Kind
 }
 
+// Backoff of requests the server throttles.
+const (
+	// throttleRetries is how many times a throttled request is sent
+	// again before its error is returned.
+	throttleRetries = 8
+	// throttleDelay is the first pause before sending it again; it
+	// doubles up to throttleMaxDelay.
+	throttleDelay    = 250 * time.Millisecond
+	throttleMaxDelay = 8 * time.Second
+)
+
+// throttled sends a request with send, and again while the server answers
+// 429 Too Many Requests (API Priority and Fairness, or a limit of requests
+// in flight), pausing as long as the server suggests (Retry-After) and at
+// least a backoff that doubles from throttleDelay, until ctx ends or
+// throttleRetries are spent. client-go already repeats 429 answers that
+// carry Retry-After a few times; this covers the rest, so that a busy
+// server slows a sync down instead of failing it.
+func throttled[T any](ctx context.Context, send func() (T, error)) (T, error) {
+	delay := throttleDelay
+	for i := 0; ; i++ {
+		v, err := send()
+		if !apierrors.IsTooManyRequests(err) || i == throttleRetries {
+			return v, err
+		}
+		d := delay
+		if s, ok := apierrors.SuggestsClientDelay(err); ok && time.Duration(s)*time.Second > d {
+			d = time.Duration(s) * time.Second
+		}
+		if sleep(ctx, d) != nil {
+			return v, err
+		}
+		delay = min(2*delay, throttleMaxDelay)
+	}
+}
+
 // apply server-side applies obj as FieldManager.
 func (k *kube) apply(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o cluster.WriteOptions) (cluster.WriteResult, error) {
-	return k.c.Apply(ctx, m, obj, o)
+	return throttled(ctx, func() (cluster.WriteResult, error) { return k.c.Apply(ctx, m, obj, o) })
 }
 
 // create creates obj (used to dry-run hooks that will be created afresh).
 func (k *kube) create(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o cluster.WriteOptions) (cluster.WriteResult, error) {
-	return k.c.Create(ctx, m, obj, o)
+	return throttled(ctx, func() (cluster.WriteResult, error) { return k.c.Create(ctx, m, obj, o) })
 }
 
 // get reads an object.
 func (k *kube) get(ctx context.Context, m *meta.RESTMapping, ns, name string) (*unstructured.Unstructured, error) {
-	return k.c.Get(ctx, m, ns, name)
+	return throttled(ctx, func() (*unstructured.Unstructured, error) { return k.c.Get(ctx, m, ns, name) })
 }
 
 // list lists objects of m's resource in ns.
 func (k *kube) list(ctx context.Context, m *meta.RESTMapping, ns string, o metav1.ListOptions) (*unstructured.UnstructuredList, error) {
-	return k.c.List(ctx, m, ns, o)
+	return throttled(ctx, func() (*unstructured.UnstructuredList, error) { return k.c.List(ctx, m, ns, o) })
+}
+
+// delete sends a delete request.
+func (k *kube) delete(ctx context.Context, m *meta.RESTMapping, ns, name string, o metav1.DeleteOptions) error {
+	_, err := throttled(ctx, func() (struct{}, error) { return struct{}{}, k.c.Delete(ctx, m, ns, name, o) })
+	return err
+}
+
+// watch starts a watch.
+func (k *kube) watch(ctx context.Context, m *meta.RESTMapping, ns string, o metav1.ListOptions) (watch.Interface, error) {
+	return throttled(ctx, func() (watch.Interface, error) { return k.c.Watch(ctx, m, ns, o) })
 }
 
 // replace replaces obj (sync option Replace=true), creating it when it
@@ -87,7 +134,7 @@ func (k *kube) replace(ctx context.Context, m *meta.RESTMapping, obj *unstructur
 	}
 	obj = obj.DeepCopy()
 	obj.SetResourceVersion(live.GetResourceVersion())
-	return k.c.Update(ctx, m, obj, o)
+	return throttled(ctx, func() (cluster.WriteResult, error) { return k.c.Update(ctx, m, obj, o) })
 }
 
 // del deletes an object in the background (its dependents are collected
@@ -99,7 +146,7 @@ func (k *kube) del(ctx context.Context, m *meta.RESTMapping, ns, name string, ui
 	if uid != "" {
 		opts.Preconditions = &metav1.Preconditions{UID: &uid}
 	}
-	err := k.c.Delete(ctx, m, ns, name, opts)
+	err := k.delete(ctx, m, ns, name, opts)
 	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) && uid != "" {
 		return nil // gone, or replaced by an object that is not ours to delete
 	}
@@ -121,7 +168,7 @@ func (k *kube) watchUntil(ctx context.Context, m *meta.RESTMapping, ns, name str
 		if ok, err := done(cur); ok || err != nil {
 			return err
 		}
-		w, err := k.c.Watch(ctx, m, ns, metav1.ListOptions{
+		w, err := k.watch(ctx, m, ns, metav1.ListOptions{
 			FieldSelector:       fields.OneTermEqualSelector("metadata.name", name).String(),
 			ResourceVersion:     list.GetResourceVersion(),
 			AllowWatchBookmarks: true,

@@ -86,7 +86,7 @@ func (l *logs) follow(stop context.Context, hook string, obj *unstructured.Unstr
 					start(&p)
 				}
 			}
-			w, err := l.k.c.Watch(stop, m, ns, metav1.ListOptions{
+			w, err := l.k.watch(stop, m, ns, metav1.ListOptions{
 				LabelSelector: opts.LabelSelector, FieldSelector: opts.FieldSelector,
 				ResourceVersion: list.GetResourceVersion(),
 			})

@@ -120,7 +120,7 @@ func (t *tracker) listWatch(m *meta.RESTMapping, ns string) cache.ListerWatcher 
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			o.LabelSelector = t.selector
-			return t.k.c.Watch(ctx, m, ns, o)
+			return t.k.watch(ctx, m, ns, o)
 		},
 	}
 	// A Cluster that cannot stream a list through a watch says so (see

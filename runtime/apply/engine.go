@@ -5,7 +5,9 @@
 // reports every event to a progress.Reporter.
 //
 // The order of the work comes from runtime/plan (Argo CD's order) and the
-// health of objects from runtime/health; this package only executes.
+// health of objects from runtime/health; this package only executes. It
+// sends every request through a cluster.API, so that its paths can be
+// tested on the in-memory cluster of package fakecluster.
 //
 // Where it differs from Argo CD's sync engine, on purpose:
 //

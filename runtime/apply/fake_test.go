@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -33,13 +34,13 @@ var (
 
 // fakeEnv is an engine on a fake cluster.
 type fakeEnv struct {
-	t   *testing.T
+	t   testing.TB
 	fc  *fakecluster.Cluster
 	e   *Engine
 	rec *recorder
 }
 
-func newFake(t *testing.T) *fakeEnv {
+func newFake(t testing.TB) *fakeEnv {
 	fc := fakecluster.New()
 	fc.OnWrite(func(u *unstructured.Unstructured) { control(fc, u) })
 	v := &fakeEnv{t: t, fc: fc, e: NewWithAPI(fc), rec: &recorder{}}
@@ -521,4 +522,32 @@ func TestFakeThrottled(t *testing.T) {
 	if v.fc.Object(configMapGK, "ns", "a") == nil {
 		t.Error("ConfigMap/a was not applied")
 	}
+}
+
+// BenchmarkFakeOrchestrationOverhead is BenchmarkOrchestrationOverhead on
+// fakecluster: the engine's own cost between steps, without an API server
+// or a network. Run it with
+//
+//	go test -run '^$' -bench FakeOrchestrationOverhead ./runtime/apply
+func BenchmarkFakeOrchestrationOverhead(b *testing.B) {
+	objs := load(b, waves(21))
+	var overheads []time.Duration
+	for b.Loop() {
+		v := newFake(b)
+		r := v.e.Sync(context.Background(), objs, v.opts("overhead"))
+		if r.Status != progress.Succeeded {
+			b.Fatalf("sync %s: %s", r.Status, r.Message)
+		}
+		for _, s := range r.Summary.Steps {
+			if s.Overhead != nil {
+				overheads = append(overheads, time.Duration(*s.Overhead))
+			}
+		}
+	}
+	if len(overheads) == 0 {
+		b.Fatal("no step transitions measured")
+	}
+	slices.Sort(overheads)
+	b.ReportMetric(float64(overheads[len(overheads)/2].Microseconds())/1000, "median-overhead-ms/step")
+	b.ReportMetric(float64(overheads[len(overheads)*9/10].Microseconds())/1000, "p90-overhead-ms/step")
 }

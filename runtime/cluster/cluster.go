@@ -1,6 +1,8 @@
 // Package cluster turns kubectl-style connection flags (--kubeconfig,
-// --context, --namespace) into the clients the runtime uses: a typed
-// clientset, a dynamic client and a RESTMapper backed by discovery.
+// --context, --namespace, --qps, --burst) into the clients the runtime
+// uses: a typed clientset, a dynamic client and a RESTMapper backed by
+// discovery. API is the set of requests the engine of runtime/apply sends
+// through them; package fakecluster implements it in memory.
 package cluster
 
 import (

@@ -249,9 +249,10 @@ func TestFakeStepTimeout(t *testing.T) {
 func TestFakeSyncTimeout(t *testing.T) {
 	v := newFake(t)
 	o := v.opts("synctimeout")
-	o.Timeout = 20 * time.Millisecond
+	// Long enough for the work before the first step on a busy machine.
+	o.Timeout = time.Second
 	r := v.sync(context.Background(), deployment("web", outcomeAnnotation+": hang")+job("notify", syncFail), o)
-	if r.Status != progress.Failed || !strings.Contains(r.Message, "the sync timed out after 20ms; still waiting for Deployment/web") {
+	if r.Status != progress.Failed || !strings.Contains(r.Message, "the sync timed out after 1s; still waiting for Deployment/web") {
 		t.Fatalf("sync %s: %s", r.Status, r.Message)
 	}
 	if v.fc.Object(jobGK, "ns", "notify") == nil {
@@ -264,10 +265,11 @@ func TestFakeSyncTimeout(t *testing.T) {
 func TestFakeWaveDelayCutByTimeout(t *testing.T) {
 	v := newFake(t)
 	o := v.opts("delay")
-	o.Timeout = 50 * time.Millisecond
+	// Long enough for the first step on a busy machine.
+	o.Timeout = time.Second
 	o.WaveDelay = time.Hour
 	r := v.sync(context.Background(), configMaps("w1-a", "w2-b")+job("notify", syncFail), o)
-	if r.Status != progress.Failed || !strings.Contains(r.Message, "the sync timed out after 50ms, during the wave delay after Sync wave 1") {
+	if r.Status != progress.Failed || !strings.Contains(r.Message, "the sync timed out after 1s, during the wave delay after Sync wave 1") {
 		t.Errorf("sync %s: %s", r.Status, r.Message)
 	}
 	if got := stepStatus(r, 2); got != progress.Skipped {

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/wavec/wavec/runtime/cluster"
 	"github.com/wavec/wavec/runtime/cluster/fakecluster"
 	"github.com/wavec/wavec/runtime/progress"
 )
@@ -552,4 +553,57 @@ func BenchmarkFakeOrchestrationOverhead(b *testing.B) {
 	slices.Sort(overheads)
 	b.ReportMetric(float64(overheads[len(overheads)/2].Microseconds())/1000, "median-overhead-ms/step")
 	b.ReportMetric(float64(overheads[len(overheads)*9/10].Microseconds())/1000, "p90-overhead-ms/step")
+}
+
+// TestFakeDiagnosisOfFailedHook: the diagnosis of a failed Job names its
+// Pod's exit code, the Events about it and the last lines of its log,
+// which the test cluster cannot serve.
+func TestFakeDiagnosisOfFailedHook(t *testing.T) {
+	v := newFake(t)
+	v.fc.OnWrite(func(u *unstructured.Unstructured) {
+		if u.GetKind() != "Job" || u.GetAnnotations()[outcomeAnnotation] != "fail" {
+			return
+		}
+		ctx := context.Background()
+		pm, _ := v.fc.Mapping(schema.GroupKind{Kind: "Pod"})
+		pod := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Pod",
+			"metadata": map[string]any{"name": u.GetName() + "-x1", "namespace": u.GetNamespace(),
+				"labels": map[string]any{"batch.kubernetes.io/controller-uid": string(u.GetUID())}},
+			"status": map[string]any{"phase": "Failed", "containerStatuses": []any{map[string]any{"name": "main",
+				"state": map[string]any{"terminated": map[string]any{"exitCode": int64(3), "reason": "Error"}}}}}}}
+		created, err := v.fc.Create(ctx, pm, pod, cluster.WriteOptions{})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		v.fc.SetLog(u.GetNamespace(), pod.GetName(), "main", "connecting to db\nerror: schema is locked\n")
+		em, _ := v.fc.Mapping(schema.GroupKind{Kind: "Event"})
+		ev := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Event",
+			"metadata":       map[string]any{"name": "e1", "namespace": u.GetNamespace()},
+			"involvedObject": map[string]any{"kind": "Pod", "name": pod.GetName(), "uid": string(created.Object.GetUID())},
+			"type":           "Warning", "reason": "BackOff", "message": "Back-off restarting failed container", "count": int64(1)}}
+		if _, err := v.fc.Create(ctx, em, ev, cluster.WriteOptions{}); err != nil {
+			t.Error(err)
+		}
+	})
+	r := v.sync(withTimeout(t, time.Minute), job("migrate", preSync+", "+outcomeAnnotation+": fail"), v.opts("diagnosis"))
+	if r.Status != progress.Failed {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	d := v.rec.find(progress.Diagnosis, "Job/migrate")
+	if len(d) != 1 {
+		t.Fatalf("%d diagnoses", len(d))
+	}
+	text := strings.Join(d[0].Lines, "\n")
+	for _, want := range []string{
+		"condition Failed=True (BackoffLimitExceeded)",
+		"pod migrate-x1: Failed",
+		"container main: terminated, exit code 3, reason Error",
+		"event Warning Pod/migrate-x1 BackOff: Back-off restarting failed container",
+		"last log lines of migrate-x1/main:\n  | connecting to db\n  | error: schema is locked",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("diagnosis lacks %q:\n%s", want, text)
+		}
+	}
 }

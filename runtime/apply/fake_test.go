@@ -607,3 +607,37 @@ func TestFakeDiagnosisOfFailedHook(t *testing.T) {
 		}
 	}
 }
+
+// TestFakeInterruptedWhileWaitingToRetry: a sync stopped during the pause
+// before a retry ends interrupted, without another attempt.
+func TestFakeInterruptedWhileWaitingToRetry(t *testing.T) {
+	v := newFake(t)
+	v.fc.Fail(fakecluster.Fault{Verb: fakecluster.Apply, Kind: "ConfigMap", SkipDryRun: true, Times: -1, Err: apierrors.NewInternalError(errors.New("broken"))})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := v.opts("retrystop")
+	o.Retry = 3
+	o.Sleep = func(context.Context, time.Duration) error { cancel(); return context.Canceled }
+	r := v.e.Sync(ctx, load(t, configMaps("a")), o)
+	if r.Status != progress.Interrupted || r.Message != "interrupted while waiting to retry" {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	if n := len(v.rec.find(progress.SyncStart, "")); n != 1 {
+		t.Errorf("%d attempts started", n)
+	}
+}
+
+// TestFakeBadInputIsNotRetried: input that cannot be planned fails at once,
+// whatever --retry says.
+func TestFakeBadInputIsNotRetried(t *testing.T) {
+	v := newFake(t)
+	o := v.opts("badinput")
+	o.Retry = 3
+	r := v.sync(context.Background(), job("migrate", TimeoutAnnotation+`: soon`), o)
+	if r.Status != progress.Failed || r.Summary.Attempts != 1 || !strings.Contains(r.Message, `annotation wavec.io/timeout: "soon" is not a positive duration`) {
+		t.Fatalf("sync %s after %d attempts: %s", r.Status, r.Summary.Attempts, r.Message)
+	}
+	if got := v.applied(); len(got) != 0 {
+		t.Errorf("applied %v", got)
+	}
+}

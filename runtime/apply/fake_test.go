@@ -3,9 +3,11 @@ package apply
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -639,5 +641,39 @@ func TestFakeBadInputIsNotRetried(t *testing.T) {
 	}
 	if got := v.applied(); len(got) != 0 {
 		t.Errorf("applied %v", got)
+	}
+}
+
+// BenchmarkFakeWideStep syncs one step of 1,000 Deployments on fakecluster
+// that become available one by one once all are applied: the cost of
+// waiting for a wide step, where every change wakes the engine. Run it with
+//
+//	go test -run '^$' -bench FakeWideStep -cpuprofile cpu.out ./runtime/apply
+func BenchmarkFakeWideStep(b *testing.B) {
+	const n = 1000
+	var yaml strings.Builder
+	for i := range n {
+		yaml.WriteString(deployment(fmt.Sprintf("d%d", i), outcomeAnnotation+": hang"))
+	}
+	objs := load(b, yaml.String())
+	for b.Loop() {
+		v := newFake(b)
+		var applied atomic.Int32
+		v.rec.on = func(e progress.Event) {
+			if e.Type != progress.Applied || !strings.HasPrefix(e.Object, "Deployment/") || int(applied.Add(1)) != n {
+				return
+			}
+			go func() {
+				for i := range n {
+					v.fc.Modify(deploymentGK, "ns", fmt.Sprintf("d%d", i), func(o *unstructured.Unstructured) {
+						o.Object["status"] = map[string]any{"observedGeneration": o.GetGeneration(), "replicas": int64(2),
+							"updatedReplicas": int64(2), "readyReplicas": int64(2), "availableReplicas": int64(2)}
+					})
+				}
+			}()
+		}
+		if r := v.e.Sync(context.Background(), objs, v.opts("wide")); r.Status != progress.Succeeded {
+			b.Fatalf("sync %s: %s", r.Status, r.Message)
+		}
 	}
 }

@@ -307,17 +307,25 @@ func (s *syncRun) recreate(ctx context.Context, t *task) (cluster.WriteResult, e
 // only on watch events and deadlines.
 func (s *syncRun) wait(ctx context.Context, st *step) (*failure, time.Time) {
 	woken, st0 := false, time.Now()
+	// The first round checks every task; later rounds only those whose
+	// objects the watches saw change, so that a step of thousands of
+	// objects does not check them all at every event.
+	s.tr.takeChanged()
+	all := true
 	for {
 		var (
 			pending []*task
 			failed  []*task
 			next    time.Time
 		)
+		changed := s.tr.takeChanged()
 		for _, t := range st.tasks {
 			if t.state == stateDone {
 				continue
 			}
-			s.evaluate(st, t)
+			if all || t.mapping == nil || changed[t.objectKey()] {
+				s.evaluate(st, t)
+			}
 			switch t.state {
 			case stateFailed:
 				failed = append(failed, t)
@@ -357,6 +365,7 @@ func (s *syncRun) wait(ctx context.Context, st *step) (*failure, time.Time) {
 			}
 			return &failure{msg: "timed out: " + strings.Join(msgs, "; "), diagnose: late}, now
 		}
+		all = false
 		timer := time.NewTimer(next.Sub(now))
 		select {
 		case <-s.tr.notify:
@@ -416,6 +425,14 @@ func (s *syncRun) evaluate(st *step, t *task) {
 		return
 	}
 	cur := s.tr.current(t.mapping, t.written)
+	// Health is a function of the object alone: an object the watch has
+	// not changed since it was last checked keeps its health. Checking
+	// every pending task on every wake-up costs steps of thousands of
+	// objects more than the rest of the sync.
+	if cur.GetUID() == t.checkedUID && cur.GetResourceVersion() == t.checkedVersion {
+		return
+	}
+	t.checkedUID, t.checkedVersion = cur.GetUID(), cur.GetResourceVersion()
 	r, ok := health.Check(cur)
 	if !ok {
 		t.state = stateDone

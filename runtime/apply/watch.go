@@ -38,6 +38,15 @@ type tracker struct {
 	// gone holds the UIDs of objects the watches saw deleted.
 	gone map[types.UID]bool
 	last time.Time
+	// changed holds the objects (objectKey) the watches saw change since
+	// takeChanged was last called.
+	changed map[objectKey]bool
+}
+
+// objectKey identifies an object among those the tracker watches.
+type objectKey struct {
+	gvr      schema.GroupVersionResource
+	ns, name string
 }
 
 type infKey struct {
@@ -74,9 +83,9 @@ func (t *tracker) watch(ctx context.Context, m *meta.RESTMapping, ns string) err
 	if !ok {
 		inf = cache.NewSharedIndexInformer(t.listWatch(m, key.ns), &unstructured.Unstructured{}, 0, cache.Indexers{})
 		_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-			AddFunc:    func(any) { t.signal() },
-			UpdateFunc: func(any, any) { t.signal() },
-			DeleteFunc: func(obj any) { t.deleted(obj); t.signal() },
+			AddFunc:    func(obj any) { t.signal(key.gvr, obj) },
+			UpdateFunc: func(_, obj any) { t.signal(key.gvr, obj) },
+			DeleteFunc: func(obj any) { t.deleted(obj); t.signal(key.gvr, obj) },
 		})
 		denied := make(chan error, 1)
 		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
@@ -128,10 +137,20 @@ func (t *tracker) listWatch(m *meta.RESTMapping, ns string) cache.ListerWatcher 
 	return cache.ToListWatcherWithWatchListSemantics(lw, t.k.c)
 }
 
-// signal records the time of a change and wakes the waiter.
-func (t *tracker) signal() {
+// signal records a change of obj, of resource gvr, and its time, and wakes
+// the waiter.
+func (t *tracker) signal(gvr schema.GroupVersionResource, obj any) {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
 	t.lastMu.Lock()
 	t.last = time.Now()
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		if t.changed == nil {
+			t.changed = map[objectKey]bool{}
+		}
+		t.changed[objectKey{gvr, u.GetNamespace(), u.GetName()}] = true
+	}
 	t.lastMu.Unlock()
 	select {
 	case t.notify <- struct{}{}:
@@ -152,6 +171,16 @@ func (t *tracker) deleted(obj any) {
 		t.gone[u.GetUID()] = true
 		t.lastMu.Unlock()
 	}
+}
+
+// takeChanged returns the objects that changed since the last call, and
+// forgets them.
+func (t *tracker) takeChanged() map[objectKey]bool {
+	t.lastMu.Lock()
+	defer t.lastMu.Unlock()
+	c := t.changed
+	t.changed = nil
+	return c
 }
 
 // isGone reports whether a watch saw the object with uid deleted.

@@ -61,24 +61,6 @@ func (r *Result) Objects() []*unstructured.Unstructured {
 	return out
 }
 
-// Timeouts returns, for every object, how long `wavec run` waits for it:
-// the timeout the pipeline gives (a hook's `timeout`, a job's `timeout`) or
-// the default. Keys are "group/kind/namespace/name", as ObjectKey forms them.
-func (r *Result) Timeouts() map[string]time.Duration {
-	out := make(map[string]time.Duration, len(r.Documents))
-	for _, d := range r.Documents {
-		out[ObjectKey(d.Object)] = d.Timeout
-	}
-	return out
-}
-
-// ObjectKey identifies an object as "group/kind/namespace/name" (the core
-// group is empty).
-func ObjectKey(u *unstructured.Unstructured) string {
-	gvk := u.GroupVersionKind()
-	return gvk.Group + "/" + gvk.Kind + "/" + u.GetNamespace() + "/" + u.GetName()
-}
-
 // Compile compiles the pipeline made of paths: .wave files, or directories
 // whose .wave files are read (source.Expand). sets are --set overrides of
 // parameters. It always returns a Result (with Documents only when there

@@ -52,9 +52,6 @@ type Document struct {
 	Object *unstructured.Unstructured
 	// YAML is the object serialised, without a document separator.
 	YAML []byte
-	// Timeout is how long `wavec run` waits for the object: the timeout the
-	// pipeline gives for it, or the pipeline's default.
-	Timeout time.Duration
 }
 
 // Phase returns the first phase the object is applied in.
@@ -112,7 +109,7 @@ func emitResource(p *ir.Pipeline, r *ir.Resource) ([]*Document, error) {
 		if err != nil {
 			return nil, err
 		}
-		docs = append(docs, &Document{Resource: r, Object: u, YAML: b, Timeout: timeoutOf(p, r)})
+		docs = append(docs, &Document{Resource: r, Object: u, YAML: b})
 	}
 	return docs, nil
 }
@@ -149,13 +146,6 @@ func jobDeadline(r *ir.Resource) time.Duration {
 		return r.Placement.Timeout
 	}
 	return r.Workload.Timeout
-}
-
-func timeoutOf(p *ir.Pipeline, r *ir.Resource) time.Duration {
-	if t := explicitTimeout(r); t != 0 {
-		return t
-	}
-	return p.Timeout
 }
 
 // build returns r's objects before labels and annotations are added.

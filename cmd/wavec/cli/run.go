@@ -122,6 +122,9 @@ func (in *clusterInput) connect(env *Env, cmd string, l *loaded) (*apply.Engine,
 	if l.namespace != "" && in.cluster.Namespace != "" && in.cluster.Namespace != l.namespace {
 		return nil, "", usageError(env, cmd, "pipeline %s runs in namespace %s; -n %s contradicts it", l.name, l.namespace, in.cluster.Namespace)
 	}
+	if err := in.cluster.CheckRate(); err != nil {
+		return nil, "", usageError(env, cmd, "%v", err)
+	}
 	// client-go logs through klog to stderr; wavec reports for itself.
 	klog.SetOutput(io.Discard)
 	klog.LogToStderr(false)

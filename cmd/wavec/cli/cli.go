@@ -70,6 +70,8 @@ func commands() []*command {
 		fmtCommand(),
 		planCommand(),
 		runCommand(),
+		diffCommand(),
+		statusCommand(),
 		deleteCommand(),
 		versionCommand(),
 	}

@@ -16,8 +16,8 @@ const (
 )
 
 // WriteText writes the unified diff of every object that would change, in
-// plan order, then one line for every hook that would run; color adds
-// ANSI colours (for a terminal).
+// plan order; color adds ANSI colours (for a terminal). Nothing is written
+// when nothing would change.
 func WriteText(w io.Writer, r *Report, color bool) error {
 	for _, o := range r.Objects {
 		if o.Diff == "" {
@@ -38,9 +38,16 @@ func WriteText(w io.Writer, r *Report, color bool) error {
 			}
 		}
 	}
+	return nil
+}
+
+// WriteHooks writes one line for every hook that would run.
+func WriteHooks(w io.Writer, r *Report) error {
 	for _, o := range r.Objects {
 		if o.Change == Run {
-			fmt.Fprintf(w, "hook %s would run (%s wave %d)\n", o.Ref(), o.Phase, o.Wave)
+			if _, err := fmt.Fprintf(w, "hook %s would run (%s wave %d)\n", o.Ref(), o.Phase, o.Wave); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

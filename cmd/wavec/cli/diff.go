@@ -121,6 +121,7 @@ func diffCommand() *command {
 					err = enc.Encode(rep)
 				} else {
 					err = objdiff.WriteText(env.Stdout, rep, stdoutColor(env))
+					_ = objdiff.WriteHooks(env.Stderr, rep)
 					fmt.Fprintln(env.Stderr, rep.Summary())
 				}
 				if err != nil {

@@ -75,6 +75,9 @@ type Run struct {
 	Name string `json:"name"`
 	// Outcome is Succeeded, Failed or Running.
 	Outcome string `json:"outcome"`
+	// Health and Message are the object's health, as `wavec run` judges
+	// it while it waits for the hook.
+	Health  string `json:"health"`
 	Message string `json:"message,omitempty"`
 	// Started and Finished bound the run (Finished is nil while it runs).
 	Started  *time.Time `json:"started,omitempty"`
@@ -185,7 +188,7 @@ func finish(ctx context.Context, o Options, rep *Report, lives map[string]*unstr
 			continue
 		}
 		if live := lives["h/"+h.Kind+"/"+h.Namespace+"/"+h.Last.Name]; live != nil {
-			h.Diagnosis = o.Engine.Diagnose(ctx, live, h.Last.Outcome, h.Last.Message)
+			h.Diagnosis = o.Engine.Diagnose(ctx, live, h.Last.Health, h.Last.Message)
 		}
 	}
 	if o.Preview == nil {
@@ -462,7 +465,10 @@ func runOf(u *unstructured.Unstructured) *Run {
 	default:
 		run.Outcome = Running
 	}
-	run.Message = res.Message
+	run.Health, run.Message = res.Status.String(), res.Message
+	if !ok {
+		run.Health = health.Healthy.String()
+	}
 	start, end := bounds(u, run.Outcome)
 	if !start.IsZero() {
 		run.Started = &start

@@ -347,8 +347,10 @@ var (
 	// hookSuffix is what Argo CD and wavec put after a hook's generateName:
 	// 7 characters of the revision, the phase, and the sync's start time.
 	hookSuffix = regexp.MustCompile(`^[0-9a-z]{7}-(presync|sync|postsync|syncfail|predelete|postdelete)-[0-9]+$`)
-	// randomSuffix is what the API server puts after a generateName.
-	randomSuffix = regexp.MustCompile(`^[0-9a-z]{5}$`)
+	// randomSuffix is what the API server puts after a generateName: 5
+	// characters of k8s.io/apimachinery's utilrand alphabet (no vowels,
+	// no 0, 1 or 3).
+	randomSuffix = regexp.MustCompile(`^[bcdfghjklmnpqrstvwxz2456789]{5}$`)
 	// namedHook splits a name made by Argo CD or wavec.
 	namedHook = regexp.MustCompile(`^(.+?)[0-9a-z]{7}-(presync|sync|postsync|syncfail|predelete|postdelete)-[0-9]+$`)
 )

@@ -86,14 +86,14 @@ func TestDeletedWhileComparing(t *testing.T) {
 	if err != nil || r.Changes != 0 {
 		t.Fatalf("right after the sync: %v, %+v", err, r)
 	}
-	_, err = compare(ctx, pv, "gone", ns, func(it *apply.Item) {
+	_, err = compare(ctx, pv, "gone", ns, options{between: func(it *apply.Item) {
 		if it.Object.GetKind() != "Deployment" {
 			return
 		}
 		if err := cs.AppsV1().Deployments(ns).Delete(ctx, "web", metav1.DeleteOptions{}); err != nil {
 			t.Fatal(err)
 		}
-	})
+	}})
 	if err == nil || err.Error() != "Deployment/web: deleted or replaced by someone else while wavec compared it; run wavec diff again" {
 		t.Fatalf("got %v", err)
 	}

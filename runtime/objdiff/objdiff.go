@@ -101,12 +101,28 @@ type Report struct {
 // fails when the server rejects an object (the sync would fail its dry
 // run too) or when an object is deleted or replaced while it is compared.
 func Compare(ctx context.Context, pv *apply.Preview, pipeline, namespace string) (*Report, error) {
-	return compare(ctx, pv, pipeline, namespace, nil)
+	return compare(ctx, pv, pipeline, namespace, options{})
 }
 
-// compare is Compare with a function called between reading an object and
-// dry-running its apply (tests delete objects there).
-func compare(ctx context.Context, pv *apply.Preview, pipeline, namespace string, between func(*apply.Item)) (*Report, error) {
+// CompareSources is Compare for the question "does the live object match
+// the sources?" rather than "what would a sync change?": the label
+// apply.PipelineLabel, which the sync adds and the sources do not hold,
+// is not a difference when the live object lacks it (objects synced by
+// Argo CD or kubectl).
+func CompareSources(ctx context.Context, pv *apply.Preview, pipeline, namespace string) (*Report, error) {
+	return compare(ctx, pv, pipeline, namespace, options{sourcesOnly: true})
+}
+
+// options vary a comparison.
+type options struct {
+	// sourcesOnly leaves out what the sync adds to the sources.
+	sourcesOnly bool
+	// between is called between reading an object and dry-running its
+	// apply (tests delete objects there).
+	between func(*apply.Item)
+}
+
+func compare(ctx context.Context, pv *apply.Preview, pipeline, namespace string, opts options) (*Report, error) {
 	r := &Report{Pipeline: pipeline, Namespace: namespace, Warnings: pv.Warnings}
 	if pv.NamespaceMissing {
 		ns := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": namespace}}}
@@ -130,7 +146,7 @@ func compare(ctx context.Context, pv *apply.Preview, pipeline, namespace string,
 			o.Diff = render(o, it.Object, nil)
 			o.SecretKeys = secretKeys(it.Object, nil)
 		case apply.ItemApply:
-			if err := compareOne(ctx, pv, it, &o, between); err != nil {
+			if err := compareOne(ctx, pv, it, &o, opts); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", o.Ref(), err))
 				continue
 			}
@@ -147,13 +163,13 @@ func compare(ctx context.Context, pv *apply.Preview, pipeline, namespace string,
 }
 
 // compareOne fills in o for a resource the sync applies.
-func compareOne(ctx context.Context, pv *apply.Preview, it *apply.Item, o *Object, between func(*apply.Item)) error {
+func compareOne(ctx context.Context, pv *apply.Preview, it *apply.Item, o *Object, opts options) error {
 	live, err := pv.Live(ctx, it)
 	if err != nil {
 		return err
 	}
-	if between != nil {
-		between(it)
+	if opts.between != nil {
+		opts.between(it)
 	}
 	merged, err := pv.DryRun(ctx, it)
 	var nv *apply.NotValidatedError
@@ -170,6 +186,12 @@ func compareOne(ctx context.Context, pv *apply.Preview, it *apply.Item, o *Objec
 	}
 	before, after := normalise(live), normalise(merged)
 	o.SecretKeys = secretKeys(live, merged)
+	if opts.sourcesOnly && live != nil && live.GetLabels()[apply.PipelineLabel] == "" {
+		unstructured.RemoveNestedField(after.Object, "metadata", "labels", apply.PipelineLabel)
+		if l, _, _ := unstructured.NestedMap(after.Object, "metadata", "labels"); len(l) == 0 {
+			unstructured.RemoveNestedField(after.Object, "metadata", "labels")
+		}
+	}
 	switch {
 	case live == nil:
 		o.Change = Added

@@ -194,7 +194,7 @@ func finish(ctx context.Context, o Options, rep *Report, lives map[string]*unstr
 	if o.Preview == nil {
 		return
 	}
-	d, err := objdiff.Compare(ctx, o.Preview, o.Pipeline, o.Namespace)
+	d, err := objdiff.CompareSources(ctx, o.Preview, o.Pipeline, o.Namespace)
 	if err != nil {
 		rep.Warnings = append(rep.Warnings, "cannot compare with the sources: "+err.Error())
 		return

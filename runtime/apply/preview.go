@@ -60,9 +60,9 @@ type Preview struct {
 	// Warnings are what the sync would warn about before its first step
 	// (objects kept although they left the pipeline, plan warnings).
 	Warnings []string
-	// NamespaceMissing says the pipeline's namespace does not exist yet;
-	// the sync creates it first when CreateNamespace is set.
-	NamespaceMissing bool
+	// CreatesNamespace says the pipeline's namespace does not exist yet
+	// and the sync creates it before its first step (CreateNamespace).
+	CreatesNamespace bool
 
 	s *syncRun
 }
@@ -128,7 +128,6 @@ func (e *Engine) Preview(ctx context.Context, objs []manifest.Object, opts Optio
 	if err != nil {
 		return nil, fmt.Errorf("reading namespace %s: %w", opts.Namespace, err)
 	}
-	pv.NamespaceMissing = live == nil
 	for _, t := range s.allTasks() {
 		it := &Item{Object: t.obj, Phase: t.phase, Wave: t.wave, t: t}
 		switch {
@@ -138,6 +137,12 @@ func (e *Engine) Preview(ctx context.Context, objs []manifest.Object, opts Optio
 			it.Action = ItemHook
 		}
 		pv.Items = append(pv.Items, it)
+	}
+	if live == nil {
+		pv.CreatesNamespace = opts.CreateNamespace
+		if !opts.CreateNamespace && !pv.createsNamespace(opts.Namespace) {
+			return nil, fmt.Errorf("namespace %s does not exist (create it, or drop --create-namespace=false)", opts.Namespace)
+		}
 	}
 	mu.Lock()
 	pv.Warnings = append(warnings, pv.Warnings...)

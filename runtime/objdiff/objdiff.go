@@ -124,13 +124,14 @@ type options struct {
 
 func compare(ctx context.Context, pv *apply.Preview, pipeline, namespace string, opts options) (*Report, error) {
 	r := &Report{Pipeline: pipeline, Namespace: namespace, Warnings: pv.Warnings}
-	if pv.NamespaceMissing {
+	if pv.CreatesNamespace {
 		ns := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": namespace}}}
 		o := describe(ns, "Sync", 0)
 		o.Change = Added
 		o.Diff = render(o, nil, ns)
 		o.Note = "the pipeline's namespace; wavec run creates it before the first step (--create-namespace)"
 		r.Objects = append(r.Objects, o)
+		r.Changes++
 	}
 	var errs []error
 	for _, it := range pv.Items {

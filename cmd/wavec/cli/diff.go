@@ -35,7 +35,7 @@ func (in *clusterInput) registerSources(fs *pflag.FlagSet) {
 // connectClients connects to the cluster, settles the namespace as run
 // does (the pipeline's own, else -n, else the context's), and returns the
 // clients and an engine on them.
-func (in *clusterInput) connectClients(env *Env, cmd, pipelineNS, pipeline string) (*cluster.Clients, *apply.Engine, string, error) {
+func (in *clusterInput) connectClients(env *Env, pipelineNS, pipeline string) (*cluster.Clients, *apply.Engine, string, error) {
 	if pipelineNS != "" && in.cluster.Namespace != "" && in.cluster.Namespace != pipelineNS {
 		return nil, nil, "", fmt.Errorf("pipeline %s runs in namespace %s; -n %s contradicts it", pipeline, pipelineNS, in.cluster.Namespace)
 	}
@@ -97,7 +97,7 @@ func diffCommand() *command {
 					}
 					return exitDiffError
 				}
-				_, eng, ns, err := in.connectClients(env, "diff", l.namespace, l.name)
+				_, eng, ns, err := in.connectClients(env, l.namespace, l.name)
 				if err != nil {
 					return fail(err)
 				}

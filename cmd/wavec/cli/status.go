@@ -54,7 +54,7 @@ func statusCommand() *command {
 					}
 					load, name, pipelineNS = l, l.name, l.namespace
 				}
-				clients, eng, ns, err := in.connectClients(env, "status", pipelineNS, name)
+				clients, eng, ns, err := in.connectClients(env, pipelineNS, name)
 				if err != nil {
 					fmt.Fprintf(env.Stderr, "wavec status: %v\n", err)
 					return ExitFailure

@@ -59,7 +59,7 @@ func Watch(ctx context.Context, o Options, change func(line string)) (*Report, e
 		case <-ctx.Done():
 			// Diagnose what was still waited for, with a fresh context.
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-			finish(dctx, Options{Pipeline: o.Pipeline, Namespace: o.Namespace, Clients: o.Clients, Engine: o.Engine}, rep, lives)
+			finish(dctx, o, rep, lives)
 			cancel()
 			return rep, ctx.Err()
 		}

@@ -79,7 +79,16 @@ func statusCommand() *command {
 					rep, err = status.Watch(wctx, o, func(line string) {
 						fmt.Fprintf(env.Stderr, "%s %s\n", time.Now().Format("15:04:05"), line)
 					})
-					if err != nil && rep != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+					switch {
+					case err == nil || rep == nil:
+					case ctx.Err() != nil:
+						// Stopped by the user: report what was waited for.
+						fmt.Fprintf(env.Stderr, "wavec status: interrupted\n")
+						if code := writeStatus(env, output, rep); code != ExitOK {
+							return code
+						}
+						return ExitInterrupted
+					case errors.Is(err, context.DeadlineExceeded):
 						fmt.Fprintf(env.Stderr, "wavec status: not healthy after %s\n", timeout)
 						err = nil
 					}
@@ -93,16 +102,8 @@ func statusCommand() *command {
 					}
 					return ExitFailure
 				}
-				if output == "json" {
-					enc := json.NewEncoder(env.Stdout)
-					enc.SetIndent("", "  ")
-					err = enc.Encode(rep)
-				} else {
-					err = status.WriteText(env.Stdout, rep)
-				}
-				if err != nil {
-					fmt.Fprintf(env.Stderr, "wavec status: %v\n", err)
-					return ExitFailure
+				if code := writeStatus(env, output, rep); code != ExitOK {
+					return code
 				}
 				if !rep.Healthy {
 					return ExitFailure
@@ -111,4 +112,21 @@ func statusCommand() *command {
 			}
 		},
 	}
+}
+
+// writeStatus prints the report as text or JSON on standard output.
+func writeStatus(env *Env, output string, rep *status.Report) int {
+	var err error
+	if output == "json" {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	} else {
+		err = status.WriteText(env.Stdout, rep)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "wavec status: %v\n", err)
+		return ExitFailure
+	}
+	return ExitOK
 }

@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
@@ -215,6 +216,19 @@ func TestStatusOfKubectlApply(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+// settle waits until the API server's authorizer has caught up with a
+// change of RBAC: until c may (or may not) read the Deployments of ns.
+func settle(t *testing.T, c *cluster.Clients, ns string, allowed bool) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := c.Typed.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+		return (err == nil) == allowed, nil
+	})
+	if err != nil {
+		t.Fatalf("RBAC did not settle (allowed %v): %v", allowed, err)
+	}
+}
+
 const web = `
 apiVersion: v1
 kind: ConfigMap
@@ -315,6 +329,7 @@ func TestPublishedRBAC(t *testing.T) {
 	}
 
 	full, fe := connect(t, as(t, admin, c, ns, "rbac.yaml"))
+	settle(t, full, ns, true)
 	pv, err := fe.Preview(ctx, objs, apply.Options{Pipeline: "rbac", Namespace: ns, CreateNamespace: true})
 	if err != nil {
 		t.Fatal(err)
@@ -328,6 +343,7 @@ func TestPublishedRBAC(t *testing.T) {
 	}
 
 	ro, re := connect(t, as(t, admin, c, ns, "rbac-status.yaml"))
+	settle(t, ro, ns, true)
 	rep := check(t, ro, re, ns, "rbac", objs)
 	if !rep.Healthy || rep.Objects[1].Sync != "" || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "forbidden") {
 		t.Fatalf("status with docs/rbac-status.yaml: %+v", rep)
@@ -346,6 +362,7 @@ func TestPublishedRBAC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	settle(t, ro, ns, false)
 	_, err = Check(ctx, Options{Pipeline: "rbac", Namespace: ns, Clients: ro, Engine: re, Preview: pv})
 	if err == nil || !strings.Contains(err.Error(), "reading Deployment web") || !strings.Contains(err.Error(), "forbidden") {
 		t.Fatalf("status without reading deployments: %v", err)

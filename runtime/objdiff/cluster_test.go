@@ -129,3 +129,49 @@ func TestNewNamespace(t *testing.T) {
 		}
 	}
 }
+
+// TestNewKind: a custom resource whose CustomResourceDefinition the sync
+// creates cannot be dry-run yet; it shows as added, as sent, with a note.
+func TestNewKind(t *testing.T) {
+	e, _ := engine(t)
+	ns := testcluster.Namespace(t)
+	ctx := context.Background()
+	objs := load(t, `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.diff.wavec.test}
+spec:
+  group: diff.wavec.test
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+---
+apiVersion: diff.wavec.test/v1
+kind: Gadget
+metadata: {name: g}
+spec: {size: 3}
+`)
+	pv, err := e.Preview(ctx, objs, apply.Options{Pipeline: "kind", Namespace: ns, CreateNamespace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Compare(ctx, pv, "kind", ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Objects) != 2 || r.Changes != 2 {
+		t.Fatalf("%+v", r)
+	}
+	crd, cr := r.Objects[0], r.Objects[1]
+	if crd.Kind != "CustomResourceDefinition" || crd.Change != Added || crd.Note != "" || crd.Namespace != "" {
+		t.Errorf("CRD: %+v", crd)
+	}
+	if cr.Kind != "Gadget" || cr.Change != Added || cr.Namespace != ns || cr.Note != "not validated yet: its CustomResourceDefinition is created by this sync" ||
+		!strings.Contains(cr.Diff, "+  size: 3\n") {
+		t.Errorf("custom resource: %+v", cr)
+	}
+}

@@ -35,7 +35,7 @@ func WriteText(w io.Writer, rep *Report) error {
 			name, outcome, dur := "-", "not found (not run, or removed by its delete policy)", "-"
 			if h.Last != nil {
 				name, outcome = h.Last.Name, h.Last.Outcome
-				if h.Last.Started != nil {
+				if h.Last.Finished != nil || h.Last.Outcome == Running && h.Last.Started != nil {
 					dur = h.Last.Duration.String()
 				}
 			}

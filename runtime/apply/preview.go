@@ -126,7 +126,7 @@ func (e *Engine) Preview(ctx context.Context, objs []manifest.Object, opts Optio
 	pv := &Preview{Plan: p, Revision: s.revision, s: s}
 	live, _, err := s.k.fetch(ctx, Ref{Kind: "Namespace", Name: opts.Namespace})
 	if err != nil {
-		return nil, fmt.Errorf("reading namespace %s: %w", opts.Namespace, err)
+		return nil, err
 	}
 	for _, t := range s.allTasks() {
 		it := &Item{Object: t.obj, Phase: t.phase, Wave: t.wave, t: t}

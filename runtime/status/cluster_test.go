@@ -374,3 +374,45 @@ func TestPublishedRBAC(t *testing.T) {
 		t.Fatalf("status --watch without reading deployments: %v", err)
 	}
 }
+
+// TestWatchStopped: when the caller stops a watch (Ctrl-C, --timeout), it
+// returns the last report, with the diagnosis of what it waited for.
+func TestWatchStopped(t *testing.T) {
+	admin := testcluster.Config(t)
+	ns := testcluster.Namespace(t)
+	c, e := connect(t, admin)
+	ctx := context.Background()
+	objs := load(t, `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: stuck}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: stuck}}
+  template:
+    metadata: {labels: {app: stuck, `+testcluster.ReadyLabel+`: "false"}}
+    spec:
+      containers: [{name: stuck, image: `+testcluster.Image+`}]
+`)
+	res := e.Sync(ctx, objs, apply.Options{Pipeline: "stuck", Namespace: ns, CreateNamespace: true, NoWaitLast: true})
+	if res.Status != progress.Succeeded {
+		t.Fatalf("sync: %s", res.Message)
+	}
+	pv, err := e.Preview(ctx, objs, apply.Options{Pipeline: "stuck", Namespace: ns, CreateNamespace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var lines []string
+	rep, err := Watch(wctx, Options{Pipeline: "stuck", Namespace: ns, Clients: c, Engine: e, Preview: pv}, func(l string) {
+		lines = append(lines, l)
+		stop()
+	})
+	if err != context.Canceled || rep == nil || rep.Healthy || len(lines) != 1 || !strings.HasPrefix(lines[0], "Deployment/stuck Progressing") {
+		t.Fatalf("err %v, report %+v, lines %q", err, rep, lines)
+	}
+	if d := strings.Join(rep.Objects[0].Diagnosis, "\n"); !strings.Contains(d, "health: Progressing") || !strings.Contains(d, "pod stuck-") {
+		t.Errorf("diagnosis:\n%s", d)
+	}
+}

@@ -154,8 +154,9 @@ func (e *Engine) Preview(ctx context.Context, objs []manifest.Object, opts Optio
 // as FieldManager, or a replace for sync option Replace=true) with
 // dryRun=All, and returns the object the server would store. It returns a
 // *NotValidatedError when the server cannot validate the object before the
-// sync creates what it depends on, and ErrRecreate for Force=true objects
-// that would be recreated.
+// sync creates what it depends on. For an object the sync would delete
+// and create again (sync option Force=true) it returns ErrRecreate with
+// the object a create would store.
 func (p *Preview) DryRun(ctx context.Context, it *Item) (*unstructured.Unstructured, error) {
 	s, t := p.s, it.t
 	if it.Action != ItemApply {
@@ -172,16 +173,23 @@ func (p *Preview) DryRun(ctx context.Context, it *Item) (*unstructured.Unstructu
 		t.mapping = m
 	}
 	var (
-		res applyResult
-		err error
+		res       applyResult
+		err       error
+		recreated bool
 	)
-	if t.replace {
+	switch {
+	case t.replace && t.force:
+		res, recreated, err = p.recreate(ctx, t)
+	case t.replace:
 		res, err = s.k.replace(ctx, t.mapping, t.obj, s.writeOpts(t, true))
-	} else {
+	default:
 		res, err = s.k.apply(ctx, t.mapping, t.obj, s.writeOpts(t, true))
 		if err != nil && t.force && (apierrors.IsInvalid(err) || apierrors.IsConflict(err)) {
-			return nil, ErrRecreate
+			res, recreated, err = p.recreate(ctx, t)
 		}
+	}
+	if err == nil && recreated {
+		return res.obj, ErrRecreate
 	}
 	if err == nil {
 		return res.obj, nil
@@ -197,6 +205,47 @@ func (p *Preview) DryRun(ctx context.Context, it *Item) (*unstructured.Unstructu
 		}
 	}
 	return nil, errors.New(explain(err))
+}
+
+// recreate dry-runs the create that follows the deletion of a Force=true
+// object, under a generated name when the old object still holds its own;
+// recreated says whether an old object exists.
+func (p *Preview) recreate(ctx context.Context, t *task) (applyResult, bool, error) {
+	name := t.obj.GetName()
+	res, err := p.s.k.create(ctx, t.mapping, t.obj, p.s.writeOpts(t, true))
+	if !apierrors.IsAlreadyExists(err) {
+		return res, false, err
+	}
+	o := t.obj.DeepCopy()
+	o.SetName("")
+	o.SetGenerateName(name[:min(len(name), 50)])
+	res, err = p.s.k.create(ctx, t.mapping, o, p.s.writeOpts(t, true))
+	if err == nil {
+		// The server may have copied the generated name elsewhere (a
+		// Job's job-name labels): the real create would use the name.
+		res.obj.Object = renamed(res.obj.Object, res.obj.GetName(), name).(map[string]any)
+		res.obj.SetGenerateName("")
+	}
+	return res, true, err
+}
+
+// renamed returns v with every string equal to from replaced by to.
+func renamed(v any, from, to string) any {
+	switch x := v.(type) {
+	case string:
+		if x == from {
+			return to
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = renamed(e, from, to)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = renamed(e, from, to)
+		}
+	}
+	return v
 }
 
 // Live returns the live object of an item, or nil when it does not exist

@@ -175,3 +175,45 @@ spec: {size: 3}
 		t.Errorf("custom resource: %+v", cr)
 	}
 }
+
+// TestForceRecreates: a plain Job with Force=true whose template changed
+// cannot be updated in place; run deletes and creates it, and diff says
+// so, showing what the create would store.
+func TestForceRecreates(t *testing.T) {
+	e, _ := engine(t)
+	ns := testcluster.Namespace(t)
+	ctx := context.Background()
+	job := func(image string) []manifest.Object {
+		return load(t, `
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: once
+  annotations: {argocd.argoproj.io/sync-options: Force=true}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: `+image+`}]
+`)
+	}
+	opts := apply.Options{Pipeline: "force", Namespace: ns, CreateNamespace: true, StepTimeout: time.Minute}
+	if res := e.Sync(ctx, job("registry.example/once:1"), opts); res.Status != progress.Succeeded {
+		t.Fatalf("sync: %s", res.Message)
+	}
+	pv, err := e.Preview(ctx, job("registry.example/once:2"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Compare(ctx, pv, "force", ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := r.Objects[0]
+	if o.Change != Changed || o.Note != apply.ErrRecreate.Error() || r.Changes != 1 ||
+		!strings.Contains(o.Diff, "-      - image: registry.example/once:1\n+      - image: registry.example/once:2\n") ||
+		!strings.Contains(o.Diff, "         job-name: once\n") {
+		t.Fatalf("%+v\n%s", o, o.Diff)
+	}
+}

@@ -179,7 +179,8 @@ func compareOne(ctx context.Context, pv *apply.Preview, it *apply.Item, o *Objec
 		// Shown as sent: the server cannot fill in defaults yet.
 		merged, o.Note = it.Object, nv.Error()
 	case errors.Is(err, apply.ErrRecreate):
-		merged, o.Note = it.Object, err.Error()
+		// The server's answer to the create that follows the deletion.
+		o.Note = err.Error()
 	case err != nil:
 		return err
 	case live != nil && merged.GetUID() != live.GetUID():

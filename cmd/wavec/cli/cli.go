@@ -70,6 +70,8 @@ func commands() []*command {
 		fmtCommand(),
 		planCommand(),
 		runCommand(),
+		diffCommand(),
+		statusCommand(),
 		deleteCommand(),
 		versionCommand(),
 	}
@@ -78,8 +80,9 @@ func commands() []*command {
 // Main runs wavec with the process's arguments, streams and signals and
 // returns the exit code.
 func Main() int {
-	// Only run and delete (which delete the hooks still running) and fmt
-	// (which stops between files it rewrites) act on an interruption;
+	// Only run and delete (which delete the hooks still running), fmt
+	// (which stops between files it rewrites) and status (whose --watch
+	// then reports what it was waiting for) act on an interruption;
 	// every other command ends at once, as a program without a handler
 	// does, even while it blocks reading `-f -` or a file.
 	ctx := context.Background()
@@ -105,7 +108,9 @@ func Main() int {
 
 // stopsGracefully reports whether command name handles an interruption
 // itself, through the context Run passes it.
-func stopsGracefully(name string) bool { return name == "run" || name == "delete" || name == "fmt" }
+func stopsGracefully(name string) bool {
+	return name == "run" || name == "delete" || name == "fmt" || name == "status"
+}
 
 // Run runs wavec with the given arguments (without the program name) in env
 // and returns the exit code.

@@ -68,7 +68,7 @@ func (o *fmtOptions) run(ctx context.Context, env *Env, args []string) int {
 		}
 		expanded, err := source.Expand([]string{a})
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "wavec fmt: %v\n", err)
+			fmt.Fprintf(env.Stderr, "wavec fmt: %s\n", diag.Escape(err.Error()))
 			failed = true
 			continue
 		}
@@ -87,7 +87,7 @@ func (o *fmtOptions) run(ctx context.Context, env *Env, args []string) int {
 		}
 		src, err := o.read(env, name)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "wavec fmt: %v\n", err)
+			fmt.Fprintf(env.Stderr, "wavec fmt: %s\n", diag.Escape(err.Error()))
 			failed = true
 			continue
 		}
@@ -99,7 +99,7 @@ func (o *fmtOptions) run(ctx context.Context, env *Env, args []string) int {
 			continue
 		}
 		if err := o.output(env, name, src, format.Source(f)); err != nil {
-			fmt.Fprintf(env.Stderr, "wavec fmt: %v\n", err)
+			fmt.Fprintf(env.Stderr, "wavec fmt: %s\n", diag.Escape(err.Error()))
 			failed = true
 		}
 	}

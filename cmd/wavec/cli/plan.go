@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/runtime/manifest"
 	"github.com/wavec/wavec/runtime/plan"
 )
@@ -98,7 +99,7 @@ func writePlan(env *Env, objs []manifest.Object, opts plan.Options, deletion boo
 		p = plan.ForSync(objs, opts)
 	}
 	for _, w := range p.Warnings {
-		fmt.Fprintln(env.Stderr, w.String())
+		fmt.Fprintln(env.Stderr, diag.Escape(w.String()))
 	}
 	if err := plan.Write(env.Stdout, p, format); err != nil {
 		fmt.Fprintf(env.Stderr, "wavec plan: %v\n", err)
@@ -127,10 +128,10 @@ func compiledObjects(res *compiler.Result) []manifest.Object {
 func printLoadErrors(env *Env, err error) {
 	var list manifest.ErrorList
 	if !errors.As(err, &list) {
-		fmt.Fprintf(env.Stderr, "wavec plan: %v\n", err)
+		fmt.Fprintf(env.Stderr, "wavec plan: %s\n", diag.Escape(err.Error()))
 		return
 	}
 	for _, e := range list {
-		fmt.Fprintf(env.Stderr, "%s: error: %s\n", e.Source.Label(e.Object), e.Message)
+		fmt.Fprintf(env.Stderr, "%s: error: %s\n", diag.Escape(e.Source.Label(e.Object)), diag.Escape(e.Message))
 	}
 }

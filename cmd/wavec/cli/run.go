@@ -14,6 +14,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/runtime/apply"
 	"github.com/wavec/wavec/runtime/cluster"
 	"github.com/wavec/wavec/runtime/manifest"
@@ -79,7 +80,7 @@ func (in *clusterInput) load(env *Env, cmd string, args []string) (*loaded, int)
 		}
 		objs, err := manifest.Load(in.files, env.Stdin)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "wavec %s: %v\n", cmd, err)
+			fmt.Fprintf(env.Stderr, "wavec %s: %s\n", cmd, diag.Escape(err.Error()))
 			return nil, ExitFailure
 		}
 		if len(objs) == 0 {

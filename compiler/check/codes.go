@@ -118,4 +118,7 @@ const (
 	// CodeYAMLOrdering is an ordering annotation inside an object's YAML,
 	// which the pipeline's statements replace.
 	CodeYAMLOrdering diag.Code = "W0418"
+	// CodeParamsLine is a line of a --params file that is not
+	// `NAME = VALUE`.
+	CodeParamsLine diag.Code = "E0419"
 )

@@ -85,17 +85,40 @@ func (c *checker) collectParams() {
 	}
 }
 
-// applySets applies --set overrides, checking each against the parameter's
-// type.
+// override is one --set flag or one line of a --params file.
+type override struct {
+	name, value string
+	at, valueAt source.Span
+	set         bool // from --set, not from a file
+}
+
+// what names the override in messages: "--set NAME=VALUE" or
+// "NAME = VALUE".
+func (o override) what() string {
+	if o.set {
+		return "--set " + o.name + "=" + o.value
+	}
+	return o.name + " = " + o.value
+}
+
+// applySets applies the --params files' overrides, then --set's, checking
+// each against the parameter's type.
 func (c *checker) applySets() {
+	var all []override
+	for _, s := range c.opts.Params {
+		all = append(all, override{name: s.Name, value: s.Value, at: s.NameSpan, valueAt: s.ValueSpan})
+	}
 	names := make([]string, 0, len(c.opts.Sets))
 	for n := range c.opts.Sets {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		v := c.opts.Sets[n]
-		at := setSpan(n, v)
+		at := setSpan(n, c.opts.Sets[n])
+		all = append(all, override{name: n, value: c.opts.Sets[n], at: at, valueAt: at, set: true})
+	}
+	for _, o := range all {
+		n, v := o.name, o.value
 		p, ok := c.params[n]
 		if !ok {
 			cands := make([]string, 0, len(c.params))
@@ -103,7 +126,12 @@ func (c *checker) applySets() {
 				cands = append(cands, k)
 			}
 			sort.Strings(cands)
-			d := c.errorf(at, CodeUnknownSet, "--set %s: the pipeline has no parameter %q", n, n)
+			var d *diag.Diagnostic
+			if o.set {
+				d = c.errorf(o.at, CodeUnknownSet, "--set %s: the pipeline has no parameter %q", n, n)
+			} else {
+				d = c.errorf(o.at, CodeUnknownSet, "the pipeline has no parameter %q", n)
+			}
 			if s := diag.Suggest(n, cands); s != "" {
 				d.Hint("did you mean %q?", s)
 			} else if len(cands) > 0 {
@@ -124,9 +152,13 @@ func (c *checker) applySets() {
 			bad, example = !unitRE.MatchString(v), p.value
 		}
 		if bad {
-			c.errorf(at, CodeSetType, "--set %s=%s: parameter %q is a %s", n, v, n, p.typ).
-				Note(p.node.Name.Span(), "%q is declared with default %s", n, p.value).
-				Hint("write a %s, e.g. --set %s=%s", p.typ, n, example)
+			d := c.errorf(o.valueAt, CodeSetType, "%s: parameter %q is a %s", o.what(), n, p.typ).
+				Note(p.node.Name.Span(), "%q is declared with default %s", n, p.value)
+			if o.set {
+				d.Hint("write a %s, e.g. --set %s=%s", p.typ, n, example)
+			} else {
+				d.Hint("write a %s, e.g. %s = %s", p.typ, n, example)
+			}
 			continue
 		}
 		p.value, p.set = v, true

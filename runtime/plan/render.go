@@ -173,9 +173,10 @@ func WriteTable(w io.Writer, p *Plan) error {
 // contract: steps in execution order, each with phase, wave and tasks in
 // apply order; warnings. Extra fields may be added, never removed.
 type jsonPlan struct {
-	Steps    []jsonStep    `json:"steps"`
-	Kept     []jsonTask    `json:"kept,omitempty"`
-	Warnings []jsonWarning `json:"warnings"`
+	Namespace string        `json:"namespace,omitempty"`
+	Steps     []jsonStep    `json:"steps"`
+	Kept      []jsonTask    `json:"kept,omitempty"`
+	Warnings  []jsonWarning `json:"warnings"`
 }
 
 type jsonStep struct {
@@ -254,7 +255,7 @@ func toJSONTask(t *Task) jsonTask {
 // Tasks also carry syncOptions, declaredWave, healthCheck, gated, note and
 // source; warnings carry file, line, document, object and message.
 func WriteJSON(w io.Writer, p *Plan) error {
-	out := jsonPlan{Steps: []jsonStep{}, Warnings: []jsonWarning{}}
+	out := jsonPlan{Namespace: p.Namespace, Steps: []jsonStep{}, Warnings: []jsonWarning{}}
 	for _, s := range p.Steps {
 		js := jsonStep{Phase: s.Phase, Wave: s.Wave, Action: s.Action}
 		for _, t := range s.Tasks {

@@ -9,7 +9,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/compiler/check"
 	"github.com/wavec/wavec/lang/diag"
+	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/runtime/manifest"
 	"github.com/wavec/wavec/runtime/plan"
 )
@@ -33,7 +35,7 @@ func planCommand() *command {
 			var f planFlags
 			fs.StringArrayVarP(&f.files, "filename", "f", nil, "read Argo CD-annotated YAML from `FILE`, a directory, or - for standard input (repeatable)")
 			fs.StringVarP(&f.output, "output", "o", "table", "output format: "+strings.Join(plan.Formats, ", "))
-			fs.StringVarP(&f.namespace, "namespace", "n", "", "the Application's destination `NAMESPACE`, which objects without a namespace are in")
+			fs.StringVarP(&f.namespace, "namespace", "n", "", "the Application's destination `NAMESPACE`: for -f input, where objects without a namespace are; for a pipeline, instead of the one its header names")
 			fs.BoolVar(&f.createNamespace, "create-namespace", false, "plan as Argo CD with the sync option CreateNamespace=true on a first sync (needs --namespace)")
 			fs.BoolVar(&f.deletion, "delete", false, "show the order of deleting the application instead of syncing it")
 			f.compile.register(fs)
@@ -60,10 +62,7 @@ func (f *planFlags) run(env *Env, args []string) int {
 	case len(f.files) > 0 && len(args) > 0:
 		return usageError(env, "plan", "give either -f files or a pipeline, not both")
 	case len(args) > 0:
-		if f.namespace != "" {
-			return usageError(env, "plan", "-n applies to -f input; a pipeline names its namespace")
-		}
-		res, diags := compiler.Compile(args, sets)
+		res, diags := f.compile.compile(args, sets, f.namespace)
 		if len(diags) > 0 {
 			f.compile.printDiagnostics(env, res.Files, diags)
 		}
@@ -72,15 +71,18 @@ func (f *planFlags) run(env *Env, args []string) int {
 		}
 		opts := plan.Options{Namespace: res.Namespace(), CreateNamespace: f.createNamespace}
 		return writePlan(env, compiledObjects(res), opts, f.deletion, format)
-	case len(sets) > 0:
-		return usageError(env, "plan", "--set applies to pipelines, not to -f input")
+	case f.compile.inputOnly(env, "plan", sets) != ExitOK:
+		return ExitUsage
 	case len(f.files) == 0:
 		return usageError(env, "plan", "name the pipeline (.wave files or a directory) or give the manifests with -f FILE, -f DIR or -f -")
 	}
 	objs, err := manifest.Load(f.files, env.Stdin)
 	if err != nil {
-		printLoadErrors(env, err)
+		printLoadErrors(env, "plan", &f.compile, err)
 		return ExitFailure
+	}
+	if f.namespace != "" && format == plan.Table {
+		fmt.Fprintf(env.Stdout, "Namespace %s (-n): objects that name no namespace are applied in it\n", f.namespace)
 	}
 	opts := plan.Options{Namespace: f.namespace, CreateNamespace: f.createNamespace}
 	return writePlan(env, objs, opts, f.deletion, format)
@@ -123,15 +125,58 @@ func compiledObjects(res *compiler.Result) []manifest.Object {
 	return objs
 }
 
-// printLoadErrors writes manifest errors as
-// "FILE:LINE: document N (Kind/name): error: MESSAGE", one per line.
-func printLoadErrors(env *Env, err error) {
+// printLoadErrors reports why the -f input could not be read: as
+// diagnostics (text or, with --diagnostics=json, JSON) when the error holds
+// them, and otherwise manifest errors as
+// "FILE:LINE: document N (Kind/name): error: MESSAGE", one per line, or
+// their JSON form.
+func printLoadErrors(env *Env, cmd string, f *compileFlags, err error) {
+	if l, ok := diag.AsList(err); ok {
+		f.printDiagnostics(env, nil, l)
+		return
+	}
 	var list manifest.ErrorList
-	if !errors.As(err, &list) {
-		fmt.Fprintf(env.Stderr, "wavec plan: %s\n", diag.Escape(err.Error()))
+	var one *manifest.Error
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &one):
+		list = manifest.ErrorList{one}
+	}
+	if f.format == "json" {
+		f.printDiagnostics(env, nil, loadDiagnostics(list, err))
+		return
+	}
+	if list == nil {
+		fmt.Fprintf(env.Stderr, "wavec %s: %s\n", cmd, diag.Escape(err.Error()))
 		return
 	}
 	for _, e := range list {
 		fmt.Fprintf(env.Stderr, "%s: error: %s\n", diag.Escape(e.Source.Label(e.Object)), diag.Escape(e.Message))
 	}
+}
+
+// loadDiagnostics turns manifest errors into diagnostics for JSON output:
+// E0001 for a file that cannot be read, E0414 for a document that is not
+// a valid object. err stands for itself when list is empty.
+func loadDiagnostics(list manifest.ErrorList, err error) diag.List {
+	if len(list) == 0 {
+		return diag.List{diag.Errorf(source.Span{}, compiler.CodeInput, "%v", err)}
+	}
+	var out diag.List
+	for _, e := range list {
+		code := check.CodeYAML
+		if e.Source.Doc == 0 {
+			code = compiler.CodeInput
+		}
+		msg := e.Message
+		if label := strings.TrimPrefix(e.Source.Label(e.Object), e.Source.Position()); label != "" {
+			msg = strings.TrimPrefix(label, ": ") + ": " + msg
+		}
+		at := source.Pos{Filename: e.Source.File, Line: e.Source.Line}
+		if at.Line > 0 {
+			at.Column = 1
+		}
+		out.Add(diag.Errorf(source.Span{Start: at, End: at}, code, "%s", msg))
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"math"
 	"path"
 	"sort"
@@ -16,7 +17,7 @@ import (
 
 // Fields of each kind, for checking and for "did you mean" hints.
 var (
-	commonFields   = []string{"labels", "annotations", "prune", "prune_last"}
+	commonFields   = []string{"labels", "annotations", "prune", "prune_last", "server_side_apply", "replace", "skip_dry_run", "delete"}
 	workloadFields = []string{"image", "command", "args", "run", "env", "env_from", "port", "ports", "cpu", "memory", "cpu_limit",
 		"ready", "live", "startup", "mount", "service_account", "user", "restricted"}
 	kindFields = map[ir.Kind][]string{
@@ -32,6 +33,31 @@ var (
 		ir.PVC:            {"size", "access", "storage_class"},
 	}
 )
+
+// syncOptionField returns the sync-option field named key, or nil.
+func syncOptionField(key string) *ir.SyncOptionField {
+	for i := range ir.SyncOptionFields {
+		if ir.SyncOptionFields[i].Field == key {
+			return &ir.SyncOptionFields[i]
+		}
+	}
+	return nil
+}
+
+// sortSyncOptions orders options as ir.SyncOptionFields lists them, so
+// output does not depend on the order of fields.
+func sortSyncOptions(opts []string) {
+	rank := func(o string) int {
+		name, _, _ := strings.Cut(o, "=")
+		for i, f := range ir.SyncOptionFields {
+			if f.Option == name {
+				return i
+			}
+		}
+		return len(ir.SyncOptionFields)
+	}
+	sort.SliceStable(opts, func(i, j int) bool { return rank(opts[i]) < rank(opts[j]) })
+}
 
 // fieldsOf returns every field name kind k accepts.
 func fieldsOf(k ir.Kind) []string {
@@ -141,6 +167,13 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 	case key == "prune_last" && !quoted:
 		if b, ok := c.boolean(v, key); ok {
 			r.PruneLast = b
+		}
+		return
+	case syncOptionField(key) != nil && !quoted:
+		f := syncOptionField(key)
+		if b, ok := c.boolean(v, key); ok && (b != f.Default || f.Both) {
+			r.SyncOptions = append(r.SyncOptions, fmt.Sprintf("%s=%t", f.Option, b))
+			sortSyncOptions(r.SyncOptions)
 		}
 		return
 	}
@@ -404,7 +437,7 @@ func (c *checker) checkKey(t *ir.Resource, key string, at source.Span) {
 	var keys []string
 	for _, e := range dc.node.Body.Entries {
 		k := e.Key.Name()
-		if e.Key.String == nil && (k == "labels" || k == "annotations" || k == "prune" || k == "prune_last" || (t.Kind == ir.Secret && k == "type")) {
+		if e.Key.String == nil && (k == "labels" || k == "annotations" || k == "prune" || k == "prune_last" || syncOptionField(k) != nil || (t.Kind == ir.Secret && k == "type")) {
 			continue
 		}
 		if k == key {

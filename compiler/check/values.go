@@ -512,8 +512,12 @@ func (c *checker) annotations(v *syntax.Value) map[string]string {
 			continue
 		}
 		if strings.HasPrefix(k, "argocd.argoproj.io/") && reservedAnnotation(k) {
-			c.errorf(span(e.Key), CodeMetadata, "annotation %q is set by wavec", k).
-				Hint("say it in the pipeline instead: a wave or hook statement, or `prune`/`prune_last`")
+			d := c.errorf(span(e.Key), CodeMetadata, "annotation %q is set by wavec", k)
+			if k == "argocd.argoproj.io/sync-options" {
+				d.Hint("use the fields instead: `prune = false`, `prune_last = true`, `server_side_apply = true`, `replace = true`, `skip_dry_run = true`, `delete = false`")
+			} else {
+				d.Hint("say it in the pipeline instead: a wave or hook statement")
+			}
 			continue
 		}
 		s, ok := c.str(entryValue(e), "annotation "+k)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -739,6 +740,15 @@ func (c *checker) pvcField(d *decl, key string, v *syntax.Value) bool {
 func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloadState) {
 	r := d.res
 	missing := func(field, example string) {
+		// A misspelt field (imgae) was reported as unknown, with a
+		// did-you-mean for this one; saying it is missing too adds
+		// nothing.
+		fields := fieldsOf(r.Kind)
+		for k := range seen {
+			if !slices.Contains(fields, k) && diag.Suggest(k, fields) == field {
+				return
+			}
+		}
 		c.errorf(r.NameSpan, CodeMissingField, "%s %q has no %s", r.Kind, r.Name, field).
 			Hint("add `%s = %s`", field, example)
 	}

@@ -198,7 +198,17 @@ func describe(p *syntax.Primary) string {
 // interpolate returns the value of s with ${name} replaced. allowParams is
 // false in parameter defaults, where only the built-ins may be used.
 func (c *checker) interpolate(s *syntax.String, f *syntax.File, allowParams bool) string {
+	out, _ := c.interpolated(s, f, allowParams)
+	return out
+}
+
+// interpolated is interpolate that also reports whether every ${name} was
+// known; a value with an unknown one was reported already, and is not
+// checked further (its half-substituted text would only draw more
+// errors).
+func (c *checker) interpolated(s *syntax.String, f *syntax.File, allowParams bool) (string, bool) {
 	parts, _ := s.Parts(f.Source) // bad escapes were reported by the parser
+	ok := true
 	var b strings.Builder
 	for _, pt := range parts {
 		if pt.Ref == "" {
@@ -216,14 +226,17 @@ func (c *checker) interpolate(s *syntax.String, f *syntax.File, allowParams bool
 		if !allowParams {
 			c.errorf(pt.Span, CodeUnknownParam, "a parameter's default cannot use ${%s}", pt.Ref).
 				Hint("only ${pipeline} and ${namespace} may be used in defaults")
+			ok = false
 			continue
 		}
 		p := c.lookupParam(pt.Ref, pt.Span)
 		if p != nil {
 			b.WriteString(p.value)
+		} else {
+			ok = false
 		}
 	}
-	return b.String()
+	return b.String(), ok
 }
 
 // lookupParam returns the parameter name, marking it used, or reports that
@@ -283,7 +296,8 @@ func (c *checker) scalarOfPrimary(p *syntax.Primary, what string) (scalar, bool)
 	sp := span(p)
 	switch {
 	case p.String != nil:
-		return scalar{typ: ir.StringParam, text: c.interpolate(p.String, c.fileOf(sp), true), span: sp}, true
+		text, ok := c.interpolated(p.String, c.fileOf(sp), true)
+		return scalar{typ: ir.StringParam, text: text, span: sp}, ok
 	case p.Number != nil:
 		return scalar{typ: ir.NumberParam, text: p.Number.Text, span: sp}, true
 	case p.Bool != nil:
@@ -309,7 +323,7 @@ func (c *checker) typeError(s scalar, what, want, example string) {
 		d.Note(s.param.node.Name.Span(), "parameter %q is a %s", s.param.node.Name.Value, s.param.typ)
 	}
 	if example != "" {
-		d.Hint("write e.g. `%s = %s`", what, example)
+		d.Hint("write e.g. `%s` in its place", example)
 	}
 }
 

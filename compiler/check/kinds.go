@@ -801,6 +801,9 @@ func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloa
 			c.errorf(span(seen["user"].Key), CodeRange, "user 0 is root, which the restricted profile forbids").
 				Hint("run as a non-root user, e.g. `user = 10001`, or opt out with `restricted = false`")
 		}
+		if _, ok := seen["user"]; !ok && w.Restricted && w.Image != "" {
+			c.checkImageUser(r, seen["image"])
+		}
 	case r.Kind == ir.Service:
 		s := r.Service
 		if len(s.Ports) == 0 {
@@ -910,3 +913,31 @@ func hasPortNumber(ps []ir.Port, n int32) bool {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// namedUserImages are images known to run as a user given by name, with
+// its UID. A kubelet cannot verify that a named user is not root, so under
+// runAsNonRoot it refuses to start them unless runAsUser (`user`) is set.
+// Keys match the image reference without "docker.io/" and "library/".
+var namedUserImages = []struct{ prefix, user, uid string }{
+	{"curlimages/curl", "curl_user", "100"},
+	{"prom/prometheus", "nobody", "65534"},
+	{"prom/alertmanager", "nobody", "65534"},
+	{"quay.io/prometheus/", "nobody", "65534"},
+	{"jenkins/jenkins", "jenkins", "1000"},
+}
+
+// checkImageUser warns about a restricted workload without `user` whose
+// image is known to run as a user given by name, which a kubelet refuses
+// to start under runAsNonRoot ("image has non-numeric user ... cannot
+// verify user is non-root").
+func (c *checker) checkImageUser(r *ir.Resource, image *syntax.Entry) {
+	ref := strings.TrimPrefix(strings.TrimPrefix(r.Workload.Image, "docker.io/"), "library/")
+	for _, k := range namedUserImages {
+		if strings.HasPrefix(ref, k.prefix) {
+			c.warnf(span(image.Key), CodeNoNumericUser, "%s %q has no `user`, and its image runs as the user %q, a name the restricted profile cannot verify is not root", r.Kind, r.Name, k.user).
+				Hint("write `user = %s` (the UID of %s) in %s %s; Kubernetes does not start such a container otherwise", k.uid, k.user, r.Kind, r.Name).
+				Hint("for another image, find its user with `docker image inspect --format '{{.Config.User}}' IMAGE`: a number other than 0 needs nothing; a name, or nothing at all (root), needs `user`")
+			return
+		}
+	}
+}

@@ -253,7 +253,9 @@ func toJSONTask(t *Task) jsonTask {
 // Steps are in execution order and tasks in apply order; a hook with two
 // phases appears in both steps; a hook named by generateName has name "".
 // Tasks also carry syncOptions, declaredWave, healthCheck, gated, note and
-// source; warnings carry file, line, document, object and message.
+// source; warnings carry file, line, document, object and message. The
+// plan carries namespace, the destination namespace it assumed, when one
+// was given.
 func WriteJSON(w io.Writer, p *Plan) error {
 	out := jsonPlan{Namespace: p.Namespace, Steps: []jsonStep{}, Warnings: []jsonWarning{}}
 	for _, s := range p.Steps {

@@ -152,6 +152,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 			if c := lookup(args[1]); c != nil {
 				fs := newFlagSet(c)
 				c.flags(fs)
+				registerColor(fs, env)
 				writeCommandHelp(env.Stdout, c, fs)
 				return ExitOK
 			}
@@ -174,7 +175,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	}
 	fs := newFlagSet(c)
 	run := c.flags(fs)
-	fs.StringVar(&env.colorMode, "color", "auto", "colour in diagnostics and progress: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never")
+	registerColor(fs, env)
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			writeCommandHelp(env.Stdout, c, fs)
@@ -187,6 +188,11 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		return usageError(env, c.name, "--color must be auto, always or never, not %q", env.colorMode)
 	}
 	return run(ctx, env, fs.Args())
+}
+
+// registerColor adds --color, which every command takes, to fs.
+func registerColor(fs *pflag.FlagSet, env *Env) {
+	fs.StringVar(&env.colorMode, "color", "auto", "colour in diagnostics and progress: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never")
 }
 
 // usageError prints a usage error for command c and returns ExitUsage.

@@ -125,3 +125,21 @@ func TestMessagesAreCut(t *testing.T) {
 		t.Errorf("printed %d bytes", b.Len())
 	}
 }
+
+// FuzzPrintIsTerminalSafe prints a diagnostic on arbitrary source with an
+// arbitrary span: it never panics, and nothing it prints is a control
+// character other than the line breaks it writes itself.
+func FuzzPrintIsTerminalSafe(f *testing.F) {
+	f.Add("pipeline a in b\n"+hostile, 3, 9, "x")
+	f.Add(strings.Repeat("\t日本\x1b", 100), 50, 400, "\u202e")
+	f.Add("", 0, 0, "")
+	f.Fuzz(func(t *testing.T, src string, start, end int, msg string) {
+		if start < 0 || end < 0 || start > len(src) || end > len(src) || end < start {
+			return
+		}
+		got := render(t, src, start, end, Errorf(source.Span{}, "E0001", "%s", msg).Hint("%s", msg))
+		if r := rawControl(got); r >= 0 {
+			t.Fatalf("output holds control character %U:\n%q", r, got)
+		}
+	})
+}

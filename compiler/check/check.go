@@ -21,6 +21,13 @@ import (
 type Options struct {
 	// Sets are --set overrides of parameter defaults, by parameter name.
 	Sets map[string]string
+	// Params are overrides of parameter defaults read from --params files,
+	// in order (a later one wins; Sets win over all of them). Each carries
+	// its position, which diagnostics point at.
+	Params []Setting
+	// Namespace, when not empty, replaces the namespace the header names
+	// (-n on the command line). It is checked like the header's.
+	Namespace string
 	// OpenDir opens the directory that an object file is read from, the
 	// directory of the .wave file that names it. Nil means os.OpenRoot,
 	// which refuses paths (also through symbolic links) that leave it.
@@ -144,6 +151,15 @@ func (c *checker) header() {
 	if msgs := validationLabel(first.Namespace.Value); msgs != "" {
 		c.errorf(first.Namespace.Span(), CodeBadName, "namespace %q is not valid: %s", first.Namespace.Value, msgs).
 			Hint("use lower-case letters, digits and '-', at most 63 characters")
+	}
+	if ns := c.opts.Namespace; ns != "" {
+		if msgs := validationLabel(ns); msgs != "" {
+			c.errorf(source.Span{Start: source.Pos{Filename: "-n " + ns}}, CodeBadName, "namespace %q is not valid: %s", ns, msgs).
+				Note(first.Namespace.Span(), "the pipeline's own namespace is %s", first.Namespace.Value).
+				Hint("use lower-case letters, digits and '-', at most 63 characters")
+		} else {
+			c.p.Namespace = ns
+		}
 	}
 	for _, f := range c.files {
 		for _, d := range f.Decls {

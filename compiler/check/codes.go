@@ -118,4 +118,14 @@ const (
 	// CodeYAMLOrdering is an ordering annotation inside an object's YAML,
 	// which the pipeline's statements replace.
 	CodeYAMLOrdering diag.Code = "W0418"
+	// CodeNoNumericUser is a restricted workload without `user` whose image
+	// is not known to run as a numeric non-root user, which a kubelet
+	// refuses to start.
+	CodeNoNumericUser diag.Code = "W0420"
+	// CodeReadsHook is a long-lived resource that reads a hook resource,
+	// which Argo CD does not diff and re-creates on every sync.
+	CodeReadsHook diag.Code = "W0421"
+	// CodeParamsLine is a line of a --params file that is not
+	// `NAME = VALUE`.
+	CodeParamsLine diag.Code = "E0419"
 )

@@ -1,8 +1,10 @@
 package check
 
 import (
+	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,7 +18,7 @@ import (
 
 // Fields of each kind, for checking and for "did you mean" hints.
 var (
-	commonFields   = []string{"labels", "annotations", "prune", "prune_last"}
+	commonFields   = []string{"labels", "annotations", "prune", "prune_last", "server_side_apply", "replace", "skip_dry_run", "delete"}
 	workloadFields = []string{"image", "command", "args", "run", "env", "env_from", "port", "ports", "cpu", "memory", "cpu_limit",
 		"ready", "live", "startup", "mount", "service_account", "user", "restricted"}
 	kindFields = map[ir.Kind][]string{
@@ -32,6 +34,31 @@ var (
 		ir.PVC:            {"size", "access", "storage_class"},
 	}
 )
+
+// syncOptionField returns the sync-option field named key, or nil.
+func syncOptionField(key string) *ir.SyncOptionField {
+	for i := range ir.SyncOptionFields {
+		if ir.SyncOptionFields[i].Field == key {
+			return &ir.SyncOptionFields[i]
+		}
+	}
+	return nil
+}
+
+// sortSyncOptions orders options as ir.SyncOptionFields lists them, so
+// output does not depend on the order of fields.
+func sortSyncOptions(opts []string) {
+	rank := func(o string) int {
+		name, _, _ := strings.Cut(o, "=")
+		for i, f := range ir.SyncOptionFields {
+			if f.Option == name {
+				return i
+			}
+		}
+		return len(ir.SyncOptionFields)
+	}
+	sort.SliceStable(opts, func(i, j int) bool { return rank(opts[i]) < rank(opts[j]) })
+}
 
 // fieldsOf returns every field name kind k accepts.
 func fieldsOf(k ir.Kind) []string {
@@ -141,6 +168,13 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 	case key == "prune_last" && !quoted:
 		if b, ok := c.boolean(v, key); ok {
 			r.PruneLast = b
+		}
+		return
+	case syncOptionField(key) != nil && !quoted:
+		f := syncOptionField(key)
+		if b, ok := c.boolean(v, key); ok && (b != f.Default || f.Both) {
+			r.SyncOptions = append(r.SyncOptions, fmt.Sprintf("%s=%t", f.Option, b))
+			sortSyncOptions(r.SyncOptions)
 		}
 		return
 	}
@@ -404,7 +438,7 @@ func (c *checker) checkKey(t *ir.Resource, key string, at source.Span) {
 	var keys []string
 	for _, e := range dc.node.Body.Entries {
 		k := e.Key.Name()
-		if e.Key.String == nil && (k == "labels" || k == "annotations" || k == "prune" || k == "prune_last" || (t.Kind == ir.Secret && k == "type")) {
+		if e.Key.String == nil && (k == "labels" || k == "annotations" || k == "prune" || k == "prune_last" || syncOptionField(k) != nil || (t.Kind == ir.Secret && k == "type")) {
 			continue
 		}
 		if k == key {
@@ -706,6 +740,15 @@ func (c *checker) pvcField(d *decl, key string, v *syntax.Value) bool {
 func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloadState) {
 	r := d.res
 	missing := func(field, example string) {
+		// A misspelt field (imgae) was reported as unknown, with a
+		// did-you-mean for this one; saying it is missing too adds
+		// nothing.
+		fields := fieldsOf(r.Kind)
+		for k := range seen {
+			if !slices.Contains(fields, k) && diag.Suggest(k, fields) == field {
+				return
+			}
+		}
 		c.errorf(r.NameSpan, CodeMissingField, "%s %q has no %s", r.Kind, r.Name, field).
 			Hint("add `%s = %s`", field, example)
 	}
@@ -757,6 +800,9 @@ func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloa
 		if w.User != nil && *w.User == 0 && w.Restricted {
 			c.errorf(span(seen["user"].Key), CodeRange, "user 0 is root, which the restricted profile forbids").
 				Hint("run as a non-root user, e.g. `user = 10001`, or opt out with `restricted = false`")
+		}
+		if _, ok := seen["user"]; !ok && w.Restricted && w.Image != "" {
+			c.checkImageUser(r, seen["image"])
 		}
 	case r.Kind == ir.Service:
 		s := r.Service
@@ -867,3 +913,31 @@ func hasPortNumber(ps []ir.Port, n int32) bool {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// namedUserImages are images known to run as a user given by name, with
+// its UID. A kubelet cannot verify that a named user is not root, so under
+// runAsNonRoot it refuses to start them unless runAsUser (`user`) is set.
+// Keys match the image reference without "docker.io/" and "library/".
+var namedUserImages = []struct{ prefix, user, uid string }{
+	{"curlimages/curl", "curl_user", "100"},
+	{"prom/prometheus", "nobody", "65534"},
+	{"prom/alertmanager", "nobody", "65534"},
+	{"quay.io/prometheus/", "nobody", "65534"},
+	{"jenkins/jenkins", "jenkins", "1000"},
+}
+
+// checkImageUser warns about a restricted workload without `user` whose
+// image is known to run as a user given by name, which a kubelet refuses
+// to start under runAsNonRoot ("image has non-numeric user ... cannot
+// verify user is non-root").
+func (c *checker) checkImageUser(r *ir.Resource, image *syntax.Entry) {
+	ref := strings.TrimPrefix(strings.TrimPrefix(r.Workload.Image, "docker.io/"), "library/")
+	for _, k := range namedUserImages {
+		if strings.HasPrefix(ref, k.prefix) {
+			c.warnf(span(image.Key), CodeNoNumericUser, "%s %q has no `user`, and its image runs as the user %q, a name the restricted profile cannot verify is not root", r.Kind, r.Name, k.user).
+				Hint("write `user = %s` (the UID of %s) in %s %s; Kubernetes does not start such a container otherwise", k.uid, k.user, r.Kind, r.Name).
+				Hint("for another image, find its user with `docker image inspect --format '{{.Config.User}}' IMAGE`: a number other than 0 needs nothing; a name, or nothing at all (root), needs `user`")
+			return
+		}
+	}
+}

@@ -249,8 +249,8 @@ func Annotations(r *ir.Resource) map[string]string {
 	return out
 }
 
-// syncOptions merges the object's own sync options with prune and
-// prune_last.
+// syncOptions merges the object's own sync options with prune,
+// prune_last and the other sync-option fields (r.SyncOptions).
 func syncOptions(existing string, r *ir.Resource) string {
 	var opts []string
 	for _, o := range argocd.SplitList(existing) {
@@ -265,5 +265,6 @@ func syncOptions(existing string, r *ir.Resource) string {
 	if r.PruneLast {
 		opts = append(opts, "PruneLast=true")
 	}
+	opts = append(opts, r.SyncOptions...)
 	return strings.Join(opts, ",")
 }

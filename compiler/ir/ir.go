@@ -121,6 +121,10 @@ type Resource struct {
 	NoPrune bool
 	// PruneLast prunes it after everything else is healthy.
 	PruneLast bool
+	// SyncOptions are further Argo CD sync options for the object, such as
+	// "ServerSideApply=true" or "Delete=false", in the order of
+	// SyncOptionFields.
+	SyncOptions []string
 
 	// Placement says when the resource is applied.
 	Placement Placement
@@ -483,4 +487,28 @@ type ObjectSpec struct {
 	// Docs are the objects, with the pipeline namespace filled in where
 	// they are namespaced.
 	Docs []*unstructured.Unstructured
+}
+
+// SyncOptionField is a field every built-in kind takes that sets one of Argo
+// CD's per-object sync options.
+type SyncOptionField struct {
+	// Field is the field's name in a .wave declaration.
+	Field string
+	// Option is the sync option's name, as in "ServerSideApply=true".
+	Option string
+	// Default is Argo CD's behaviour without the option; the option is
+	// written only when the field says otherwise, unless Both is set.
+	Default bool
+	// Both writes the option for either value: `server_side_apply = false`
+	// opts one object out of an Application's ServerSideApply=true.
+	Both bool
+}
+
+// SyncOptionFields are the sync-option fields, in the order their options
+// are written.
+var SyncOptionFields = []SyncOptionField{
+	{Field: "server_side_apply", Option: "ServerSideApply", Default: false, Both: true},
+	{Field: "replace", Option: "Replace", Default: false, Both: true},
+	{Field: "skip_dry_run", Option: "SkipDryRunOnMissingResource", Default: false},
+	{Field: "delete", Option: "Delete", Default: true},
 }

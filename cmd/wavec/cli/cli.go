@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -47,6 +48,36 @@ type Env struct {
 	// StderrIsTerminal reports whether Stderr is an interactive terminal,
 	// which enables colour and live progress.
 	StderrIsTerminal bool
+
+	// colorMode is the --color flag: auto, always or never.
+	colorMode string
+}
+
+// colorModes are the values --color takes.
+var colorModes = []string{"auto", "always", "never"}
+
+// color reports whether output to Stderr may use ANSI colour: --color=always
+// says yes, --color=never no, and auto (the default) yes only on a terminal
+// when NO_COLOR is unset or empty and TERM is not "dumb".
+func (env *Env) color() bool {
+	switch env.colorMode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return env.StderrIsTerminal && env.getenv("NO_COLOR") == "" && !env.dumbTerminal()
+}
+
+// dumbTerminal reports whether TERM says the terminal cannot move the
+// cursor or show colour.
+func (env *Env) dumbTerminal() bool { return env.getenv("TERM") == "dumb" }
+
+func (env *Env) getenv(name string) string {
+	if env.Getenv == nil {
+		return ""
+	}
+	return env.Getenv(name)
 }
 
 // command is one wavec subcommand.
@@ -126,6 +157,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 			if c := lookup(args[1]); c != nil {
 				fs := newFlagSet(c)
 				c.flags(fs)
+				registerColor(fs, env)
 				writeCommandHelp(env.Stdout, c, fs)
 				return ExitOK
 			}
@@ -148,6 +180,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	}
 	fs := newFlagSet(c)
 	run := c.flags(fs)
+	registerColor(fs, env)
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			writeCommandHelp(env.Stdout, c, fs)
@@ -156,7 +189,15 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "wavec %s: %v\nRun 'wavec help %s' for usage.\n", c.name, err, c.name)
 		return ExitUsage
 	}
+	if !slices.Contains(colorModes, env.colorMode) {
+		return usageError(env, c.name, "--color must be auto, always or never, not %q", env.colorMode)
+	}
 	return run(ctx, env, fs.Args())
+}
+
+// registerColor adds --color, which every command takes, to fs.
+func registerColor(fs *pflag.FlagSet, env *Env) {
+	fs.StringVar(&env.colorMode, "color", "auto", "colour in diagnostics and progress: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never")
 }
 
 // usageError prints a usage error for command c and returns ExitUsage.

@@ -10,9 +10,12 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -24,6 +27,7 @@ import (
 
 	"github.com/wavec/wavec/compiler"
 	"github.com/wavec/wavec/compiler/emit"
+	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/lang/diag"
 )
 
@@ -109,6 +113,22 @@ func typedFor(kind string) runtime.Object {
 		return &batchv1.CronJob{}
 	case "Ingress":
 		return &networkingv1.Ingress{}
+	case "DaemonSet":
+		return &appsv1.DaemonSet{}
+	case "HorizontalPodAutoscaler":
+		return &autoscalingv2.HorizontalPodAutoscaler{}
+	case "PodDisruptionBudget":
+		return &policyv1.PodDisruptionBudget{}
+	case "NetworkPolicy":
+		return &networkingv1.NetworkPolicy{}
+	case "Role":
+		return &rbacv1.Role{}
+	case "ClusterRole":
+		return &rbacv1.ClusterRole{}
+	case "RoleBinding":
+		return &rbacv1.RoleBinding{}
+	case "ClusterRoleBinding":
+		return &rbacv1.ClusterRoleBinding{}
 	}
 	return nil
 }
@@ -162,6 +182,8 @@ func podOf(t *testing.T, u *unstructured.Unstructured) (*metav1.ObjectMeta, *cor
 	case *appsv1.Deployment:
 		tmpl = &o.Spec.Template
 	case *appsv1.StatefulSet:
+		tmpl = &o.Spec.Template
+	case *appsv1.DaemonSet:
 		tmpl = &o.Spec.Template
 	case *batchv1.Job:
 		tmpl = &o.Spec.Template
@@ -322,6 +344,28 @@ func TestBuildGoldensMatchExamples(t *testing.T) {
 		}
 		for n := range inArchive {
 			t.Errorf("build_%s.txtar has %s, which examples/%s lacks", name, n, name)
+		}
+	}
+}
+
+// TestEveryKindEmitted checks that the test pipeline of every built-in kind
+// emits an object of each kind wavec declares typed, so that the strict
+// round trip and the Pod Security test cover them all.
+func TestEveryKindEmitted(t *testing.T) {
+	res := compile(t, []string{filepath.Join("testdata", "allkinds")}, nil)
+	emitted := map[string]bool{}
+	for _, d := range res.Documents {
+		emitted[d.Object.GetKind()] = true
+	}
+	for _, k := range ir.Kinds {
+		if k == ir.Object {
+			continue
+		}
+		if !emitted[k.KubeKind()] {
+			t.Errorf("testdata/allkinds emits no %s", k.KubeKind())
+		}
+		if typedFor(k.KubeKind()) == nil {
+			t.Errorf("typedFor knows no %s", k.KubeKind())
 		}
 	}
 }

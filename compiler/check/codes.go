@@ -118,4 +118,12 @@ const (
 	// CodeYAMLOrdering is an ordering annotation inside an object's YAML,
 	// which the pipeline's statements replace.
 	CodeYAMLOrdering diag.Code = "W0418"
+
+	// CodeHPANoRequest is an hpa with a utilization target whose workload
+	// has a container without that request: the autoscaler cannot compute
+	// utilization.
+	CodeHPANoRequest diag.Code = "W0440"
+	// CodeSharedClaim is a ReadWriteOnce claim mounted by a workload that
+	// can run more than one Pod: the Pods on other nodes never start.
+	CodeSharedClaim diag.Code = "W0441"
 )

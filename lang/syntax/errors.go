@@ -246,7 +246,8 @@ func describeExpected(ps []probe) string {
 var keywords = []string{
 	"pipeline", "param", "object", "wave", "in", "from", "after", "delete", "on", "external", "timeout", "retries",
 	"presync", "sync", "postsync", "syncfail", "predelete", "postdelete", "skip",
-	"configmap", "secret", "serviceaccount", "deployment", "statefulset", "service", "ingress", "pvc", "job", "cronjob",
+	"configmap", "secret", "serviceaccount", "deployment", "statefulset", "daemonset", "service", "ingress", "pvc", "job", "cronjob",
+	"hpa", "pdb", "networkpolicy", "role", "clusterrole", "rolebinding", "clusterrolebinding",
 	"on-success", "on-failure", "before-create",
 }
 

@@ -30,9 +30,9 @@ func (c *checker) newSpec(r *ir.Resource) {
 // scaled are the kinds an hpa scales and a pdb protects.
 var scaled = []ir.Kind{ir.Deployment, ir.StatefulSet}
 
-// podKinds are the workloads whose Pods a service, pdb or networkpolicy
-// selects.
-var podKinds = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet}
+// podKinds are the workloads whose Pods a networkpolicy selects or lets
+// connect.
+var podKinds = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job, ir.CronJob}
 
 // kindField checks a field of an hpa, pdb, networkpolicy, role,
 // clusterrole, rolebinding or clusterrolebinding.
@@ -256,7 +256,7 @@ func (c *checker) finishKind(d *decl, seen map[string]*syntax.Entry) {
 		}
 		t := c.sameNamed(r.Name, kinds...)
 		if t == nil {
-			c.errorf(r.NameSpan, CodeMissingField, "%s %q has no %s, and no %s is named %q", r.Kind, r.Name, field, kindsPhrase(kinds)[2:], r.Name).
+			c.errorf(r.NameSpan, CodeMissingField, "%s %q has no %s, and no %s is named %q", r.Kind, r.Name, field, kindWords(kinds), r.Name).
 				Hint("add `%s = %s NAME`", field, kinds[0])
 		}
 		return t
@@ -444,4 +444,16 @@ func (c *checker) checkSecretType(t *decl, at source.Span, want, what, example s
 	c.errorf(at, CodeWrongKind, "%s takes a secret of type %s, but secret %q is %s", what, want, t.res.Name, got).
 		Note(t.res.NameSpan, "secret %q is declared here", t.res.Name).
 		Hint("give the secret `%s`", example)
+}
+
+// kindWords names kinds for messages: "deployment or statefulset".
+func kindWords(ks []ir.Kind) string {
+	ws := make([]string, len(ks))
+	for i, k := range ks {
+		ws[i] = k.String()
+	}
+	if len(ws) == 1 {
+		return ws[0]
+	}
+	return strings.Join(ws[:len(ws)-1], ", ") + " or " + ws[len(ws)-1]
 }

@@ -619,9 +619,7 @@ func (c *checker) serviceField(d *decl, key string, v *syntax.Value) bool {
 	case "ports":
 		s.Ports = append(s.Ports, c.namedPorts(v, true, c.deferTarget(d))...)
 	case "selector":
-		if t := c.ref(v, key, ir.Deployment, ir.StatefulSet, ir.DaemonSet); t != nil {
-			s.Selector = t.res
-		}
+		s.Selector = c.selects(c.ref(v, key, ir.Deployment, ir.StatefulSet, ir.DaemonSet), span(v), "a service's selector")
 	case "type":
 		if t, ok := c.enum(v, key, []string{"ClusterIP", "NodePort", "LoadBalancer", "None"}); ok {
 			if t == "None" {
@@ -707,7 +705,9 @@ func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloa
 		}
 		if _, ok := seen["selector"]; !ok {
 			s.Selector = c.sameNamed(r.Name, ir.Deployment, ir.StatefulSet, ir.DaemonSet)
-			if s.Selector == nil {
+			if s.Selector != nil {
+				s.Selector = c.selects(c.decls[declKey{s.Selector.Kind, s.Selector.Name}], r.NameSpan, "the selector of "+r.Describe())
+			} else {
 				c.errorf(r.NameSpan, CodeMissingField, "service %q has no selector, and no deployment, statefulset or daemonset is named %q", r.Name, r.Name).
 					Hint("add `selector = deployment NAME`")
 			}

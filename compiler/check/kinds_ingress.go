@@ -196,6 +196,11 @@ func (c *checker) finishIngress(d *decl, seen map[string]*syntax.Entry, st *work
 	}
 	for _, pu := range st.ingressPaths {
 		p := pu.path
+		if p.Service != nil && p.Service.External && pu.port == nil {
+			c.errorf(p.Span, CodeMissingField, "the path %s leads to external service %q, whose ports wavec does not know", p.Path, p.Service.Name).
+				Hint("say the service's port, e.g. `port = 80`, or `\"%s\" = service %s -> 80` in a rule", p.Path, p.Service.Name)
+			continue
+		}
 		if p.Service == nil || p.Service.Service == nil {
 			continue
 		}

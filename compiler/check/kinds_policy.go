@@ -70,9 +70,7 @@ func (c *checker) kindField(d *decl, key string, v *syntax.Value) bool {
 		p := r.PDB
 		switch key {
 		case "selector":
-			if t := c.ref(v, key, scaled...); t != nil {
-				p.Selector = t.res
-			}
+			p.Selector = c.selects(c.ref(v, key, scaled...), span(v), "a pdb's selector")
 		case "min_available":
 			p.MinAvailable = c.intOrPercent(v, key)
 		case "max_unavailable":
@@ -84,11 +82,17 @@ func (c *checker) kindField(d *decl, key string, v *syntax.Value) bool {
 		n := r.NetworkPolicy
 		switch key {
 		case "selector":
-			if t := c.ref(v, key, podKinds...); t != nil {
-				n.Selector = t.res
-			}
+			n.Selector = c.selects(c.ref(v, key, podKinds...), span(v), "a networkpolicy's selector")
 		case "from", "to":
 			refs := c.refList(v, key, podKinds...)
+			if v.Left.List != nil {
+				refs = refs[:0]
+				for _, it := range v.Left.List.Items {
+					if t := c.selects(c.quietRef(it), span(it), "a networkpolicy's "+key); t != nil {
+						refs = append(refs, t)
+					}
+				}
+			}
 			if key == "from" {
 				n.Ingress, n.From = true, refs
 			} else {
@@ -135,6 +139,35 @@ func (c *checker) kindField(d *decl, key string, v *syntax.Value) bool {
 		return false
 	}
 	return true
+}
+
+// selects reports a selector that names an external workload: wavec
+// selects Pods by the labels it gives them, which an external workload's
+// Pods do not carry.
+func (c *checker) selects(t *decl, at source.Span, what string) *ir.Resource {
+	if t == nil {
+		return nil
+	}
+	if t.res.External {
+		c.errorf(at, CodeNotHere, "%s cannot be external %s %q", what, t.res.Kind, t.res.Name).
+			Note(t.res.NameSpan, "it is declared external here").
+			Hint("wavec selects Pods by the labels it gives them, and knows none of an external workload's Pods; write the object as YAML with its own selector")
+		return nil
+	}
+	return t.res
+}
+
+// quietRef returns the declaration a reference value names, or nil,
+// reporting nothing: for a second look at references already checked.
+func (c *checker) quietRef(v *syntax.Value) *decl {
+	if v.Right != nil || v.Left.Ref == nil {
+		return nil
+	}
+	k, ok := ir.ParseKind(v.Left.Ref.Kind.Value)
+	if !ok {
+		return nil
+	}
+	return c.decls[declKey{k, v.Left.Ref.Name.Value}]
 }
 
 // refList resolves a list of references.
@@ -255,6 +288,10 @@ func (c *checker) finishKind(d *decl, seen map[string]*syntax.Entry) {
 			return nil
 		}
 		t := c.sameNamed(r.Name, kinds...)
+		if t != nil && r.Kind != ir.HPA {
+			// An hpa finds its target by name; the others select Pods.
+			return c.selects(c.decls[declKey{t.Kind, t.Name}], r.NameSpan, "the "+field+" of "+r.Describe())
+		}
 		if t == nil {
 			c.errorf(r.NameSpan, CodeMissingField, "%s %q has no %s, and no %s is named %q", r.Kind, r.Name, field, kindWords(kinds), r.Name).
 				Hint("add `%s = %s NAME`", field, kinds[0])

@@ -224,7 +224,7 @@ func (c *checker) pvcs(byRes map[*ir.Resource]*decl) {
 	for _, d := range c.order_ {
 		r := d.res
 		u, ok := first[r]
-		if !ok || !posOf(r).before(posOf(u.res)) || posOf(r).phase == ir.Skip {
+		if !ok || r.External || !posOf(r).before(posOf(u.res)) || posOf(r).phase == ir.Skip {
 			continue
 		}
 		c.warnf(c.whereSpan(d), CodePVCBeforeConsumer, "pvc %q is applied before its first consumer", r.Name).

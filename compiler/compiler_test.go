@@ -369,3 +369,44 @@ func TestEveryKindEmitted(t *testing.T) {
 		}
 	}
 }
+
+// TestAutoscaledHasNoReplicas checks that a deployment an hpa scales gets
+// no replicas, which would fight the autoscaler, while one without keeps
+// them, and that the hpa names its target.
+func TestAutoscaledHasNoReplicas(t *testing.T) {
+	src := `pipeline p in default
+deployment api { image = "nginx:1.27"; cpu = 100m; user = 10001 }
+deployment web { image = "nginx:1.27"; replicas = 3; user = 10001 }
+hpa api { max = 4; cpu = 60 }
+`
+	res, diags := compiler.CompileSource("p.wave", []byte(src), nil)
+	if len(diags) > 0 {
+		t.Fatal(diagText(diags))
+	}
+	found := 0
+	for _, d := range res.Documents {
+		replicas, has, _ := unstructured.NestedInt64(d.Object.Object, "spec", "replicas")
+		switch d.Object.GetKind() + "/" + d.Object.GetName() {
+		case "Deployment/api":
+			found++
+			if has {
+				t.Errorf("deployment api, scaled by an hpa, has replicas %d", replicas)
+			}
+		case "Deployment/web":
+			found++
+			if replicas != 3 {
+				t.Errorf("deployment web has replicas %d, want 3", replicas)
+			}
+		case "HorizontalPodAutoscaler/api":
+			found++
+			kind, _, _ := unstructured.NestedString(d.Object.Object, "spec", "scaleTargetRef", "kind")
+			name, _, _ := unstructured.NestedString(d.Object.Object, "spec", "scaleTargetRef", "name")
+			if kind != "Deployment" || name != "api" {
+				t.Errorf("hpa targets %s %s", kind, name)
+			}
+		}
+	}
+	if found != 3 {
+		t.Errorf("found %d of the 3 objects", found)
+	}
+}

@@ -296,7 +296,7 @@ func (c *checker) checkResources(w *ir.Container, seen map[string]*syntax.Entry)
 func (c *checker) probeTiming(b *syntax.Block, t *ir.ProbeTiming) {
 	seen := map[string]*syntax.Entry{}
 	for _, e := range b.Entries {
-		if e.Label != nil || !c.once(seen, e, "probe timing") {
+		if !c.once(seen, e, "probe timing") {
 			continue
 		}
 		key := e.Key.Name()
@@ -369,7 +369,7 @@ func (c *checker) volumes(d *decl, entries []*syntax.Entry) {
 		case v.Right == nil && v.Left.Map != nil:
 			fs := map[string]*syntax.Entry{}
 			for _, f := range v.Left.Map.Entries {
-				if f.Label != nil || !c.once(fs, f, "volume field") {
+				if !c.once(fs, f, "volume field") {
 					continue
 				}
 				fv := entryValue(f)

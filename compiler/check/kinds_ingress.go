@@ -128,7 +128,7 @@ func (c *checker) ingressRule(d *decl, e *syntax.Entry, st *workloadState) {
 	}
 	seen := map[string]*syntax.Entry{}
 	for _, pe := range e.Block.Entries {
-		if pe.Label != nil || !c.once(seen, pe, "path") {
+		if !c.once(seen, pe, "path") {
 			continue
 		}
 		p := pe.Key.Name()

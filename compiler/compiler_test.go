@@ -410,3 +410,20 @@ hpa api { max = 4; cpu = 60 }
 		t.Errorf("found %d of the 3 objects", found)
 	}
 }
+
+// TestKindKeywords checks that the parser knows every kind of the IR as a
+// declaration keyword and as a reference in a value.
+func TestKindKeywords(t *testing.T) {
+	for _, k := range ir.Kinds {
+		if k == ir.Object {
+			continue
+		}
+		src := fmt.Sprintf("pipeline p in default\n%s x external\nconfigmap c { labels = { a = \"b\" }, prune = %s x }\n", k, k)
+		_, diags := compiler.CompileSource("p.wave", []byte(src), nil)
+		for _, d := range diags {
+			if strings.HasPrefix(string(d.Code), "E01") {
+				t.Errorf("%s: %s", k, d.Error())
+			}
+		}
+	}
+}

@@ -3,7 +3,9 @@ package check
 import (
 	"fmt"
 	"math"
+	"path"
 	"sort"
+	"strings"
 	"time"
 	_ "time/tzdata" // time zone names are checked the same on every machine
 
@@ -518,6 +520,34 @@ func (c *checker) finishWorkload(d *decl, seen map[string]*syntax.Entry) {
 	for _, ct := range append(append([]*ir.Container(nil), w.Containers...), w.Init...) {
 		if ct.User == nil {
 			ct.User = w.User
+		}
+	}
+	ports := map[string]*ir.Container{}
+	for _, ct := range w.AllContainers() {
+		for _, p := range ct.Ports {
+			if prev, ok := ports[p.Name]; ok && prev != ct {
+				c.errorf(p.Span, CodeDuplicate, "port name %q is used by %s and %s", p.Name, describeContainer(r, prev), describeContainer(r, ct)).
+					Note(prev.Span, "%s is declared here", describeContainer(r, prev)).
+					Hint("port names are unique within a Pod, so that a Service or probe can name them; `port = N` is named http, so give the other a name: `ports = { metrics = N }`")
+				continue
+			}
+			ports[p.Name] = ct
+		}
+	}
+	for _, st := range w.Storage {
+		for _, m := range w.Mounts {
+			if m.Path == st.Path {
+				c.errorf(span(entryValue(seen["storage"])), CodeConflict, "%s is both mounted and a storage path", st.Path).
+					Note(span(entryValue(seen["mount"])), "the mount is given here").
+					Hint("a storage path mounts the Pod's own claim there; remove one of them")
+			}
+		}
+		name := strings.ToLower(path.Base(st.Path))
+		for _, v := range w.Volumes {
+			if v.Name == name {
+				c.errorf(v.Span, CodeDuplicate, "volume %q has the name of the claim of storage path %s", v.Name, st.Path).
+					Hint("rename the volume; a storage path's claim is named after its last element")
+			}
 		}
 	}
 	if r.Kind == ir.StatefulSet && w.GoverningService == nil {

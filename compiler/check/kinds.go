@@ -74,6 +74,7 @@ func (c *checker) bodies() {
 		}
 	}
 	c.sharedClaims()
+	c.bindingReads()
 }
 
 // body checks the fields of one declaration.

@@ -494,3 +494,37 @@ func kindWords(ks []ir.Kind) string {
 	}
 	return strings.Join(ws[:len(ws)-1], ", ") + " or " + ws[len(ws)-1]
 }
+
+// bindingReads makes a workload read the bindings that grant its service
+// account a role, and the roles they grant: Pods that start before their
+// permissions exist fail, so their wave never becomes healthy and the wave
+// of the binding never comes.
+func (c *checker) bindingReads() {
+	for _, d := range c.order_ {
+		w := d.res.Workload
+		if w == nil || w.ServiceAccount == nil || d.res.External {
+			continue
+		}
+		e := d.fieldEntry("service_account")
+		if e == nil {
+			continue
+		}
+		at := span(entryValue(e))
+		for _, b := range c.order_ {
+			bs := b.res.Binding
+			if bs == nil || b.res.External {
+				continue
+			}
+			for _, s := range bs.Subjects {
+				if s != w.ServiceAccount {
+					continue
+				}
+				d.res.Reads = append(d.res.Reads, &ir.Read{Target: b.res, Span: at, Via: "service_account"})
+				if bs.Role != nil {
+					d.res.Reads = append(d.res.Reads, &ir.Read{Target: bs.Role, Span: at, Via: "service_account"})
+				}
+				break
+			}
+		}
+	}
+}

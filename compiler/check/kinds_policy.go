@@ -262,7 +262,7 @@ func (c *checker) rules(r *ir.Resource, v *syntax.Value) {
 			}
 		}
 		for _, f := range []string{"resources", "verbs"} {
-			if e, ok := seen[f]; !ok || len(entryValue(e).Left.List.Items) == 0 {
+			if e, ok := seen[f]; !ok || entryValue(e).Left.List != nil && len(entryValue(e).Left.List.Items) == 0 {
 				c.errorf(span(it), CodeMissingField, "a rule of %s needs %s", r.Describe(), f).
 					Hint(`write e.g. { resources = ["configmaps"], verbs = ["get", "list"] }`)
 			}

@@ -427,3 +427,55 @@ func TestKindKeywords(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedVolumes checks that containers mounting the same ConfigMap
+// share one volume, that a single key is mounted by subPath, and that a
+// generated volume name never takes the name of a workload's own volume.
+func TestSharedVolumes(t *testing.T) {
+	src := `pipeline p in default
+configmap conf { "a.conf" = "x" }
+deployment api {
+  image = "nginx:1.27"
+  user  = 10001
+  mount = { "/etc/app" = configmap conf, "/cache" = volume configmap-conf }
+  volume configmap-conf = emptydir
+  sidecar shipper {
+    image = "fluent/fluent-bit:3.2"
+    mount = { "/etc/a.conf" = configmap conf -> "a.conf" }
+  }
+}
+`
+	res, diags := compiler.CompileSource("p.wave", []byte(src), nil)
+	if len(diags) > 0 {
+		t.Fatal(diagText(diags))
+	}
+	var dep appsv1.Deployment
+	for _, d := range res.Documents {
+		if d.Object.GetKind() == "Deployment" {
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(d.Object.Object, &dep); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	spec := dep.Spec.Template.Spec
+	var names []string
+	for _, v := range spec.Volumes {
+		names = append(names, v.Name)
+	}
+	if got := strings.Join(names, ","); got != "volume-0,configmap-conf" {
+		t.Fatalf("volumes %s, want volume-0 (the ConfigMap) and configmap-conf (the emptyDir)", got)
+	}
+	if spec.Volumes[0].ConfigMap == nil || spec.Volumes[1].EmptyDir == nil {
+		t.Errorf("volumes %+v", spec.Volumes)
+	}
+	if len(spec.InitContainers) != 1 || spec.InitContainers[0].RestartPolicy == nil || *spec.InitContainers[0].RestartPolicy != corev1.ContainerRestartPolicyAlways {
+		t.Fatalf("the sidecar is not a restartable init container: %+v", spec.InitContainers)
+	}
+	m := spec.InitContainers[0].VolumeMounts[0]
+	if m.Name != "volume-0" || m.SubPath != "a.conf" || m.MountPath != "/etc/a.conf" || !m.ReadOnly {
+		t.Errorf("the sidecar's mount is %+v", m)
+	}
+	if u := spec.InitContainers[0].SecurityContext.RunAsUser; u == nil || *u != 10001 {
+		t.Errorf("the sidecar does not take the main container's user: %v", u)
+	}
+}

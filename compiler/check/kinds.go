@@ -132,6 +132,8 @@ func (c *checker) body(d *decl) {
 // workloadState carries what a workload's fields leave for later checks.
 type workloadState struct {
 	containerState
+	// roots are where further containers set user 0.
+	roots []source.Span
 	// labeled are the labeled entries (`container NAME`, `rule NAME`, ...)
 	// by key and label.
 	labeled map[string]*syntax.Entry
@@ -145,6 +147,9 @@ type workloadState struct {
 // containerState carries what a container's fields leave for later checks.
 type containerState struct {
 	probes []probeUse
+	// root is where the container sets user 0, checked against the
+	// workload's restricted once every field is read.
+	root source.Span
 }
 
 type probeUse struct {
@@ -692,7 +697,7 @@ func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloa
 				missing("schedule", `"*/15 * * * *"`)
 			}
 		}
-		c.finishWorkload(d, seen)
+		c.finishWorkload(d, seen, st)
 	case r.Kind == ir.Service:
 		s := r.Service
 		if len(s.Ports) == 0 && !s.Headless {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/lang/diag"
+	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/lang/syntax"
 )
 
@@ -188,6 +189,9 @@ func (c *checker) subContainer(d *decl, e *syntax.Entry, st *workloadState) {
 		}
 	}
 	c.finishContainer(d, ct, seen, &cs)
+	if cs.root.IsValid() {
+		st.roots = append(st.roots, cs.root)
+	}
 	if key == "container" {
 		w.Containers = append(w.Containers, ct)
 	} else {
@@ -257,9 +261,8 @@ func (c *checker) finishContainer(d *decl, w *ir.Container, seen map[string]*syn
 		}
 	}
 	c.checkResources(w, seen)
-	if w.User != nil && *w.User == 0 && r.Workload.Restricted {
-		c.errorf(span(seen["user"].Key), CodeRange, "user 0 is root, which the restricted profile forbids").
-			Hint("run as a non-root user, e.g. `user = 10001`, or opt out with `restricted = false`")
+	if e, ok := seen["user"]; ok && w.User != nil && *w.User == 0 {
+		st.root = span(e.Key)
 	}
 }
 
@@ -514,9 +517,19 @@ func (c *checker) cronJobField(w *ir.WorkloadSpec, key string, v *syntax.Value) 
 
 // finishWorkload checks what needs every field of a workload: inherited
 // users, the governing Service of a statefulset.
-func (c *checker) finishWorkload(d *decl, seen map[string]*syntax.Entry) {
+func (c *checker) finishWorkload(d *decl, seen map[string]*syntax.Entry, st *workloadState) {
 	r := d.res
 	w := r.Workload
+	roots := st.roots
+	if st.root.IsValid() {
+		roots = append([]source.Span{st.root}, roots...)
+	}
+	if w.Restricted {
+		for _, at := range roots {
+			c.errorf(at, CodeRange, "user 0 is root, which the restricted profile forbids").
+				Hint("run as a non-root user, e.g. `user = 10001`, or opt out with `restricted = false`")
+		}
+	}
 	for _, ct := range append(append([]*ir.Container(nil), w.Containers...), w.Init...) {
 		if ct.User == nil {
 			ct.User = w.User

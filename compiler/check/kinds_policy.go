@@ -383,7 +383,7 @@ func (c *checker) finishKind(d *decl, seen map[string]*syntax.Entry) {
 func (c *checker) autoscaled(d *decl, seen map[string]*syntax.Entry) {
 	h := d.res.HPA
 	t := h.Target
-	if t == nil || t.Workload == nil {
+	if t == nil || t.Workload == nil || t.External {
 		return
 	}
 	td := c.decls[declKey{t.Kind, t.Name}]
@@ -407,9 +407,13 @@ func (c *checker) autoscaled(d *decl, seen map[string]*syntax.Entry) {
 	for _, m := range []struct {
 		field string
 		set   bool
-	}{{"cpu", h.CPU != nil}, {"memory", h.Memory != nil}} {
+	}{{"cpu", h.CPU != nil || h.Memory == nil}, {"memory", h.Memory != nil}} {
 		if !m.set {
 			continue
+		}
+		at, what := d.res.NameSpan, m.field+" utilization (80% when no target is given)"
+		if e, ok := seen[m.field]; ok {
+			at, what = span(e.Key), m.field+" utilization"
 		}
 		for _, ct := range append([]*ir.Container{&t.Workload.Container}, t.Workload.Containers...) {
 			req := ct.CPU
@@ -417,7 +421,7 @@ func (c *checker) autoscaled(d *decl, seen map[string]*syntax.Entry) {
 				req = ct.Memory
 			}
 			if req == nil {
-				c.warnf(span(seen[m.field].Key), CodeHPANoRequest, "hpa %q targets %s utilization, but %s has no %s request", d.res.Name, m.field, describeContainer(t, ct), m.field).
+				c.warnf(at, CodeHPANoRequest, "hpa %q targets %s, but %s has no %s request", d.res.Name, what, describeContainer(t, ct), m.field).
 					Note(ct.Span, "the container is declared here").
 					Hint("give every container of %s a request, e.g. `%s = %s`; without it the autoscaler cannot compute utilization", t.Ref(), m.field, map[string]string{"cpu": "100m", "memory": "256Mi"}[m.field])
 				break

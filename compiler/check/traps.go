@@ -261,7 +261,7 @@ func (c *checker) hoisting() {
 				ns := u.GetName()
 				for _, o := range c.order_ {
 					if o.res.Object == nil {
-						if ns == c.p.Namespace && o.res.Kind != ir.Object {
+						if ns == c.p.Namespace && o.res.Kind != ir.Object && !o.res.Kind.ClusterScoped() {
 							consider(o, "")
 						}
 						continue

@@ -575,11 +575,11 @@ func (c *checker) finishWorkload(d *decl, seen map[string]*syntax.Entry, st *wor
 	}
 }
 
-// containerPortNames returns the names of every container port of a
-// workload.
+// containerPortNames returns the names of the ports a workload's Pods
+// serve.
 func containerPortNames(w *ir.WorkloadSpec) []string {
 	var out []string
-	for _, ct := range w.AllContainers() {
+	for _, ct := range servingContainers(w) {
 		out = append(out, portNames(ct.Ports)...)
 	}
 	return out
@@ -602,11 +602,9 @@ func (c *checker) serviceTargets(r *ir.Resource) {
 	s := r.Service
 	w := s.Selector.Workload
 	var numbers []int32
-	for _, ct := range w.AllContainers() {
-		if ct.Sidecar || !contains(initNames(w), ct.Name) {
-			for _, p := range ct.Ports {
-				numbers = append(numbers, p.Port)
-			}
+	for _, ct := range servingContainers(w) {
+		for _, p := range ct.Ports {
+			numbers = append(numbers, p.Port)
 		}
 	}
 	if len(numbers) == 0 {
@@ -626,11 +624,16 @@ func (c *checker) serviceTargets(r *ir.Resource) {
 	}
 }
 
-// initNames returns the names of a workload's init containers and sidecars.
-func initNames(w *ir.WorkloadSpec) []string {
-	var out []string
+// servingContainers returns the containers that run beside the main one
+// and can serve a port: the main container, the further containers and the
+// sidecars, but not the init containers, which have ended by then.
+func servingContainers(w *ir.WorkloadSpec) []*ir.Container {
+	out := []*ir.Container{&w.Container}
+	out = append(out, w.Containers...)
 	for _, ct := range w.Init {
-		out = append(out, ct.Name)
+		if ct.Sidecar {
+			out = append(out, ct)
+		}
 	}
 	return out
 }

@@ -203,9 +203,15 @@ func (c *checker) header() {
 	}
 }
 
-// once records entry e under its key and reports a repeated key.
+// once records entry e under its key and reports a repeated key, and a
+// name between key and value where the key takes none.
 func (c *checker) once(seen map[string]*syntax.Entry, e *syntax.Entry, what string) bool {
 	key := e.Key.Name()
+	if e.Label != nil {
+		c.errorf(span(e.Label), CodeUnknownField, "%s %q takes no name", what, key).
+			Hint("write `%s = ...`; only a workload's container, init, sidecar and volume and an ingress's rule take a name", key)
+		return false
+	}
 	if prev, ok := seen[key]; ok {
 		c.errorf(span(e.Key), CodeRepeated, "%s %q is given twice", what, key).
 			Note(span(prev.Key), "first given here").

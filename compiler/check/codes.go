@@ -128,4 +128,12 @@ const (
 	// CodeParamsLine is a line of a --params file that is not
 	// `NAME = VALUE`.
 	CodeParamsLine diag.Code = "E0419"
+
+	// CodeHPANoRequest is an hpa with a utilization target whose workload
+	// has a container without that request: the autoscaler cannot compute
+	// utilization.
+	CodeHPANoRequest diag.Code = "W0440"
+	// CodeSharedClaim is a ReadWriteOnce claim mounted by a workload that
+	// can run more than one Pod: the Pods on other nodes never start.
+	CodeSharedClaim diag.Code = "W0441"
 )

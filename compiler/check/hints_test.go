@@ -51,12 +51,6 @@ func TestHintsFixTheError(t *testing.T) {
 			from: "WORKERS = 4", to: "WORKERS = \"4\"",
 		},
 		{
-			name: "external serviceaccount",
-			src:  "serviceaccount x external\n",
-			code: "E0415", hint: "remove `external`",
-			from: " external", to: "", avoid: "secret x",
-		},
-		{
 			name: "colon for equals",
 			src:  "deployment web { image: \"nginx:1.27\" }\n",
 			code: "E0102", hint: `write "=" in place of ":"`,

@@ -61,13 +61,9 @@ func (c *checker) declare(f *syntax.File, r *syntax.Resource, o *syntax.Object) 
 			Hint("remove one of them, or rename it")
 		return
 	}
-	if res.External && res.Kind != ir.Secret {
-		c.errorf(res.NameSpan, CodeNotHere, "only a secret can be external, not a %s", res.Kind).
-			Hint("remove `external`: wavec then creates %s %s (only a secret can be managed outside the pipeline)", res.Kind, res.Name)
-	}
 	if res.External && r.Body != nil {
-		c.errorf(span(r.Body), CodeNotHere, "external secret %q cannot have fields", res.Name).
-			Hint("wavec never creates an external secret; remove the fields, or drop `external` to let wavec create it")
+		c.errorf(span(r.Body), CodeNotHere, "external %s %q cannot have fields", res.Kind, res.Name).
+			Hint("wavec never creates an external %s; remove the fields, or drop `external` to let wavec create it", res.Kind)
 	}
 	c.checkName(res)
 	c.decls[key] = dc
@@ -82,7 +78,9 @@ func (c *checker) checkName(r *ir.Resource) {
 	switch r.Kind {
 	case ir.ConfigMap, ir.Secret, ir.ServiceAccount, ir.PVC, ir.Ingress:
 		msgs = validation.IsDNS1123Subdomain(r.Name)
-	case ir.Deployment, ir.StatefulSet, ir.Job:
+	case ir.HPA, ir.PDB, ir.NetworkPolicy, ir.Role, ir.ClusterRole, ir.RoleBinding, ir.ClusterRoleBinding:
+		msgs = validation.IsDNS1123Subdomain(r.Name)
+	case ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job:
 		msgs = validation.IsDNS1123Label(r.Name)
 		rule = "lower-case letters, digits and '-', at most 63 characters"
 	case ir.CronJob:
@@ -282,6 +280,11 @@ func (c *checker) ref(v *syntax.Value, what string, allowed ...ir.Kind) *decl {
 }
 
 func (c *checker) refOf(r *syntax.Ref, what string, allowed ...ir.Kind) *decl {
+	if r.Kind.Value == "volume" {
+		c.errorf(span(r), CodeWrongKind, "%s takes %s, not a volume", what, kindsPhrase(allowed)).
+			Hint("`volume NAME` names a workload's own volume, in mount only; refer to %s", kindsExample(allowed))
+		return nil
+	}
 	return c.lookup(r.Kind.Value, r.Name.Value, span(r), what, allowed...)
 }
 

@@ -295,7 +295,11 @@ func (c *checker) objectNamespaces() {
 			if r.External || r.Kind == ir.Object {
 				continue
 			}
-			id := identity{kindGroup(r.Kind), r.Kind.KubeKind(), c.p.Namespace, r.Name}
+			ns := c.p.Namespace
+			if r.Kind.ClusterScoped() {
+				ns = ""
+			}
+			id := identity{kindGroup(r.Kind), r.Kind.KubeKind(), ns, r.Name}
 			seen[id] = d
 			continue
 		}
@@ -321,17 +325,7 @@ func (c *checker) objectNamespaces() {
 	}
 }
 
-func kindGroup(k ir.Kind) string {
-	switch k {
-	case ir.Deployment, ir.StatefulSet:
-		return "apps"
-	case ir.Job, ir.CronJob:
-		return "batch"
-	case ir.Ingress:
-		return "networking.k8s.io"
-	}
-	return ""
-}
+func kindGroup(k ir.Kind) string { return k.Group() }
 
 func isCRD(u *unstructured.Unstructured) bool {
 	return u.GetKind() == "CustomResourceDefinition" && strings.HasPrefix(u.GetAPIVersion(), "apiextensions.k8s.io/")

@@ -248,7 +248,7 @@ func (c *checker) pvcs(byRes map[*ir.Resource]*decl) {
 	for _, d := range c.order_ {
 		r := d.res
 		u, ok := first[r]
-		if !ok || !posOf(r).before(posOf(u.res)) || posOf(r).phase == argocd.Skip {
+		if !ok || r.External || !posOf(r).before(posOf(u.res)) || posOf(r).phase == argocd.Skip {
 			continue
 		}
 		c.warnf(c.whereSpan(d), CodePVCBeforeConsumer, "pvc %q is applied before its first consumer", r.Name).
@@ -282,6 +282,9 @@ func (c *checker) hoisting() {
 			if r.Object == nil {
 				e := at
 				e.Group, e.Kind, e.Name = kindGroup(r.Kind), r.Kind.KubeKind(), r.Name
+				if r.Kind.ClusterScoped() {
+					e.Namespace = ""
+				}
 				tasks = append(tasks, &task{e: e, d: d})
 				continue
 			}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,20 +35,34 @@ func moduleDir(t *testing.T, mod string) string {
 	return dir
 }
 
-// generateEnums reads the source of k8s.io/api and collects the constants
-// of every string type marked `+enum`.
+// generateEnums reads the source of k8s.io/api (and of the meta/v1 types)
+// for the constants of every string type marked `+enum`, and for the fields
+// marked +optional.
 func generateEnums(t *testing.T) []byte {
-	root := moduleDir(t, "k8s.io/api")
 	enums := map[string][]string{}
+	optional := map[string]bool{}
+	api := moduleDir(t, "k8s.io/api")
+	scan(t, api, "k8s.io/api", enums, optional)
+	scan(t, filepath.Join(moduleDir(t, "k8s.io/apimachinery"), "pkg", "apis", "meta", "v1"), "k8s.io/apimachinery/pkg/apis/meta/v1", enums, optional)
+	return render(t, enums, optional)
+}
+
+// scan reads the Go packages under root, whose import path is base, for
+// +enum types and their constants, and for fields that are serialised
+// always but marked +optional.
+func scan(t *testing.T, root, base string, enums map[string][]string, optional map[string]bool) {
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
 			return err
 		}
 		rel, _ := filepath.Rel(root, path)
-		if strings.Contains(rel, "testdata") {
+		if strings.Contains(rel, "testdata") || (base != "k8s.io/api" && rel != ".") {
 			return filepath.SkipDir
 		}
-		pkgPath := "k8s.io/api/" + filepath.ToSlash(rel)
+		pkgPath := base
+		if rel != "." {
+			pkgPath += "/" + filepath.ToSlash(rel)
+		}
 		fset := token.NewFileSet()
 		pkgs, err := parser.ParseDir(fset, path, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments)
 		if err != nil {
@@ -63,6 +78,7 @@ func generateEnums(t *testing.T) []byte {
 					}
 					for _, spec := range gd.Specs {
 						ts := spec.(*ast.TypeSpec)
+						optionalFields(pkgPath, ts, optional)
 						doc := ts.Doc
 						if doc == nil {
 							doc = gd.Doc
@@ -108,6 +124,34 @@ func generateEnums(t *testing.T) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// optionalFields records the fields of struct ts that have no omitempty
+// but are marked +optional: the API does not require them.
+func optionalFields(pkgPath string, ts *ast.TypeSpec, optional map[string]bool) {
+	st, ok := ts.Type.(*ast.StructType)
+	if !ok {
+		return
+	}
+	for _, f := range st.Fields.List {
+		if f.Tag == nil || f.Doc == nil || !strings.Contains(f.Doc.Text(), "+optional") {
+			continue
+		}
+		tag, _ := strconv.Unquote(f.Tag.Value)
+		js, ok := reflect.StructTag(tag).Lookup("json")
+		if !ok {
+			continue
+		}
+		name, opts, _ := strings.Cut(js, ",")
+		if name == "" || name == "-" || strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",inline,") {
+			continue
+		}
+		optional[pkgPath+"."+ts.Name.Name+"."+name] = true
+	}
+}
+
+// render writes the generated file.
+func render(t *testing.T, enums map[string][]string, optional map[string]bool) []byte {
 	keys := make([]string, 0, len(enums))
 	for k := range enums {
 		keys = append(keys, k)
@@ -125,6 +169,16 @@ func generateEnums(t *testing.T) []byte {
 		}
 		fmt.Fprintf(&b, "\t%q: {%s},\n", k, strings.Join(q, ", "))
 	}
+	b.WriteString("}\n\n")
+	b.WriteString("// optional are the fields that k8s.io/api always serialises (no omitempty)\n// but marks +optional, by Go package path, type name and field name.\nvar optional = map[string]bool{\n")
+	okeys := make([]string, 0, len(optional))
+	for k := range optional {
+		okeys = append(okeys, k)
+	}
+	sort.Strings(okeys)
+	for _, k := range okeys {
+		fmt.Fprintf(&b, "\t%q: true,\n", k)
+	}
 	b.WriteString("}\n")
 	out, err := format.Source(b.Bytes())
 	if err != nil {
@@ -133,8 +187,8 @@ func generateEnums(t *testing.T) []byte {
 	return out
 }
 
-// TestEnumsInStep checks that enums_gen.go holds the enums of the
-// k8s.io/api version the module uses; -update rewrites it.
+// TestEnumsInStep checks that enums_gen.go holds the enums and optional
+// fields of the k8s.io/api version the module uses; -update rewrites it.
 func TestEnumsInStep(t *testing.T) {
 	want := generateEnums(t)
 	if *update {

@@ -127,9 +127,9 @@ type Field struct {
 	Type *Type
 	// Doc is the field's documentation.
 	Doc string
-	// Required reports whether the API's type marks the field as always
-	// serialised (no omitempty) and it is a scalar, a reference to an
-	// object, or an object: a value the API server rejects when missing.
+	// Required reports whether the API requires the field: it is always
+	// serialised (no omitempty) and its source does not mark it +optional,
+	// the rule of Kubernetes' OpenAPI generator.
 	Required bool
 }
 
@@ -520,11 +520,7 @@ func (b *builder) fields(t reflect.Type, d *Type) {
 		ft := b.typeOf(sf.Type)
 		f := &Field{Name: name, Type: ft, Doc: docs[name]}
 		omit := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
-		switch sf.Type.Kind() {
-		case reflect.Slice, reflect.Map, reflect.Bool:
-		default:
-			f.Required = !omit
-		}
+		f.Required = !omit && !optional[t.PkgPath()+"."+t.Name()+"."+name]
 		if _, dup := d.byName[name]; dup {
 			continue
 		}

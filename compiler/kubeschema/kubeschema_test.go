@@ -126,8 +126,17 @@ func TestEnumsAndRequired(t *testing.T) {
 	if !ctr.Field("name").Required || ctr.Field("image").Required || ctr.Field("env").Required {
 		t.Errorf("required: name %v image %v env %v", ctr.Field("name").Required, ctr.Field("image").Required, ctr.Field("env").Required)
 	}
-	if !pod.Field("containers").Type.Elem.Field("name").Required {
-		t.Error("containers.name is not required")
+	if !pod.Field("containers").Type.Elem.Field("name").Required || !pod.Field("containers").Required {
+		t.Error("containers or their name are not required")
+	}
+	// Serialised always, but marked +optional in k8s.io/api's source.
+	sts := Builtin().TypeOf(appsv1.StatefulSetSpec{})
+	if sts.Field("serviceName").Required || !sts.Field("selector").Required {
+		t.Errorf("statefulset: serviceName required %v, selector %v", sts.Field("serviceName").Required, sts.Field("selector").Required)
+	}
+	role := Builtin().Preferred("Role").Type()
+	if role.Field("rules").Required || !role.Field("rules").Type.Elem.Field("verbs").Required {
+		t.Error("role rules")
 	}
 }
 

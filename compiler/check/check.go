@@ -45,6 +45,7 @@ func Check(files []*syntax.File, opts Options) (*ir.Pipeline, diag.List) {
 	c.applySets()
 	c.collectDecls()
 	c.bodies()
+	c.checkObjectSchemas()
 	c.place()
 	c.order()
 	c.traps()
@@ -64,6 +65,8 @@ type checker struct {
 	decls  map[declKey]*decl
 	byName map[string][]*decl
 	order_ []*decl // declarations in source order
+	// objectDocs are the documents of objects, for checkObjectSchemas.
+	objectDocs []*objectDoc
 }
 
 // declKey identifies a declaration.

@@ -306,6 +306,7 @@ func (c *checker) parseDocs(data []byte, at docPlace, name string) ([]*unstructu
 			}
 		}
 		out = append(out, u)
+		c.keepObjectDoc(name, n, doc, at, u) // checked against its schema later (objectschema.go)
 		subject, _ := at(doc.line)
 		spans = append(spans, subject)
 	}

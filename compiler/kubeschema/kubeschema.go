@@ -159,24 +159,30 @@ func (t *Type) Suggest(name string) string {
 	return diag.Suggest(name, t.FieldNames())
 }
 
-// Describe names the type for diagnostics and documentation, e.g.
-// "list of string", "map of quantity", "PodSpec".
+// Describe names the type for diagnostics, e.g. "list of strings", "map
+// of quantities", "object"; never by the name of a Go type.
 func (t *Type) Describe() string {
 	switch t.Kind {
-	case Object:
-		if t.Name != "" {
-			return t.Name
-		}
 	case List:
-		return "list of " + t.Elem.Describe()
+		return "list of " + t.Elem.plural()
 	case Map:
-		return "map of " + t.Elem.Describe()
-	case Integer:
-		if t.Bits == 32 {
-			return "integer (32 bit)"
-		}
+		return "map of " + t.Elem.plural()
 	}
 	return t.Kind.String()
+}
+
+func (t *Type) plural() string {
+	switch t.Kind {
+	case List, Map:
+		return t.Describe() + "s"
+	case Quantity:
+		return "quantities"
+	case IntOrString:
+		return "integers or strings"
+	case Bytes, Any:
+		return t.Kind.String()
+	}
+	return t.Kind.String() + "s"
 }
 
 // Lookup returns the type at a dotted path of field names below t, such as

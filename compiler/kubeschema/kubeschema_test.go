@@ -80,19 +80,19 @@ func TestLookup(t *testing.T) {
 		kind TypeKind
 		desc string
 	}{
-		{"spec.replicas", Integer, "integer (32 bit)"},
-		{"spec.template.spec.containers", List, "list of Container"},
+		{"spec.replicas", Integer, "integer"},
+		{"spec.template.spec.containers", List, "list of objects"},
 		{"spec.template.spec.containers.image", String, "string"},
-		{"spec.template.spec.containers.resources.limits", Map, "map of quantity"},
-		{"spec.template.spec.containers.ports.containerPort", Integer, "integer (32 bit)"},
+		{"spec.template.spec.containers.resources.limits", Map, "map of quantities"},
+		{"spec.template.spec.containers.ports.containerPort", Integer, "integer"},
 		{"spec.template.spec.containers.readinessProbe.httpGet.port", IntOrString, "integer or string"},
-		{"spec.template.metadata.annotations", Map, "map of string"},
-		{"spec.template.spec.nodeSelector", Map, "map of string"},
+		{"spec.template.metadata.annotations", Map, "map of strings"},
+		{"spec.template.spec.nodeSelector", Map, "map of strings"},
 		{"spec.template.spec.tolerations.effect", String, "string"},
 		{"spec.template.spec.terminationGracePeriodSeconds", Integer, "integer"},
 		{"spec.strategy.rollingUpdate.maxSurge", IntOrString, "integer or string"},
 		{"metadata.creationTimestamp", Time, "time"},
-		{"spec.template.spec.imagePullSecrets", List, "list of LocalObjectReference"},
+		{"spec.template.spec.imagePullSecrets", List, "list of objects"},
 	}
 	for _, c := range cases {
 		ty, _, ok := dep.Type().Lookup(c.path)

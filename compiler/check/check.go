@@ -47,6 +47,7 @@ func Check(files []*syntax.File, opts Options) (*ir.Pipeline, diag.List) {
 	c.bodies()
 	c.checkObjectSchemas()
 	c.place()
+	c.generalPlacement()
 	c.order()
 	c.traps()
 	c.unusedParams()
@@ -67,6 +68,8 @@ type checker struct {
 	order_ []*decl // declarations in source order
 	// objectDocs are the documents of objects, for checkObjectSchemas.
 	objectDocs []*objectDoc
+	// general holds what the general blocks of each workload set.
+	general map[*decl]*generalState
 }
 
 // declKey identifies a declaration.

@@ -106,6 +106,7 @@ func (c *checker) body(d *decl) {
 			return
 		}
 		c.finishBody(d, seen, w)
+		c.finishGeneral(d, seen) // general.go
 	}
 }
 
@@ -163,7 +164,7 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 			return
 		}
 	case ir.Deployment, ir.StatefulSet, ir.Job, ir.CronJob:
-		if c.workloadField(d, key, v, w) {
+		if c.generalField(d, e) || c.workloadField(d, key, v, w) { // general blocks: general.go
 			return
 		}
 	case ir.Service:

@@ -95,14 +95,14 @@ func (c *checker) generalField(d *decl, e *syntax.Entry) bool {
 		c.podBlock(d, v)
 		return true
 	}
-	ct := containerType()
-	short := fieldsOf(d.res.Kind)
 	isList := v.Right == nil && v.Left.List != nil
-	if contains(short, key) && !(isList && (key == "env" || key == "ports")) {
+	if isShortField(d.res.Kind, key) && !(isList && (key == "env" || key == "ports")) {
 		return false // a short field; `env` and `ports` as lists are the API's
 	}
+	ct := containerType()
 	f := ct.Field(key)
 	if f == nil {
+		short := fieldsOf(d.res.Kind)
 		cands := append(append([]string{"spec", "pod"}, short...), ct.FieldNames()...)
 		dg := c.errorf(span(e.Key), CodeUnknownField, "unknown %s field %q", d.res.Kind, key)
 		if s := diag.Suggest(key, cands); s != "" {
@@ -125,6 +125,12 @@ func (c *checker) generalField(d *decl, e *syntax.Entry) bool {
 	c.addOverlay(d, withSteps(podPath(d.res.Kind), ir.PathStep{Field: "spec"}, ir.PathStep{Field: "containers", Item: d.res.Name}),
 		map[string]any{key: val})
 	return true
+}
+
+// isShortField reports whether key is a short field of kind k, as
+// fieldsOf lists them, without building the list.
+func isShortField(k ir.Kind, key string) bool {
+	return contains(commonFields, key) || (k.IsWorkload() && contains(workloadFields, key)) || contains(kindFields[k], key)
 }
 
 // specBlock checks `spec { ... }`.

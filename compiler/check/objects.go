@@ -257,7 +257,10 @@ func (c *checker) parseDocs(data []byte, at docPlace, name string) ([]*unstructu
 			dec.DisallowUnknownFields()
 			var om metav1.ObjectMeta
 			if err := dec.Decode(&om); err != nil {
-				bad("metadata is not valid: %v", err)
+				if !c.badMetadata(name, n, doc, at, m) { // objectschema.go
+					bad("metadata is not valid: %v", err)
+				}
+				failed = true
 				continue
 			}
 		}

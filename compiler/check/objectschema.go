@@ -11,6 +11,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -39,6 +40,21 @@ type objectDoc struct {
 // keepObjectDoc records a document that parsed as an object.
 func (c *checker) keepObjectDoc(name string, n int, doc yamlDoc, at docPlace, u *unstructured.Unstructured) {
 	c.objectDocs = append(c.objectDocs, &objectDoc{name: name, n: n, doc: doc, at: at, u: u})
+}
+
+// badMetadata reports what is wrong with a document's metadata, at its
+// place, and reports whether it found anything.
+func (c *checker) badMetadata(name string, n int, doc yamlDoc, at docPlace, m map[string]any) bool {
+	var ps []problem
+	checkValue(m["metadata"], kubeschema.Builtin().TypeOf(metav1.ObjectMeta{}), []any{"metadata"}, &ps)
+	if len(ps) == 0 {
+		return false
+	}
+	od := &objectDoc{name: name, n: n, doc: doc, at: at, u: &unstructured.Unstructured{Object: m}}
+	for _, p := range ps {
+		c.objectProblem(od, p)
+	}
+	return true
 }
 
 // problem is one thing wrong with a document, at a path inside it.

@@ -46,7 +46,7 @@ func (c *checker) keepObjectDoc(name string, n int, doc yamlDoc, at docPlace, u 
 // place, and reports whether it found anything.
 func (c *checker) badMetadata(name string, n int, doc yamlDoc, at docPlace, m map[string]any) bool {
 	var ps []problem
-	checkValue(m["metadata"], kubeschema.Builtin().TypeOf(metav1.ObjectMeta{}), []any{"metadata"}, &ps)
+	checkValue(m["metadata"], kubeschema.Builtin().TypeOf(metav1.ObjectMeta{}), []pathElem{field("metadata")}, &ps)
 	if len(ps) == 0 {
 		return false
 	}
@@ -59,8 +59,8 @@ func (c *checker) badMetadata(name string, n int, doc yamlDoc, at docPlace, m ma
 
 // problem is one thing wrong with a document, at a path inside it.
 type problem struct {
-	path   []any // field names (string) and list indexes (int)
-	key    bool  // point at the key of the last element rather than its value
+	path   []pathElem
+	key    bool // point at the key of the last element rather than its value
 	code   diag.Code
 	msg    string
 	hint   string
@@ -105,7 +105,7 @@ func (c *checker) checkObjectSchemas() {
 	for _, od := range c.objectDocs {
 		gv, err := schema.ParseGroupVersion(od.u.GetAPIVersion())
 		if err != nil {
-			c.objectProblem(od, problem{path: []any{"apiVersion"}, code: CodeYAML, msg: fmt.Sprintf("apiVersion %q is not valid", od.u.GetAPIVersion()),
+			c.objectProblem(od, problem{path: []pathElem{field("apiVersion")}, code: CodeYAML, msg: fmt.Sprintf("apiVersion %q is not valid", od.u.GetAPIVersion()),
 				hint: `write GROUP/VERSION, e.g. "apps/v1", or "v1" for the core group`})
 			continue
 		}
@@ -118,14 +118,14 @@ func (c *checker) checkObjectSchemas() {
 				continue
 			}
 			var ps []problem
-			checkValue(od.u.Object, k.Type(), nil, &ps)
+			checkValue(od.u.Object, k.Type(), make([]pathElem, 0, 32), &ps)
 			c.objectProblems(od, ps)
 		case crds[gvk.GroupKind()] != nil:
 			versions := crds[gvk.GroupKind()]
 			v, ok := versions[gv.Version]
 			if !ok {
 				names := sortedKeys(versions)
-				c.objectProblem(od, problem{path: []any{"apiVersion"}, code: CodeYAML,
+				c.objectProblem(od, problem{path: []pathElem{field("apiVersion")}, code: CodeYAML,
 					msg:  fmt.Sprintf("CustomResourceDefinition %q has no version %q of %s", crdNames[gvk.GroupKind()], gv.Version, gvk.Kind),
 					hint: fmt.Sprintf("its versions are %s", quoteList(names))})
 				continue
@@ -134,12 +134,12 @@ func (c *checker) checkObjectSchemas() {
 				continue
 			}
 			var ps []problem
-			checkOpenAPI(od.u.Object, v.schema, nil, true, &ps)
+			checkOpenAPI(od.u.Object, v.schema, make([]pathElem, 0, 32), true, &ps)
 			c.objectProblems(od, ps)
 		case gv.Group != "" && !strings.Contains(gv.Group, "."):
 			// Every custom group has a dot; a group without one is a
 			// misspelt built-in group.
-			p := problem{path: []any{"apiVersion"}, code: CodeYAML, msg: fmt.Sprintf("there is no API group %q", gv.Group)}
+			p := problem{path: []pathElem{field("apiVersion")}, code: CodeYAML, msg: fmt.Sprintf("there is no API group %q", gv.Group)}
 			if s := diag.Suggest(gv.Group, sch.Groups()); s != "" {
 				p.hint = fmt.Sprintf("did you mean %q?", s)
 			}
@@ -160,12 +160,12 @@ func (c *checker) unknownBuiltinKind(od *objectDoc, sch *kubeschema.Schema, gvk 
 		for _, k := range ks {
 			where = append(where, k.APIVersion())
 		}
-		c.objectProblem(od, problem{path: []any{"apiVersion"}, code: CodeYAML,
+		c.objectProblem(od, problem{path: []pathElem{field("apiVersion")}, code: CodeYAML,
 			msg:  fmt.Sprintf("%s has no kind %s", gv.String(), gvk.Kind),
 			hint: fmt.Sprintf("write apiVersion: %s (Kubernetes knows %s as %s)", ks[0].APIVersion(), gvk.Kind, strings.Join(where, ", "))})
 		return
 	}
-	p := problem{path: []any{"kind"}, code: CodeYAML, msg: fmt.Sprintf("unknown kind %q", gvk.Kind)}
+	p := problem{path: []pathElem{field("kind")}, code: CodeYAML, msg: fmt.Sprintf("unknown kind %q", gvk.Kind)}
 	if !sch.HasGroupVersion(gv) {
 		p.msg = fmt.Sprintf("unknown kind %q, and %s is not an API version Kubernetes serves", gvk.Kind, gv.String())
 	}
@@ -221,18 +221,17 @@ func orWord(s, alt string) string {
 }
 
 // pathString writes a path as users write it: spec.containers[0].image.
-func pathString(path []any) string {
+func pathString(path []pathElem) string {
 	var b strings.Builder
 	for _, e := range path {
-		switch x := e.(type) {
-		case int:
-			fmt.Fprintf(&b, "[%d]", x)
-		case string:
-			if b.Len() > 0 {
-				b.WriteByte('.')
-			}
-			b.WriteString(x)
+		if e.index >= 0 {
+			fmt.Fprintf(&b, "[%d]", e.index)
+			continue
 		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(e.key)
 	}
 	return b.String()
 }
@@ -240,7 +239,7 @@ func pathString(path []any) string {
 // yamlPlace returns where the node at path is: the subject of a
 // diagnostic, and for YAML in a file of its own a note at the file's line
 // and column.
-func (c *checker) yamlPlace(od *objectDoc, path []any, key bool) (source.Span, source.Span) {
+func (c *checker) yamlPlace(od *objectDoc, path []pathElem, key bool) (source.Span, source.Span) {
 	if od.root == nil {
 		var n yaml.Node
 		if err := yaml.Unmarshal([]byte(od.doc.text), &n); err == nil {
@@ -284,7 +283,7 @@ func (c *checker) yamlPlace(od *objectDoc, path []any, key bool) (source.Span, s
 // locate finds the node at path in a parsed document: its line, column
 // and length. Where the path leaves the document, it returns the deepest
 // node found; line 0 when the document did not parse.
-func locate(root *yaml.Node, path []any, key bool) (line, col, length int) {
+func locate(root *yaml.Node, path []pathElem, key bool) (line, col, length int) {
 	n := root
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
@@ -295,8 +294,9 @@ func locate(root *yaml.Node, path []any, key bool) (line, col, length int) {
 	line, col, length = n.Line, n.Column, 1
 	for i, e := range path {
 		last := i == len(path)-1
-		switch x := e.(type) {
-		case string:
+		switch {
+		case e.index < 0:
+			x := e.key
 			if n.Kind != yaml.MappingNode {
 				return
 			}
@@ -318,7 +318,8 @@ func locate(root *yaml.Node, path []any, key bool) (line, col, length int) {
 			if !found {
 				return
 			}
-		case int:
+		default:
+			x := e.index
 			if n.Kind != yaml.SequenceNode || x >= len(n.Content) {
 				return
 			}
@@ -341,8 +342,23 @@ func locate(root *yaml.Node, path []any, key bool) (line, col, length int) {
 	return line, col, length
 }
 
-func appendPath(path []any, e any) []any {
-	out := make([]any, len(path), len(path)+1)
+// addProblem adds p with a copy of its path, which may be a shared stack.
+func addProblem(ps *[]problem, p problem) {
+	p.path = append([]pathElem(nil), p.path...)
+	*ps = append(*ps, p)
+}
+
+// pathElem is a field name, or a list index when index >= 0.
+type pathElem struct {
+	key   string
+	index int
+}
+
+func field(k string) pathElem { return pathElem{key: k, index: -1} }
+func item(i int) pathElem     { return pathElem{index: i} }
+
+func appendPath(path []pathElem, e pathElem) []pathElem {
+	out := make([]pathElem, len(path), len(path)+1)
 	copy(out, path)
 	return append(out, e)
 }
@@ -366,59 +382,62 @@ func describeValue(v any) string {
 	return "null"
 }
 
-func wrongType(path []any, want string, v any, hint string) problem {
+func wrongType(path []pathElem, want string, v any, hint string) problem {
 	return problem{path: path, code: CodeType, msg: fmt.Sprintf("must be %s, not %s", want, describeValue(v)), hint: hint}
 }
 
 // checkValue checks a decoded YAML value against a built-in type.
-func checkValue(v any, t *kubeschema.Type, path []any, ps *[]problem) {
+//
+// path is a stack that callers share; a problem keeps a copy.
+func checkValue(v any, t *kubeschema.Type, path []pathElem, ps *[]problem) {
 	if v == nil {
 		return // null is the zero value of every field
 	}
+	add := func(p problem) { addProblem(ps, p) }
 	switch t.Kind {
 	case kubeschema.Object:
 		m, ok := v.(map[string]any)
 		if !ok {
-			*ps = append(*ps, wrongType(path, "a mapping of fields", v, ""))
+			add(wrongType(path, "a mapping of fields", v, ""))
 			return
 		}
-		for _, k := range sortedKeys(m) {
+		for k, fv := range m {
 			f := t.Field(k)
 			if f == nil {
-				p := problem{path: appendPath(path, k), key: true, code: CodeUnknownField, msg: fmt.Sprintf("unknown field %q", k)}
+				p := problem{path: append(path, field(k)), key: true, code: CodeUnknownField, msg: fmt.Sprintf("unknown field %q", k)}
 				if s := t.Suggest(k); s != "" {
 					p.hint = fmt.Sprintf("did you mean %q?", s)
 				} else {
 					p.hint = fmt.Sprintf("the fields here are %s", strings.Join(t.FieldNames(), ", "))
 				}
-				*ps = append(*ps, p)
+				add(p)
 				continue
 			}
-			checkValue(m[k], f.Type, appendPath(path, k), ps)
+			checkValue(fv, f.Type, append(path, field(k)), ps)
 		}
 		for _, f := range t.Fields {
 			if _, ok := m[f.Name]; !ok && f.Required {
-				*ps = append(*ps, problem{path: path, key: true, code: CodeMissingField,
+				add(problem{path: path, key: true, code: CodeMissingField,
 					msg: fmt.Sprintf("missing required field %q", f.Name), hint: fmt.Sprintf("add %s, %s", f.Name, article(f.Type.Describe()))})
 			}
 		}
 	case kubeschema.Map:
 		m, ok := v.(map[string]any)
 		if !ok {
-			*ps = append(*ps, wrongType(path, "a mapping", v, ""))
+			add(wrongType(path, "a mapping", v, ""))
 			return
 		}
-		for _, k := range sortedKeys(m) {
-			checkValue(m[k], t.Elem, appendPath(path, k), ps)
+		for k, ev := range m {
+			checkValue(ev, t.Elem, append(path, field(k)), ps)
 		}
 	case kubeschema.List:
 		l, ok := v.([]any)
 		if !ok {
-			*ps = append(*ps, wrongType(path, "a list", v, "write the items as a YAML list, each on a line starting with -"))
+			add(wrongType(path, "a list", v, "write the items as a YAML list, each on a line starting with -"))
 			return
 		}
 		for i, it := range l {
-			checkValue(it, t.Elem, appendPath(path, i), ps)
+			checkValue(it, t.Elem, append(path, item(i)), ps)
 		}
 	case kubeschema.String:
 		s, ok := v.(string)
@@ -428,7 +447,7 @@ func checkValue(v any, t *kubeschema.Type, path []any, ps *[]problem) {
 			case int64, float64, bool:
 				hint = fmt.Sprintf("quote it: \"%v\"", v)
 			}
-			*ps = append(*ps, wrongType(path, "a string", v, hint))
+			add(wrongType(path, "a string", v, hint))
 			return
 		}
 		if t.Enum != nil && !contains(t.Enum, s) {
@@ -436,71 +455,71 @@ func checkValue(v any, t *kubeschema.Type, path []any, ps *[]problem) {
 			if sg := diag.Suggest(s, t.Enum); sg != "" {
 				p.hint = fmt.Sprintf("did you mean %q?", sg)
 			}
-			*ps = append(*ps, p)
+			add(p)
 		}
 	case kubeschema.Integer:
 		n, ok := v.(int64)
 		if !ok {
-			*ps = append(*ps, wrongType(path, "a whole number", v, ""))
+			add(wrongType(path, "a whole number", v, ""))
 			return
 		}
 		if t.Bits == 32 && (n < math.MinInt32 || n > math.MaxInt32) {
-			*ps = append(*ps, problem{path: path, code: CodeRange, msg: fmt.Sprintf("%d is out of range", n), hint: "the value must fit in 32 bits"})
+			add(problem{path: path, code: CodeRange, msg: fmt.Sprintf("%d is out of range", n), hint: "the value must fit in 32 bits"})
 		}
 	case kubeschema.Number:
 		switch v.(type) {
 		case int64, float64:
 		default:
-			*ps = append(*ps, wrongType(path, "a number", v, ""))
+			add(wrongType(path, "a number", v, ""))
 		}
 	case kubeschema.Bool:
 		if _, ok := v.(bool); !ok {
-			*ps = append(*ps, wrongType(path, "true or false", v, ""))
+			add(wrongType(path, "true or false", v, ""))
 		}
 	case kubeschema.Quantity:
 		switch x := v.(type) {
 		case int64, float64:
 		case string:
 			if _, err := resource.ParseQuantity(x); err != nil {
-				*ps = append(*ps, problem{path: path, code: CodeQuantity, msg: fmt.Sprintf("%q is not a quantity", x),
+				add(problem{path: path, code: CodeQuantity, msg: fmt.Sprintf("%q is not a quantity", x),
 					hint: "use Kubernetes units: 500m or 2 for CPU, 256Mi or 1Gi for memory and storage"})
 			}
 		default:
-			*ps = append(*ps, wrongType(path, "a quantity", v, `write e.g. "500m" or "1Gi"`))
+			add(wrongType(path, "a quantity", v, `write e.g. "500m" or "1Gi"`))
 		}
 	case kubeschema.IntOrString:
 		switch v.(type) {
 		case int64, string:
 		default:
-			*ps = append(*ps, wrongType(path, "a whole number or a string", v, ""))
+			add(wrongType(path, "a whole number or a string", v, ""))
 		}
 	case kubeschema.Time:
 		s, ok := v.(string)
 		if !ok {
-			*ps = append(*ps, wrongType(path, "a time", v, `write e.g. "2026-01-02T15:04:05Z"`))
+			add(wrongType(path, "a time", v, `write e.g. "2026-01-02T15:04:05Z"`))
 		} else if _, err := time.Parse(time.RFC3339, s); err != nil {
-			*ps = append(*ps, problem{path: path, code: CodeType, msg: fmt.Sprintf("%q is not a time", s), hint: `write RFC 3339, e.g. "2026-01-02T15:04:05Z"`})
+			add(problem{path: path, code: CodeType, msg: fmt.Sprintf("%q is not a time", s), hint: `write RFC 3339, e.g. "2026-01-02T15:04:05Z"`})
 		}
 	case kubeschema.Duration:
 		s, ok := v.(string)
 		if !ok {
-			*ps = append(*ps, wrongType(path, "a duration", v, `write e.g. "1h30m"`))
+			add(wrongType(path, "a duration", v, `write e.g. "1h30m"`))
 		} else if _, err := time.ParseDuration(s); err != nil {
-			*ps = append(*ps, problem{path: path, code: CodeDuration, msg: fmt.Sprintf("%q is not a duration", s), hint: `write e.g. "30s", "5m" or "1h30m"`})
+			add(problem{path: path, code: CodeDuration, msg: fmt.Sprintf("%q is not a duration", s), hint: `write e.g. "30s", "5m" or "1h30m"`})
 		}
 	case kubeschema.Bytes:
 		s, ok := v.(string)
 		if !ok {
-			*ps = append(*ps, wrongType(path, "base64 text", v, ""))
+			add(wrongType(path, "base64 text", v, ""))
 		} else if _, err := base64.StdEncoding.DecodeString(s); err != nil {
-			*ps = append(*ps, problem{path: path, code: CodeType, msg: "is not valid base64", hint: "encode binary data with base64, e.g. `base64 -w0 FILE`"})
+			add(problem{path: path, code: CodeType, msg: "is not valid base64", hint: "encode binary data with base64, e.g. `base64 -w0 FILE`"})
 		}
 	}
 }
 
 // checkOpenAPI checks a decoded YAML value against a CRD's structural
 // schema: types, unknown fields, required fields and enums.
-func checkOpenAPI(v any, s map[string]any, path []any, root bool, ps *[]problem) {
+func checkOpenAPI(v any, s map[string]any, path []pathElem, root bool, ps *[]problem) {
 	if v == nil || s == nil {
 		return
 	}
@@ -545,17 +564,17 @@ func checkOpenAPI(v any, s map[string]any, path []any, root bool, ps *[]problem)
 		for _, k := range sortedKeys(m) {
 			if (root || embedded) && (k == "apiVersion" || k == "kind" || k == "metadata") {
 				if ps2, ok := props[k].(map[string]any); ok && k != "metadata" {
-					checkOpenAPI(m[k], ps2, appendPath(path, k), false, ps)
+					checkOpenAPI(m[k], ps2, appendPath(path, field(k)), false, ps)
 				}
 				continue
 			}
 			if p, ok := props[k].(map[string]any); ok {
-				checkOpenAPI(m[k], p, appendPath(path, k), false, ps)
+				checkOpenAPI(m[k], p, appendPath(path, field(k)), false, ps)
 				continue
 			}
 			if hasAddl {
 				if as, ok := addl.(map[string]any); ok {
-					checkOpenAPI(m[k], as, appendPath(path, k), false, ps)
+					checkOpenAPI(m[k], as, appendPath(path, field(k)), false, ps)
 					continue
 				}
 				if b, ok := addl.(bool); ok && b {
@@ -565,7 +584,7 @@ func checkOpenAPI(v any, s map[string]any, path []any, root bool, ps *[]problem)
 			if preserve {
 				continue
 			}
-			p := problem{path: appendPath(path, k), key: true, code: CodeUnknownField, msg: fmt.Sprintf("unknown field %q", k)}
+			p := problem{path: appendPath(path, field(k)), key: true, code: CodeUnknownField, msg: fmt.Sprintf("unknown field %q", k)}
 			names := sortedKeys(props)
 			if sg := diag.Suggest(k, names); sg != "" {
 				p.hint = fmt.Sprintf("did you mean %q?", sg)
@@ -591,7 +610,7 @@ func checkOpenAPI(v any, s map[string]any, path []any, root bool, ps *[]problem)
 		}
 		items, _ := s["items"].(map[string]any)
 		for i, it := range l {
-			checkOpenAPI(it, items, appendPath(path, i), false, ps)
+			checkOpenAPI(it, items, appendPath(path, item(i)), false, ps)
 		}
 	case "string":
 		str, ok := v.(string)

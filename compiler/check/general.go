@@ -644,11 +644,18 @@ func (c *checker) finishGeneral(d *decl, seen map[string]*syntax.Entry) {
 	if st == nil || w == nil {
 		return
 	}
+	// A copy, so that seen itself does not escape into the checks below
+	// and stays on the stack of every body without general blocks.
+	given := make(map[string]*syntax.Entry, len(seen))
+	for k, e := range seen {
+		given[k] = e
+	}
+	seen = nil
 	sort.SliceStable(st.leaves, func(i, j int) bool { return st.leaves[i].at.Start.Offset < st.leaves[j].at.Start.Offset })
 	reported := map[source.Span]bool{}
 	for _, l := range st.leaves {
 		for _, o := range ownedValues {
-			if reported[l.at] || !overlaps(l.path, o.path) || !o.applies(d.res.Kind, w, seen) {
+			if reported[l.at] || !overlaps(l.path, o.path) || !o.applies(d.res.Kind, w, given) {
 				continue
 			}
 			reported[l.at] = true
@@ -657,7 +664,7 @@ func (c *checker) finishGeneral(d *decl, seen map[string]*syntax.Entry) {
 				continue
 			}
 			c.errorf(l.at, CodeConflict, "%s is set both here and by %s", o.path, o.by).
-				Note(span(seen[o.by].Key), "%s is given here", o.by).
+				Note(span(given[o.by].Key), "%s is given here", o.by).
 				Hint("set it one way: %s is short for it", o.by)
 		}
 	}

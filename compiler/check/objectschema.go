@@ -117,6 +117,15 @@ func (c *checker) checkObjectSchemas() {
 				c.unknownBuiltinKind(od, sch, gvk)
 				continue
 			}
+			if release, removed := k.Removed(); removed {
+				p := problem{path: []pathElem{field("apiVersion")}, code: CodeYAML,
+					msg: fmt.Sprintf("Kubernetes %s stopped serving %s %s", release, gv.String(), gvk.Kind)}
+				if pk := sch.Preferred(gvk.Kind); pk != nil {
+					p.hint = fmt.Sprintf("write apiVersion: %s", pk.APIVersion())
+				}
+				c.objectProblem(od, p)
+				continue
+			}
 			var ps []problem
 			checkValue(od.u.Object, k.Type(), make([]pathElem, 0, 32), &ps)
 			c.objectProblems(od, ps)
@@ -158,11 +167,13 @@ func (c *checker) unknownBuiltinKind(od *objectDoc, sch *kubeschema.Schema, gvk 
 	if ks := sch.ByName(gvk.Kind); len(ks) > 0 {
 		var where []string
 		for _, k := range ks {
-			where = append(where, k.APIVersion())
+			if _, removed := k.Removed(); !removed {
+				where = append(where, k.APIVersion())
+			}
 		}
 		c.objectProblem(od, problem{path: []pathElem{field("apiVersion")}, code: CodeYAML,
 			msg:  fmt.Sprintf("%s has no kind %s", gv.String(), gvk.Kind),
-			hint: fmt.Sprintf("write apiVersion: %s (Kubernetes knows %s as %s)", ks[0].APIVersion(), gvk.Kind, strings.Join(where, ", "))})
+			hint: fmt.Sprintf("write apiVersion: %s (Kubernetes serves %s as %s)", sch.Preferred(gvk.Kind).APIVersion(), gvk.Kind, strings.Join(where, ", "))})
 		return
 	}
 	p := problem{path: []pathElem{field("kind")}, code: CodeYAML, msg: fmt.Sprintf("unknown kind %q", gvk.Kind)}

@@ -245,6 +245,14 @@ type Schema struct {
 
 	mu sync.Mutex // guards b
 	b  *builder
+
+	releaseOnce        sync.Once
+	relMajor, relMinor int
+}
+
+func (s *Schema) release() (int, int) {
+	s.releaseOnce.Do(func() { s.relMajor, s.relMinor = s.Release() })
+	return s.relMajor, s.relMinor
 }
 
 var (
@@ -273,8 +281,9 @@ func (s *Schema) Lookup(gvk schema.GroupVersionKind) *Kind { return s.byGVK[gvk]
 func (s *Schema) ByName(name string) []*Kind { return s.byName[name] }
 
 // Preferred returns the preferred version of the kind called name: its
-// most stable version in any group; among equally stable ones the core
-// group's, else the first group's in alphabetical order.
+// most stable version in any group that Kubernetes has not removed; among
+// equally stable ones the core group's, else the first group's in
+// alphabetical order.
 func (s *Schema) Preferred(name string) *Kind {
 	for _, k := range s.byName[name] {
 		if k.Preferred {
@@ -393,7 +402,14 @@ func build(sc *runtime.Scheme) *Schema {
 			}
 			return ks[i].Group < ks[j].Group
 		})
-		ks[0].Preferred = true
+		pref := ks[0]
+		for _, k := range ks {
+			if _, removed := k.Removed(); !removed {
+				pref = k
+				break
+			}
+		}
+		pref.Preferred = true
 	}
 	return s
 }

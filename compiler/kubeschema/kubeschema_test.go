@@ -73,6 +73,20 @@ func TestPreferredVersion(t *testing.T) {
 	}
 }
 
+func TestRemoved(t *testing.T) {
+	s := Builtin()
+	if major, minor := s.Release(); major != 1 || minor < 30 {
+		t.Errorf("release %d.%d", major, minor)
+	}
+	old := s.Lookup(schema.GroupVersionKind{Group: "apps", Version: "v1beta1", Kind: "Deployment"})
+	if r, ok := old.Removed(); !ok || r != "1.16" {
+		t.Errorf("apps/v1beta1 Deployment removed: %q %v", r, ok)
+	}
+	if _, ok := s.Preferred("Deployment").Removed(); ok {
+		t.Error("the preferred Deployment is removed")
+	}
+}
+
 func TestLookup(t *testing.T) {
 	dep := Builtin().Lookup(appsv1.SchemeGroupVersion.WithKind("Deployment"))
 	cases := []struct {

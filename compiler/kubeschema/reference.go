@@ -146,11 +146,15 @@ func cell(s string) string {
 func (s *Schema) KindsReference() []byte {
 	var b bytes.Buffer
 	b.WriteString("# Built-in kinds\n\n")
-	b.WriteString("Every kind of the built-in API groups that wavec knows, from k8s.io/api, with the versions it knows them in; the first is the preferred one. `object` YAML of these kinds is checked against their type; an apiVersion whose group is listed here but which does not have the kind is an error.\n\n")
+	b.WriteString("Every kind of the built-in API groups that wavec knows, from k8s.io/api, with the versions it knows them in, the preferred one first (the most stable version Kubernetes still serves). `object` YAML of these kinds is checked against their type; an apiVersion whose group is listed here but which does not have the kind is an error.\n\n")
 	b.WriteString("| kind | apiVersions |\n|---|---|\n")
 	for _, name := range s.KindNames(nil) {
 		var vs []string
 		for _, k := range s.ByName(name) {
+			if r, removed := k.Removed(); removed {
+				vs = append(vs, "`"+k.APIVersion()+"` (removed in "+r+")")
+				continue
+			}
 			vs = append(vs, "`"+k.APIVersion()+"`")
 		}
 		fmt.Fprintf(&b, "| %s | %s |\n", name, strings.Join(vs, ", "))

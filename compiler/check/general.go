@@ -650,7 +650,6 @@ func (c *checker) finishGeneral(d *decl, seen map[string]*syntax.Entry) {
 	for k, e := range seen {
 		given[k] = e
 	}
-	seen = nil
 	sort.SliceStable(st.leaves, func(i, j int) bool { return st.leaves[i].at.Start.Offset < st.leaves[j].at.Start.Offset })
 	reported := map[source.Span]bool{}
 	for _, l := range st.leaves {

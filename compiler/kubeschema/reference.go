@@ -59,7 +59,7 @@ func Reference(title, intro string, sections []Section) []byte {
 		fmt.Fprintf(&b, "### %s\n\n", t.Name)
 		fmt.Fprintf(&b, "<a id=\"%s\"></a>", anchors[t])
 		if t.Doc != "" {
-			fmt.Fprintf(&b, "%s", oneParagraph(t.Doc))
+			fmt.Fprintf(&b, "%s", cell(oneParagraph(t.Doc)))
 		}
 		b.WriteString("\n\n")
 		fieldTable(&b, t, anchor)

@@ -7,8 +7,10 @@
 // `+enum` constants of k8s.io/api's source (enums_gen.go, kept in step by a
 // test).
 //
-// Reflection runs once, the first time Builtin is called; every later call
-// returns the same immutable description.
+// The list of kinds is made the first time Builtin is called, and each Go
+// type is described by reflection the first time it is asked for; later
+// calls return the same immutable description, so reflection stays out of
+// a build's hot path.
 package kubeschema
 
 import (

@@ -633,7 +633,12 @@ var ownedValues = []owned{
 // overlaps reports whether one of two dotted paths is the other or lies
 // below it.
 func overlaps(a, b string) bool {
-	return a == b || strings.HasPrefix(a, b+".") || strings.HasPrefix(b, a+".")
+	return a == b || below(a, b) || below(b, a)
+}
+
+// below reports whether dotted path a lies below b.
+func below(a, b string) bool {
+	return len(a) > len(b) && a[len(b)] == '.' && a[:len(b)] == b
 }
 
 // finishGeneral reports values that a general block sets and a short field

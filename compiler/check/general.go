@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -45,20 +43,18 @@ type generalLeaf struct {
 	at   source.Span
 }
 
-// Blocks of general fields, and the API types they are checked against.
+// specType is the type of a workload kind's spec: the spec of the
+// preferred version of its Kubernetes kind, or nil.
 func specType(k ir.Kind) *kubeschema.Type {
-	s := kubeschema.Builtin()
-	switch k {
-	case ir.Deployment:
-		return s.TypeOf(appsv1.DeploymentSpec{})
-	case ir.StatefulSet:
-		return s.TypeOf(appsv1.StatefulSetSpec{})
-	case ir.Job:
-		return s.TypeOf(batchv1.JobSpec{})
-	case ir.CronJob:
-		return s.TypeOf(batchv1.CronJobSpec{})
+	kind := kubeschema.Builtin().Preferred(k.KubeKind())
+	if kind == nil {
+		return nil
 	}
-	return nil
+	t, _, ok := kind.Type().Lookup("spec")
+	if !ok || t.Kind != kubeschema.Object {
+		return nil
+	}
+	return t
 }
 
 func podSpecType() *kubeschema.Type   { return kubeschema.Builtin().TypeOf(corev1.PodSpec{}) }
@@ -136,6 +132,10 @@ func isShortField(k ir.Kind, key string) bool {
 // specBlock checks `spec { ... }`.
 func (c *checker) specBlock(d *decl, v *syntax.Value) {
 	t := specType(d.res.Kind)
+	if t == nil {
+		c.errorf(span(v), CodeNotHere, "%s has no spec", d.res.Kind)
+		return
+	}
 	c.generalLeaves(d, "spec", v, t)
 	fields, ok := c.generalObject(d, v, t, "spec", "spec")
 	if !ok {

@@ -145,6 +145,9 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 		}
 		return
 	}
+	if c.generalField(d, e) { // workloads' general blocks and container fields: general.go
+		return
+	}
 	switch r.Kind {
 	case ir.ConfigMap:
 		c.dataEntry(e, r.ConfigMap.Data, "configmap")
@@ -164,7 +167,7 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 			return
 		}
 	case ir.Deployment, ir.StatefulSet, ir.Job, ir.CronJob:
-		if c.generalField(d, e) || c.workloadField(d, key, v, w) { // general blocks: general.go
+		if c.workloadField(d, key, v, w) {
 			return
 		}
 	case ir.Service:

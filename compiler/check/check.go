@@ -52,7 +52,9 @@ func Check(files []*syntax.File, opts Options) (*ir.Pipeline, diag.List) {
 	c.applySets()
 	c.collectDecls()
 	c.bodies()
+	c.checkObjectSchemas()
 	c.place()
+	c.generalPlacement()
 	c.order()
 	c.traps()
 	c.unusedParams()
@@ -71,6 +73,13 @@ type checker struct {
 	decls  map[declKey]*decl
 	byName map[string][]*decl
 	order_ []*decl // declarations in source order
+	// objectDocs are the documents of objects, for checkObjectSchemas.
+	objectDocs []*objectDoc
+	// failedDocs records that a document's problems were reported outside
+	// parseDocs's own report (bad metadata, at its place).
+	failedDocs bool
+	// general holds what the general blocks of each workload set.
+	general map[*decl]*generalState
 }
 
 // declKey identifies a declaration.

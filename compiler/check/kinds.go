@@ -153,6 +153,7 @@ func (c *checker) body(d *decl) {
 			return
 		}
 		c.finishBody(d, seen, w)
+		c.finishGeneral(d, seen) // general.go
 	}
 }
 
@@ -213,6 +214,9 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 			r.SyncOptions = append(r.SyncOptions, fmt.Sprintf("%s=%t", f.Option, b))
 			sortSyncOptions(r.SyncOptions)
 		}
+		return
+	}
+	if c.generalField(d, e) { // workloads' general blocks and container fields: general.go
 		return
 	}
 	switch r.Kind {

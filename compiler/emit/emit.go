@@ -164,6 +164,9 @@ func build(p *ir.Pipeline, r *ir.Resource) ([]*unstructured.Unstructured, error)
 	}
 	delete(m, "status")
 	Normalize(m)
+	if err := applyOverlays(m, r.Overlays); err != nil { // general blocks (overlay.go)
+		return nil, err
+	}
 	return []*unstructured.Unstructured{{Object: m}}, nil
 }
 

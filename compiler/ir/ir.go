@@ -134,6 +134,9 @@ type Resource struct {
 	// Reads lists the objects that must exist for this resource's Pods to
 	// start: env_from, env references, mounts and the service account.
 	Reads []*Read
+	// Overlays are the fields of general blocks, merged into the object
+	// in order (overlay.go).
+	Overlays []*Overlay
 
 	// Exactly one of the following is set, according to Kind.
 	ConfigMap      *ConfigMapSpec

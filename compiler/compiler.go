@@ -61,30 +61,31 @@ func (r *Result) Objects() []*unstructured.Unstructured {
 	return out
 }
 
-// Timeouts returns, for every object, how long `wavec run` waits for it:
-// the timeout the pipeline gives (a hook's `timeout`, a job's `timeout`) or
-// the default. Keys are "group/kind/namespace/name", as ObjectKey forms them.
-func (r *Result) Timeouts() map[string]time.Duration {
-	out := make(map[string]time.Duration, len(r.Documents))
-	for _, d := range r.Documents {
-		out[ObjectKey(d.Object)] = d.Timeout
-	}
-	return out
-}
-
-// ObjectKey identifies an object as "group/kind/namespace/name" (the core
-// group is empty).
-func ObjectKey(u *unstructured.Unstructured) string {
-	gvk := u.GroupVersionKind()
-	return gvk.Group + "/" + gvk.Kind + "/" + u.GetNamespace() + "/" + u.GetName()
-}
-
 // Compile compiles the pipeline made of paths: .wave files, or directories
 // whose .wave files are read (source.Expand). sets are --set overrides of
 // parameters. It always returns a Result (with Documents only when there
 // are no errors) and every diagnostic, sorted by position.
 func Compile(paths []string, sets map[string]string) (*Result, diag.List) {
+	return CompileWith(paths, Options{Sets: sets})
+}
+
+// Options adjust a compilation with what the command line gives.
+type Options struct {
+	// Sets are --set overrides of parameter defaults, by name.
+	Sets map[string]string
+	// ParamFiles are --params files of `NAME = VALUE` lines
+	// (check.ParseParams), applied in order before Sets.
+	ParamFiles []string
+	// Namespace, when not empty, replaces the pipeline's namespace (-n).
+	Namespace string
+}
+
+// CompileWith is Compile with the command line's options: --set, --params
+// files and a namespace override. Problems in a --params file are reported
+// like the pipeline's, with their positions.
+func CompileWith(paths []string, opts Options) (*Result, diag.List) {
 	res := &Result{Files: source.NewSet()}
+	sets := opts.Sets
 	names, err := source.Expand(paths)
 	if err != nil {
 		var diags diag.List
@@ -125,7 +126,39 @@ func Compile(paths []string, sets map[string]string) (*Result, diag.List) {
 			files = append(files, f)
 		}
 	}
-	return compileParsed(res, files, diags, sets)
+	// A bad line of a --params file does not stop the check: the lines
+	// that are fine are applied, and every problem is reported.
+	params, pdiags := readParams(res, opts.ParamFiles)
+	res, diags = compileParsed(res, files, diags, check.Options{Sets: sets, Params: params, Namespace: opts.Namespace})
+	if len(pdiags) > 0 {
+		diags.Append(pdiags)
+		diags.Sort()
+		if pdiags.HasErrors() {
+			res.Documents = nil
+		}
+	}
+	return res, diags
+}
+
+// readParams reads and parses the --params files, adding them to res.Files
+// so diagnostics can show their lines.
+func readParams(res *Result, names []string) ([]check.Setting, diag.List) {
+	var out []check.Setting
+	var diags diag.List
+	for _, n := range names {
+		src, err := os.ReadFile(n)
+		if err != nil {
+			diags.Add(diag.Errorf(source.Span{Start: source.Pos{Filename: n}}, CodeInput, "cannot read %s: %v", n, unwrapPath(err)).
+				Hint("--params names a file of NAME = VALUE lines"))
+			continue
+		}
+		f := source.NewFile(n, src)
+		res.Files.Add(f)
+		s, d := check.ParseParams(f)
+		out = append(out, s...)
+		diags.Append(d)
+	}
+	return out, diags
 }
 
 // CompileSource compiles a pipeline of one file given as bytes; object
@@ -134,17 +167,17 @@ func CompileSource(name string, src []byte, sets map[string]string) (*Result, di
 	res := &Result{Files: source.NewSet()}
 	f, diags := syntax.Parse(name, src)
 	res.Files.Add(f.Source)
-	return compileParsed(res, []*syntax.File{f}, diags, sets)
+	return compileParsed(res, []*syntax.File{f}, diags, check.Options{Sets: sets})
 }
 
-func compileParsed(res *Result, files []*syntax.File, diags diag.List, sets map[string]string) (*Result, diag.List) {
+func compileParsed(res *Result, files []*syntax.File, diags diag.List, opts check.Options) (*Result, diag.List) {
 	if diags.HasErrors() {
 		// Checking a partial AST would mostly repeat the syntax errors.
 		res.Pipeline = &ir.Pipeline{}
 		diags.Sort()
 		return res, diags
 	}
-	p, d := check.Check(files, check.Options{Sets: sets})
+	p, d := check.Check(files, opts)
 	res.Pipeline = p
 	diags.Append(d)
 	diags.Sort()

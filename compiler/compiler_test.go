@@ -11,9 +11,12 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -25,6 +28,7 @@ import (
 
 	"github.com/wavec/wavec/compiler"
 	"github.com/wavec/wavec/compiler/emit"
+	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/lang/diag"
 )
 
@@ -110,6 +114,22 @@ func typedFor(kind string) runtime.Object {
 		return &batchv1.CronJob{}
 	case "Ingress":
 		return &networkingv1.Ingress{}
+	case "DaemonSet":
+		return &appsv1.DaemonSet{}
+	case "HorizontalPodAutoscaler":
+		return &autoscalingv2.HorizontalPodAutoscaler{}
+	case "PodDisruptionBudget":
+		return &policyv1.PodDisruptionBudget{}
+	case "NetworkPolicy":
+		return &networkingv1.NetworkPolicy{}
+	case "Role":
+		return &rbacv1.Role{}
+	case "ClusterRole":
+		return &rbacv1.ClusterRole{}
+	case "RoleBinding":
+		return &rbacv1.RoleBinding{}
+	case "ClusterRoleBinding":
+		return &rbacv1.ClusterRoleBinding{}
 	}
 	return nil
 }
@@ -163,6 +183,8 @@ func podOf(t *testing.T, u *unstructured.Unstructured) (*metav1.ObjectMeta, *cor
 	case *appsv1.Deployment:
 		tmpl = &o.Spec.Template
 	case *appsv1.StatefulSet:
+		tmpl = &o.Spec.Template
+	case *appsv1.DaemonSet:
 		tmpl = &o.Spec.Template
 	case *batchv1.Job:
 		tmpl = &o.Spec.Template
@@ -243,12 +265,18 @@ func TestResultAPI(t *testing.T) {
 	if len(objs) != len(res.Documents) || len(objs) != 6 {
 		t.Fatalf("%d objects, %d documents", len(objs), len(res.Documents))
 	}
-	to := res.Timeouts()
-	if got := to["batch/Job/agents/migrate"].String(); got != "5m0s" {
-		t.Errorf("migrate timeout %s", got)
+	// `wavec run` reads a timeout the pipeline gives from the annotation.
+	migrate := 0
+	for _, o := range objs {
+		if o.GetKind() == "Job" && o.GetName() == "migrate" {
+			migrate++
+			if o.GetAnnotations()[argocd.AnnotationTimeout] != "5m0s" {
+				t.Errorf("annotations of %s: %v", o.GetName(), o.GetAnnotations())
+			}
+		}
 	}
-	if objs[1].GetAnnotations()[argocd.AnnotationTimeout] != "5m0s" {
-		t.Errorf("annotations of %s: %v", objs[1].GetName(), objs[1].GetAnnotations())
+	if migrate != 1 {
+		t.Errorf("%d Jobs named migrate", migrate)
 	}
 	objs[0].SetName("changed")
 	if res.Documents[0].Object.GetName() == "changed" {
@@ -324,5 +352,137 @@ func TestBuildGoldensMatchExamples(t *testing.T) {
 		for n := range inArchive {
 			t.Errorf("build_%s.txtar has %s, which examples/%s lacks", name, n, name)
 		}
+	}
+}
+
+// TestEveryKindEmitted checks that the test pipeline of every built-in kind
+// emits an object of each kind wavec declares typed, so that the strict
+// round trip and the Pod Security test cover them all.
+func TestEveryKindEmitted(t *testing.T) {
+	res := compile(t, []string{filepath.Join("testdata", "allkinds")}, nil)
+	emitted := map[string]bool{}
+	for _, d := range res.Documents {
+		emitted[d.Object.GetKind()] = true
+	}
+	for _, k := range ir.Kinds {
+		if k == ir.Object {
+			continue
+		}
+		if !emitted[k.KubeKind()] {
+			t.Errorf("testdata/allkinds emits no %s", k.KubeKind())
+		}
+		if typedFor(k.KubeKind()) == nil {
+			t.Errorf("typedFor knows no %s", k.KubeKind())
+		}
+	}
+}
+
+// TestAutoscaledHasNoReplicas checks that a deployment an hpa scales gets
+// no replicas, which would fight the autoscaler, while one without keeps
+// them, and that the hpa names its target.
+func TestAutoscaledHasNoReplicas(t *testing.T) {
+	src := `pipeline p in default
+deployment api { image = "nginx:1.27"; cpu = 100m; user = 10001 }
+deployment web { image = "nginx:1.27"; replicas = 3; user = 10001 }
+hpa api { max = 4; cpu = 60 }
+`
+	res, diags := compiler.CompileSource("p.wave", []byte(src), nil)
+	if len(diags) > 0 {
+		t.Fatal(diagText(diags))
+	}
+	found := 0
+	for _, d := range res.Documents {
+		replicas, has, _ := unstructured.NestedInt64(d.Object.Object, "spec", "replicas")
+		switch d.Object.GetKind() + "/" + d.Object.GetName() {
+		case "Deployment/api":
+			found++
+			if has {
+				t.Errorf("deployment api, scaled by an hpa, has replicas %d", replicas)
+			}
+		case "Deployment/web":
+			found++
+			if replicas != 3 {
+				t.Errorf("deployment web has replicas %d, want 3", replicas)
+			}
+		case "HorizontalPodAutoscaler/api":
+			found++
+			kind, _, _ := unstructured.NestedString(d.Object.Object, "spec", "scaleTargetRef", "kind")
+			name, _, _ := unstructured.NestedString(d.Object.Object, "spec", "scaleTargetRef", "name")
+			if kind != "Deployment" || name != "api" {
+				t.Errorf("hpa targets %s %s", kind, name)
+			}
+		}
+	}
+	if found != 3 {
+		t.Errorf("found %d of the 3 objects", found)
+	}
+}
+
+// TestKindKeywords checks that the parser knows every kind of the IR as a
+// declaration keyword and as a reference in a value.
+func TestKindKeywords(t *testing.T) {
+	for _, k := range ir.Kinds {
+		if k == ir.Object {
+			continue
+		}
+		src := fmt.Sprintf("pipeline p in default\n%s x external\nconfigmap c { labels = { a = \"b\" }, prune = %s x }\n", k, k)
+		_, diags := compiler.CompileSource("p.wave", []byte(src), nil)
+		for _, d := range diags {
+			if strings.HasPrefix(string(d.Code), "E01") {
+				t.Errorf("%s: %s", k, d.Error())
+			}
+		}
+	}
+}
+
+// TestSharedVolumes checks that containers mounting the same ConfigMap
+// share one volume, that a single key is mounted by subPath, and that a
+// generated volume name never takes the name of a workload's own volume.
+func TestSharedVolumes(t *testing.T) {
+	src := `pipeline p in default
+configmap conf { "a.conf" = "x" }
+deployment api {
+  image = "nginx:1.27"
+  user  = 10001
+  mount = { "/etc/app" = configmap conf, "/cache" = volume configmap-conf }
+  volume configmap-conf = emptydir
+  sidecar shipper {
+    image = "fluent/fluent-bit:3.2"
+    mount = { "/etc/a.conf" = configmap conf -> "a.conf" }
+  }
+}
+`
+	res, diags := compiler.CompileSource("p.wave", []byte(src), nil)
+	if len(diags) > 0 {
+		t.Fatal(diagText(diags))
+	}
+	var dep appsv1.Deployment
+	for _, d := range res.Documents {
+		if d.Object.GetKind() == "Deployment" {
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(d.Object.Object, &dep); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	spec := dep.Spec.Template.Spec
+	var names []string
+	for _, v := range spec.Volumes {
+		names = append(names, v.Name)
+	}
+	if got := strings.Join(names, ","); got != "volume-0,configmap-conf" {
+		t.Fatalf("volumes %s, want volume-0 (the ConfigMap) and configmap-conf (the emptyDir)", got)
+	}
+	if spec.Volumes[0].ConfigMap == nil || spec.Volumes[1].EmptyDir == nil {
+		t.Errorf("volumes %+v", spec.Volumes)
+	}
+	if len(spec.InitContainers) != 1 || spec.InitContainers[0].RestartPolicy == nil || *spec.InitContainers[0].RestartPolicy != corev1.ContainerRestartPolicyAlways {
+		t.Fatalf("the sidecar is not a restartable init container: %+v", spec.InitContainers)
+	}
+	m := spec.InitContainers[0].VolumeMounts[0]
+	if m.Name != "volume-0" || m.SubPath != "a.conf" || m.MountPath != "/etc/a.conf" || !m.ReadOnly {
+		t.Errorf("the sidecar's mount is %+v", m)
+	}
+	if u := spec.InitContainers[0].SecurityContext.RunAsUser; u == nil || *u != 10001 {
+		t.Errorf("the sidecar does not take the main container's user: %v", u)
 	}
 }

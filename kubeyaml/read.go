@@ -69,6 +69,10 @@ type Document struct {
 	base int        // the stream line of the document text's first line
 }
 
+// TextLine returns the 1-based stream line where the document's text
+// starts (which may be a comment or blank line before its value).
+func (d *Document) TextLine() int { return d.base }
+
 // Scalar returns the text of the document when its value is a scalar.
 func (d *Document) Scalar() string {
 	if d.node != nil && d.node.Kind == yaml.ScalarNode {

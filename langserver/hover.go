@@ -8,12 +8,12 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/wavec/wavec/argocd"
-	"github.com/wavec/wavec/compiler"
 	"github.com/wavec/wavec/compiler/check"
 	"github.com/wavec/wavec/compiler/emit"
 	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/lang/syntax"
+	"github.com/wavec/wavec/runtime/apply"
 	"github.com/wavec/wavec/runtime/manifest"
 	"github.com/wavec/wavec/runtime/plan"
 )
@@ -245,10 +245,10 @@ func (a *analysis) steps() map[*ir.Resource][]string {
 	if docs == nil {
 		return a.planSteps
 	}
-	byKey := map[string]*ir.Resource{}
+	byKey := map[apply.Ref]*ir.Resource{}
 	objs := make([]manifest.Object, 0, len(docs))
 	for _, d := range docs {
-		byKey[compiler.ObjectKey(d.Object)] = d.Resource
+		byKey[apply.RefOf(d.Object)] = d.Resource
 		objs = append(objs, manifest.Object{Unstructured: d.Object.DeepCopy()})
 	}
 	opts := plan.Options{Namespace: a.result.Namespace()}
@@ -261,7 +261,7 @@ func (a *analysis) steps() map[*ir.Resource][]string {
 				if t.Object.Unstructured == nil {
 					continue
 				}
-				r := byKey[compiler.ObjectKey(t.Object.Unstructured)]
+				r := byKey[apply.RefOf(t.Object.Unstructured)]
 				if r == nil || (pl.what == "delete" && st.Action == plan.Delete) {
 					continue
 				}

@@ -146,7 +146,8 @@ func TestSecretValuesNeverShown(t *testing.T) {
 		{"run", setFlag, broken, "--kubeconfig", k.kubeconfig},
 	} {
 		r := wavec(t, invocation{args: args})
-		if r.code != 1 || !strings.Contains(r.stderr, "error") {
+		// check --diagnostics=json writes its diagnostics to stdout.
+		if r.code != 1 || !strings.Contains(r.stderr+r.stdout, "error") {
 			t.Errorf("wavec %s: %s, want diagnostics\n%s", strings.Join(args, " "), r, r.stderr)
 		}
 		for _, l := range leaks(r.stdout+r.stderr, values) {

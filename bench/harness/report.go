@@ -187,7 +187,7 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 	p("- Argo CD cannot run here; its floor is the delay it sleeps between steps (`ARGOCD_SYNC_WAVE_DELAY`, 2 s) times the steps minus one, ")
 	p("before any apply or health wait. Each release has waves + 3 steps (two PreSync, the Sync waves, one PostSync).\n")
 	p("- Every tool runs with its default client settings, as people run it: `wavec run` sends at most 50 requests per second (burst 100, ")
-	p("`--kube-api-qps`), while Helm (`--qps 0`) and kubectl use client-go's default of 5 per second (burst 100 for Helm, 10 for kubectl). ")
+	p("`--qps`, `--burst`), while Helm (`--qps 0`) and kubectl use client-go's default of 5 per second (burst 100 for Helm, 10 for kubectl). ")
 	p("Helm can be told to go faster (`--qps`, `HELM_QPS`); kubectl has no flag for it.\n")
 	p("- Helm orders plain resources only by kind: `helm install --wait` applies every wave at once and then waits, so it does less than ")
 	p("the others (no wave order). The kubectl loop is `bench/scripts/kubectl-waves.sh`: apply one step's file, wait for its Deployments ")

@@ -21,6 +21,13 @@ import (
 type Options struct {
 	// Sets are --set overrides of parameter defaults, by parameter name.
 	Sets map[string]string
+	// Params are overrides of parameter defaults read from --params files,
+	// in order (a later one wins; Sets win over all of them). Each carries
+	// its position, which diagnostics point at.
+	Params []Setting
+	// Namespace, when not empty, replaces the namespace the header names
+	// (-n on the command line). It is checked like the header's.
+	Namespace string
 	// OpenDir opens the directory that an object file is read from, the
 	// directory of the .wave file that names it. Nil means os.OpenRoot,
 	// which refuses paths (also through symbolic links) that leave it.
@@ -45,7 +52,9 @@ func Check(files []*syntax.File, opts Options) (*ir.Pipeline, diag.List) {
 	c.applySets()
 	c.collectDecls()
 	c.bodies()
+	c.checkObjectSchemas()
 	c.place()
+	c.generalPlacement()
 	c.order()
 	c.traps()
 	c.unusedParams()
@@ -64,6 +73,13 @@ type checker struct {
 	decls  map[declKey]*decl
 	byName map[string][]*decl
 	order_ []*decl // declarations in source order
+	// objectDocs are the documents of objects, for checkObjectSchemas.
+	objectDocs []*objectDoc
+	// failedDocs records that a document's problems were reported outside
+	// parseDocs's own report (bad metadata, at its place).
+	failedDocs bool
+	// general holds what the general blocks of each workload set.
+	general map[*decl]*generalState
 }
 
 // declKey identifies a declaration.
@@ -145,6 +161,15 @@ func (c *checker) header() {
 		c.errorf(first.Namespace.Span(), CodeBadName, "namespace %q is not valid: %s", first.Namespace.Value, msgs).
 			Hint("use lower-case letters, digits and '-', at most 63 characters")
 	}
+	if ns := c.opts.Namespace; ns != "" {
+		if msgs := validationLabel(ns); msgs != "" {
+			c.errorf(source.Span{Start: source.Pos{Filename: "-n " + ns}}, CodeBadName, "namespace %q is not valid: %s", ns, msgs).
+				Note(first.Namespace.Span(), "the pipeline's own namespace is %s", first.Namespace.Value).
+				Hint("use lower-case letters, digits and '-', at most 63 characters")
+		} else {
+			c.p.Namespace = ns
+		}
+	}
 	for _, f := range c.files {
 		for _, d := range f.Decls {
 			h := d.Pipeline
@@ -187,9 +212,15 @@ func (c *checker) header() {
 	}
 }
 
-// once records entry e under its key and reports a repeated key.
+// once records entry e under its key and reports a repeated key, and a
+// name between key and value where the key takes none.
 func (c *checker) once(seen map[string]*syntax.Entry, e *syntax.Entry, what string) bool {
 	key := e.Key.Name()
+	if e.Label != nil {
+		c.errorf(span(e.Label), CodeUnknownField, "%s %q takes no name", what, key).
+			Hint("write `%s = ...`; only a workload's container, init, sidecar and volume and an ingress's rule take a name", key)
+		return false
+	}
 	if prev, ok := seen[key]; ok {
 		c.errorf(span(e.Key), CodeRepeated, "%s %q is given twice", what, key).
 			Note(span(prev.Key), "first given here").

@@ -118,4 +118,22 @@ const (
 	// CodeYAMLOrdering is an ordering annotation inside an object's YAML,
 	// which the pipeline's statements replace.
 	CodeYAMLOrdering diag.Code = "W0418"
+	// CodeNoNumericUser is a restricted workload without `user` whose image
+	// is not known to run as a numeric non-root user, which a kubelet
+	// refuses to start.
+	CodeNoNumericUser diag.Code = "W0420"
+	// CodeReadsHook is a long-lived resource that reads a hook resource,
+	// which Argo CD does not diff and re-creates on every sync.
+	CodeReadsHook diag.Code = "W0421"
+	// CodeParamsLine is a line of a --params file that is not
+	// `NAME = VALUE`.
+	CodeParamsLine diag.Code = "E0419"
+
+	// CodeHPANoRequest is an hpa with a utilization target whose workload
+	// has a container without that request: the autoscaler cannot compute
+	// utilization.
+	CodeHPANoRequest diag.Code = "W0440"
+	// CodeSharedClaim is a ReadWriteOnce claim mounted by a workload that
+	// can run more than one Pod: the Pods on other nodes never start.
+	CodeSharedClaim diag.Code = "W0441"
 )

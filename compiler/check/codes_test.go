@@ -4,7 +4,10 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,5 +51,45 @@ func TestCodesDocumented(t *testing.T) {
 	}
 	if len(seen) < 40 {
 		t.Errorf("found only %d codes", len(seen))
+	}
+}
+
+// TestEveryCodeDocumented checks that every diagnostic code any package of
+// wavec defines (`diag.Code = "..."` outside tests: the parser's, the
+// compiler's, the checker's) has a section in docs/diagnostics.md.
+func TestEveryCodeDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/diagnostics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := regexp.MustCompile(`diag\.Code = "([EW][0-9]{4})"`)
+	found := 0
+	err = filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") && path != "../.." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range def.FindAllSubmatch(src, -1) {
+			found++
+			if !strings.Contains(string(doc), "\n## "+string(m[1])+"\n") {
+				t.Errorf("%s (defined in %s) is not documented in docs/diagnostics.md", m[1], path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 50 {
+		t.Errorf("found only %d codes", found)
 	}
 }

@@ -1,10 +1,13 @@
 package check
 
 import (
+	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -16,22 +19,55 @@ import (
 
 // Fields of each kind, for checking and for "did you mean" hints.
 var (
-	commonFields   = []string{"labels", "annotations", "prune", "prune_last"}
-	workloadFields = []string{"image", "command", "args", "run", "env", "env_from", "port", "ports", "cpu", "memory", "cpu_limit",
-		"ready", "live", "startup", "mount", "service_account", "user", "restricted"}
+	commonFields   = []string{"labels", "annotations", "prune", "prune_last", "server_side_apply", "replace", "skip_dry_run", "delete"}
+	workloadFields = append(append([]string(nil), containerFields...), "service_account", "restricted", "pull_secrets", "grace_period",
+		"container", "init", "sidecar", "volume")
 	kindFields = map[ir.Kind][]string{
-		ir.ConfigMap:      nil,
-		ir.Secret:         {"type"},
-		ir.ServiceAccount: {"automount"},
-		ir.Deployment:     {"replicas"},
-		ir.StatefulSet:    {"replicas", "service", "storage"},
-		ir.Job:            {"retries", "timeout"},
-		ir.CronJob:        {"retries", "timeout", "schedule", "concurrency", "suspend"},
-		ir.Service:        {"port", "ports", "selector", "type"},
-		ir.Ingress:        {"host", "path", "service", "port", "class", "tls"},
-		ir.PVC:            {"size", "access", "storage_class"},
+		ir.ConfigMap:          nil,
+		ir.Secret:             {"type"},
+		ir.ServiceAccount:     {"automount"},
+		ir.Deployment:         {"replicas"},
+		ir.StatefulSet:        {"replicas", "service", "storage", "storage_class"},
+		ir.DaemonSet:          nil,
+		ir.Job:                {"retries", "timeout"},
+		ir.CronJob:            {"retries", "timeout", "schedule", "concurrency", "suspend", "time_zone", "keep_succeeded", "keep_failed"},
+		ir.Service:            {"port", "ports", "selector", "type"},
+		ir.Ingress:            {"host", "path", "service", "port", "class", "tls", "rule"},
+		ir.PVC:                {"size", "access", "storage_class"},
+		ir.HPA:                {"target", "min", "max", "cpu", "memory"},
+		ir.PDB:                {"selector", "min_available", "max_unavailable"},
+		ir.NetworkPolicy:      {"selector", "from", "to", "ports", "dns"},
+		ir.Role:               {"rules"},
+		ir.ClusterRole:        {"rules"},
+		ir.RoleBinding:        {"role", "subjects"},
+		ir.ClusterRoleBinding: {"role", "subjects"},
 	}
 )
+
+// syncOptionField returns the sync-option field named key, or nil.
+func syncOptionField(key string) *ir.SyncOptionField {
+	for i := range ir.SyncOptionFields {
+		if ir.SyncOptionFields[i].Field == key {
+			return &ir.SyncOptionFields[i]
+		}
+	}
+	return nil
+}
+
+// sortSyncOptions orders options as ir.SyncOptionFields lists them, so
+// output does not depend on the order of fields.
+func sortSyncOptions(opts []string) {
+	rank := func(o string) int {
+		name, _, _ := strings.Cut(o, "=")
+		for i, f := range ir.SyncOptionFields {
+			if f.Option == name {
+				return i
+			}
+		}
+		return len(ir.SyncOptionFields)
+	}
+	sort.SliceStable(opts, func(i, j int) bool { return rank(opts[i]) < rank(opts[j]) })
+}
 
 // fieldsOf returns every field name kind k accepts.
 func fieldsOf(k ir.Kind) []string {
@@ -50,7 +86,7 @@ func (c *checker) bodies() {
 	// so they come last.
 	rank := func(k ir.Kind) int {
 		switch k {
-		case ir.Service:
+		case ir.Service, ir.HPA, ir.PDB, ir.NetworkPolicy:
 			return 1
 		case ir.Ingress:
 			return 2
@@ -64,6 +100,8 @@ func (c *checker) bodies() {
 			}
 		}
 	}
+	c.sharedClaims()
+	c.bindingReads()
 }
 
 // body checks the fields of one declaration.
@@ -82,13 +120,16 @@ func (c *checker) body(d *decl) {
 		case r.Kind == ir.ServiceAccount:
 			r.ServiceAccount = &ir.ServiceAccountSpec{}
 		case r.Kind.IsWorkload():
-			r.Workload = &ir.WorkloadSpec{Restricted: c.p.Restricted, Replicas: 1}
+			r.Workload = &ir.WorkloadSpec{Restricted: c.p.Restricted, Replicas: 1,
+				Container: ir.Container{Name: r.Name, Span: r.NameSpan}}
 		case r.Kind == ir.Service:
 			r.Service = &ir.ServiceSpec{Type: ir.ClusterIP}
 		case r.Kind == ir.Ingress:
-			r.Ingress = &ir.IngressSpec{Path: "/"}
+			r.Ingress = &ir.IngressSpec{}
 		case r.Kind == ir.PVC:
 			r.PVC = &ir.PVCSpec{Access: ir.ReadWriteOnce}
+		default:
+			c.newSpec(r)
 		}
 		var entries []*syntax.Entry
 		if d.node.Body != nil {
@@ -96,7 +137,13 @@ func (c *checker) body(d *decl) {
 		}
 		w := &workloadState{}
 		seen := map[string]*syntax.Entry{}
+		// A workload's own volumes come first: mounts name them.
+		c.volumes(d, entries)
 		for _, e := range entries {
+			if e.Label != nil {
+				c.labeledField(d, e, w)
+				continue
+			}
 			if !c.once(seen, e, "field") {
 				continue
 			}
@@ -106,13 +153,31 @@ func (c *checker) body(d *decl) {
 			return
 		}
 		c.finishBody(d, seen, w)
+		c.finishGeneral(d, seen) // general.go
 	}
 }
 
 // workloadState carries what a workload's fields leave for later checks.
 type workloadState struct {
+	containerState
+	// roots are where further containers set user 0.
+	roots []source.Span
+	// labeled are the labeled entries (`container NAME`, `rule NAME`, ...)
+	// by key and label.
+	labeled map[string]*syntax.Entry
+	// ingressPaths are an ingress's paths with their port as written, for
+	// the check against the service's ports; ingressShort is the path of
+	// the short form (`host`, `path`, `service`, `port`).
+	ingressPaths []*ingressPathUse
+	ingressShort *ingressPathUse
+}
+
+// containerState carries what a container's fields leave for later checks.
+type containerState struct {
 	probes []probeUse
-	ports  map[string]bool
+	// root is where the container sets user 0, checked against the
+	// workload's restricted once every field is read.
+	root source.Span
 }
 
 type probeUse struct {
@@ -143,6 +208,16 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 			r.PruneLast = b
 		}
 		return
+	case syncOptionField(key) != nil && !quoted:
+		f := syncOptionField(key)
+		if b, ok := c.boolean(v, key); ok && (b != f.Default || f.Both) {
+			r.SyncOptions = append(r.SyncOptions, fmt.Sprintf("%s=%t", f.Option, b))
+			sortSyncOptions(r.SyncOptions)
+		}
+		return
+	}
+	if c.generalField(d, e) { // workloads' general blocks and container fields: general.go
+		return
 	}
 	switch r.Kind {
 	case ir.ConfigMap:
@@ -162,7 +237,7 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 			}
 			return
 		}
-	case ir.Deployment, ir.StatefulSet, ir.Job, ir.CronJob:
+	case ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job, ir.CronJob:
 		if c.workloadField(d, key, v, w) {
 			return
 		}
@@ -171,11 +246,15 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 			return
 		}
 	case ir.Ingress:
-		if c.ingressField(d, key, v) {
+		if c.ingressField(d, key, v, w) {
 			return
 		}
 	case ir.PVC:
 		if c.pvcField(d, key, v) {
+			return
+		}
+	default:
+		if c.kindField(d, key, v) {
 			return
 		}
 	}
@@ -201,69 +280,21 @@ func (c *checker) workloadField(d *decl, key string, v *syntax.Value, st *worklo
 	r := d.res
 	w := r.Workload
 	k := r.Kind
+	if c.containerField(d, &w.Container, key, v, &st.containerState) {
+		return true
+	}
 	switch key {
-	case "image":
-		if s, ok := c.str(v, key); ok {
-			w.Image = s
-			c.checkImage(s, span(v))
-		}
-	case "command":
-		w.Command, _ = c.strList(v, key)
-	case "args":
-		w.Args, _ = c.strList(v, key)
-	case "run":
-		if s, ok := c.str(v, key); ok {
-			w.Command, w.Args = []string{"/bin/sh", "-c"}, []string{s}
-		}
-	case "env":
-		c.env(d, v)
-	case "env_from":
-		if v.Right != nil || v.Left.List == nil {
-			c.errorf(span(v), CodeType, "env_from must be a list of references, not %s", describe(v.Left)).
-				Hint("write e.g. `env_from = [configmap app-config, secret app-db]`")
-			break
-		}
-		for _, it := range v.Left.List.Items {
-			if t := c.ref(it, "env_from", ir.ConfigMap, ir.Secret); t != nil {
-				w.EnvFrom = append(w.EnvFrom, t.res)
-				r.Reads = append(r.Reads, &ir.Read{Target: t.res, Span: span(it), Via: "env_from"})
-			}
-		}
-	case "port":
-		if n, ok := c.integer(v, key, 1, 65535); ok {
-			w.Ports = append(w.Ports, ir.Port{Name: "http", Port: int32(n), Span: span(v)})
-		}
-	case "ports":
-		w.Ports = append(w.Ports, c.namedPorts(v, false, nil)...)
-	case "cpu":
-		w.CPU, _ = c.quantity(v, key)
-	case "memory":
-		w.Memory, _ = c.quantity(v, key)
-	case "cpu_limit":
-		w.CPULimit, _ = c.quantity(v, key)
-	case "ready", "live", "startup":
-		p, port := c.probe(v, key)
-		if p != nil {
-			switch key {
-			case "ready":
-				w.Ready = p
-			case "live":
-				w.Live = p
-			default:
-				w.Startup = p
-			}
-			st.probes = append(st.probes, probeUse{p, port})
-		}
-	case "mount":
-		c.mounts(d, v)
 	case "service_account":
 		if t := c.ref(v, key, ir.ServiceAccount); t != nil {
 			w.ServiceAccount = t.res
 			r.Reads = append(r.Reads, &ir.Read{Target: t.res, Span: span(v), Via: key})
 		}
-	case "user":
-		if n, ok := c.integer(v, key, 0, math.MaxInt32); ok {
-			w.User = &n
+	case "pull_secrets":
+		c.pullSecrets(d, v)
+	case "grace_period":
+		if t, ok := c.duration(v, key, false); ok {
+			secs := int64((t + time.Second - 1) / time.Second)
+			w.GracePeriod = &secs
 		}
 	case "restricted":
 		if b, ok := c.boolean(v, key); ok {
@@ -283,6 +314,11 @@ func (c *checker) workloadField(d *decl, key string, v *syntax.Value, st *worklo
 		if t := c.ref(v, key, ir.Service); t != nil {
 			w.GoverningService = t.res
 		}
+	case "storage_class":
+		if k != ir.StatefulSet {
+			return false
+		}
+		w.StorageClass = c.storageClass(v)
 	case "storage":
 		if k != ir.StatefulSet {
 			return false
@@ -332,6 +368,11 @@ func (c *checker) workloadField(d *decl, key string, v *syntax.Value, st *worklo
 			return false
 		}
 		w.Suspend, _ = c.boolean(v, key)
+	case "time_zone", "keep_succeeded", "keep_failed":
+		if k != ir.CronJob {
+			return false
+		}
+		c.cronJobField(w, key, v)
 	default:
 		return false
 	}
@@ -349,12 +390,11 @@ func (c *checker) absPath(p string, at source.Span, what string) bool {
 }
 
 // env checks `env = { NAME = "value", NAME = secret s -> "key" }`.
-func (c *checker) env(d *decl, v *syntax.Value) {
+func (c *checker) env(d *decl, w *ir.Container, v *syntax.Value) {
 	es, ok := c.mapOf(v, "env", `{ LOG_LEVEL = "info" }`)
 	if !ok {
 		return
 	}
-	w := d.res.Workload
 	for _, e := range es {
 		name := e.Key.Name()
 		if msgs := validation.IsEnvVarName(name); len(msgs) > 0 {
@@ -404,7 +444,7 @@ func (c *checker) checkKey(t *ir.Resource, key string, at source.Span) {
 	var keys []string
 	for _, e := range dc.node.Body.Entries {
 		k := e.Key.Name()
-		if e.Key.String == nil && (k == "labels" || k == "annotations" || k == "prune" || k == "prune_last" || (t.Kind == ir.Secret && k == "type")) {
+		if e.Key.String == nil && (k == "labels" || k == "annotations" || k == "prune" || k == "prune_last" || syncOptionField(k) != nil || (t.Kind == ir.Secret && k == "type")) {
 			continue
 		}
 		if k == key {
@@ -421,19 +461,46 @@ func (c *checker) checkKey(t *ir.Resource, key string, at source.Span) {
 	}
 }
 
-// mounts checks `mount = { "/path" = configmap c, ... }`.
-func (c *checker) mounts(d *decl, v *syntax.Value) {
+// mounts checks `mount = { "/path" = configmap c, ... }`: a ConfigMap,
+// Secret or PVC, one key of a ConfigMap or Secret (`configmap c -> "key"`),
+// or one of the workload's own volumes (`volume NAME`).
+func (c *checker) mounts(d *decl, w *ir.Container, v *syntax.Value) {
 	es, ok := c.mapOf(v, "mount", `{ "/etc/app" = configmap app-config }`)
 	if !ok {
 		return
 	}
-	w := d.res.Workload
 	for _, e := range es {
 		p := e.Key.Name()
 		if !c.absPath(p, span(e.Key), "mount path") {
 			continue
 		}
 		ev := entryValue(e)
+		if ref := ev.Left.Ref; ref != nil && ref.Kind.Value == "volume" && ev.Right == nil {
+			if c.ownVolume(d, ref) {
+				w.Mounts = append(w.Mounts, ir.Mount{Path: p, Volume: ref.Name.Value})
+			}
+			continue
+		}
+		if ev.Right != nil {
+			if ev.Left.Ref == nil {
+				c.errorf(span(ev.Left), CodeType, "mount %s: the left of -> must be a configmap or secret, not %s", p, describe(ev.Left)).
+					Hint(`write e.g. "%s" = configmap app-config -> "app.conf"`, p)
+				continue
+			}
+			t := c.refOf(ev.Left.Ref, "a single-key mount", ir.ConfigMap, ir.Secret)
+			key, ok := c.str(&syntax.Value{Pos: ev.Right.Pos, EndPos: ev.Right.EndPos, Left: ev.Right}, "mount key")
+			if !ok || t == nil {
+				continue
+			}
+			if msgs := validation.IsConfigMapKey(key); len(msgs) > 0 {
+				c.errorf(span(ev.Right), CodeEnvName, "key %q is not valid: %s", key, plain(msgs))
+				continue
+			}
+			c.checkKey(t.res, key, span(ev.Right))
+			w.Mounts = append(w.Mounts, ir.Mount{Path: p, From: t.res, Key: key})
+			d.res.Reads = append(d.res.Reads, &ir.Read{Target: t.res, Span: span(ev.Left), Via: "mount"})
+			continue
+		}
 		t := c.ref(ev, "mount", ir.ConfigMap, ir.Secret, ir.PVC)
 		if t == nil {
 			continue
@@ -528,6 +595,9 @@ func (c *checker) probe(v *syntax.Value, what string) (*ir.Probe, *syntax.Primar
 	if pr.Type != "exec" && pr.Command != nil {
 		c.errorf(span(pr.Command), CodeNotHere, "only exec probes take a command")
 	}
+	if pr.Timing != nil {
+		c.probeTiming(pr.Timing, &p.Timing)
+	}
 	if pr.Type == "exec" && pr.Port != nil {
 		c.errorf(span(pr.Port), CodeNotHere, "exec probes take no port")
 		return p, nil
@@ -593,11 +663,13 @@ func (c *checker) serviceField(d *decl, key string, v *syntax.Value) bool {
 	case "ports":
 		s.Ports = append(s.Ports, c.namedPorts(v, true, c.deferTarget(d))...)
 	case "selector":
-		if t := c.ref(v, key, ir.Deployment, ir.StatefulSet); t != nil {
-			s.Selector = t.res
-		}
+		s.Selector = c.selects(c.ref(v, key, ir.Deployment, ir.StatefulSet, ir.DaemonSet), span(v), "a service's selector")
 	case "type":
-		if t, ok := c.enum(v, key, []string{"ClusterIP", "NodePort", "LoadBalancer"}); ok {
+		if t, ok := c.enum(v, key, []string{"ClusterIP", "NodePort", "LoadBalancer", "None"}); ok {
+			if t == "None" {
+				s.Headless = true
+				t = "ClusterIP"
+			}
 			s.Type = ir.ServiceType(t)
 		}
 	default:
@@ -627,55 +699,6 @@ func (c *checker) deferTarget(d *decl) func(*syntax.Primary) ir.PortRef {
 	}
 }
 
-// ingressField checks a field of an ingress.
-func (c *checker) ingressField(d *decl, key string, v *syntax.Value) bool {
-	in := d.res.Ingress
-	switch key {
-	case "host":
-		if s, ok := c.str(v, key); ok {
-			if msgs := validation.IsDNS1123Subdomain(strings.TrimPrefix(s, "*.")); len(msgs) > 0 {
-				c.errorf(span(v), CodeType, "host %q is not a valid DNS name: %s", s, plain(msgs)).
-					Hint(`write a lower-case host name, e.g. "agent.example.com"`)
-			}
-			in.Host = s
-		}
-	case "path":
-		if s, ok := c.str(v, key); ok {
-			if !strings.HasPrefix(s, "/") {
-				c.errorf(span(v), CodeType, "path %q must start with /", s).Hint(`write e.g. "/api"`)
-			}
-			in.Path = s
-		}
-	case "service":
-		if t := c.ref(v, key, ir.Service); t != nil {
-			in.Service = t.res
-		}
-	case "port":
-		if w, ok := bareWord(v.Left); ok && v.Right == nil {
-			in.Port = ir.PortRef{Name: w}
-			if _, isParam := c.params[w]; !isParam {
-				break
-			}
-		}
-		if s, ok := c.scalarOf(v, key); ok {
-			if s.typ == ir.StringParam {
-				in.Port = ir.PortRef{Name: s.text}
-			} else if n, ok := c.integerOf(s, key, 1, 65535); ok {
-				in.Port = ir.PortRef{Number: int32(n)}
-			}
-		}
-	case "class":
-		in.Class, _ = c.str(v, key)
-	case "tls":
-		if t := c.ref(v, key, ir.Secret); t != nil {
-			in.TLS = t.res
-		}
-	default:
-		return false
-	}
-	return true
-}
-
 // pvcField checks a field of a pvc.
 func (c *checker) pvcField(d *decl, key string, v *syntax.Value) bool {
 	p := d.res.PVC
@@ -689,12 +712,7 @@ func (c *checker) pvcField(d *decl, key string, v *syntax.Value) bool {
 			p.Access = ir.AccessMode(s)
 		}
 	case "storage_class":
-		if s, ok := c.str(v, key); ok {
-			if msgs := validation.IsDNS1123Subdomain(s); len(msgs) > 0 {
-				c.errorf(span(v), CodeBadName, "storage class %q is not a valid name: %s", s, plain(msgs))
-			}
-			p.StorageClass = s
-		}
+		p.StorageClass = c.storageClass(v)
 	default:
 		return false
 	}
@@ -706,61 +724,30 @@ func (c *checker) pvcField(d *decl, key string, v *syntax.Value) bool {
 func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloadState) {
 	r := d.res
 	missing := func(field, example string) {
+		// A misspelt field (imgae) was reported as unknown, with a
+		// did-you-mean for this one; saying it is missing too adds
+		// nothing.
+		fields := fieldsOf(r.Kind)
+		for k := range seen {
+			if !slices.Contains(fields, k) && diag.Suggest(k, fields) == field {
+				return
+			}
+		}
 		c.errorf(r.NameSpan, CodeMissingField, "%s %q has no %s", r.Kind, r.Name, field).
 			Hint("add `%s = %s`", field, example)
 	}
 	switch {
 	case r.Kind.IsWorkload():
-		w := r.Workload
-		if _, ok := seen["image"]; !ok {
-			missing("image", `"ghcr.io/acme/app:1.0.0"`)
-		}
-		if e, ok := seen["run"]; ok {
-			for _, other := range []string{"command", "args"} {
-				if o, ok := seen[other]; ok {
-					c.errorf(span(o.Key), CodeConflict, "%s cannot be combined with run", other).
-						Note(span(e.Key), "run is given here").
-						Hint("run is a shell command (/bin/sh -c); use either run, or command and args")
-				}
-			}
-		}
+		c.finishContainer(d, &r.Workload.Container, seen, &st.containerState)
 		if r.Kind == ir.CronJob {
 			if _, ok := seen["schedule"]; !ok {
 				missing("schedule", `"*/15 * * * *"`)
 			}
 		}
-		if _, ok := seen["port"]; ok {
-			if _, ok := seen["ports"]; ok {
-				c.errorf(span(seen["ports"].Key), CodeConflict, "ports cannot be combined with port").
-					Note(span(seen["port"].Key), "port is given here").
-					Hint("port = N is short for ports = { http = N }; use one of them")
-			}
-		}
-		names := portNames(w.Ports)
-		for _, pu := range st.probes {
-			if pu.probe.Type == ir.ExecProbe {
-				continue
-			}
-			if pu.port == nil {
-				if len(w.Ports) == 0 {
-					c.errorf(r.NameSpan, CodeMissingField, "%s %q has a %s probe but no port", r.Kind, r.Name, probeWord(pu.probe.Type)).
-						Hint("add `port = 8000`, or say the port: `http \"/health\" on 8000`")
-					continue
-				}
-				pu.probe.Port = ir.PortRef{Number: w.Ports[0].Port}
-				continue
-			}
-			if ref, ok := c.portRef(pu.port, names, r.Kind.String()+" "+quote(r.Name), span(pu.port)); ok {
-				pu.probe.Port = ref
-			}
-		}
-		if w.User != nil && *w.User == 0 && w.Restricted {
-			c.errorf(span(seen["user"].Key), CodeRange, "user 0 is root, which the restricted profile forbids").
-				Hint("run as a non-root user, e.g. `user = 10001`, or opt out with `restricted = false`")
-		}
+		c.finishWorkload(d, seen, st)
 	case r.Kind == ir.Service:
 		s := r.Service
-		if len(s.Ports) == 0 {
+		if len(s.Ports) == 0 && !s.Headless {
 			missing("port", "80 -> 8000")
 		}
 		if _, ok := seen["port"]; ok {
@@ -770,19 +757,17 @@ func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloa
 			}
 		}
 		if _, ok := seen["selector"]; !ok {
-			for _, k := range []ir.Kind{ir.Deployment, ir.StatefulSet} {
-				if t, ok := c.decls[declKey{k, r.Name}]; ok {
-					s.Selector = t.res
-					break
-				}
-			}
-			if s.Selector == nil {
-				c.errorf(r.NameSpan, CodeMissingField, "service %q has no selector, and no deployment or statefulset is named %q", r.Name, r.Name).
+			s.Selector = c.sameNamed(r.Name, ir.Deployment, ir.StatefulSet, ir.DaemonSet)
+			if s.Selector != nil {
+				s.Selector = c.selects(c.decls[declKey{s.Selector.Kind, s.Selector.Name}], r.NameSpan, "the selector of "+r.Describe())
+			} else {
+				c.errorf(r.NameSpan, CodeMissingField, "service %q has no selector, and no deployment, statefulset or daemonset is named %q", r.Name, r.Name).
 					Hint("add `selector = deployment NAME`")
 			}
 		}
 		if s.Selector != nil && s.Selector.Workload != nil {
-			names := portNames(s.Selector.Workload.Ports)
+			c.serviceTargets(r)
+			names := containerPortNames(s.Selector.Workload)
 			for i, p := range s.Ports {
 				if p.Target.Name != "" && !contains(names, p.Target.Name) {
 					d := c.errorf(p.Span, CodeUnknownPort, "%s has no port named %q", s.Selector.Describe(), p.Target.Name).
@@ -797,29 +782,15 @@ func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloa
 			}
 		}
 	case r.Kind == ir.Ingress:
-		in := r.Ingress
-		if _, ok := seen["service"]; !ok {
-			missing("service", "service NAME")
-		}
-		if in.Service != nil && in.Service.Service != nil {
-			ports := in.Service.Service.Ports
-			switch {
-			case in.Port.IsZero() && len(ports) > 0:
-				in.Port = ir.PortRef{Number: ports[0].Port}
-			case in.Port.Name != "" && !contains(portNames(ports), in.Port.Name):
-				e := seen["port"]
-				c.errorf(span(entryValue(e)), CodeUnknownPort, "service %q has no port named %q", in.Service.Name, in.Port.Name).
-					Hint("its ports are %s", quoteList(portNames(ports)))
-			case in.Port.Number != 0 && len(ports) > 0 && !hasPortNumber(ports, in.Port.Number):
-				e := seen["port"]
-				c.errorf(span(entryValue(e)), CodeUnknownPort, "service %q has no port %d", in.Service.Name, in.Port.Number).
-					Hint("use one of the service's ports, e.g. %d", ports[0].Port)
-			}
-		}
+		c.finishIngress(d, seen, st)
 	case r.Kind == ir.PVC:
 		if _, ok := seen["size"]; !ok {
 			missing("size", "10Gi")
 		}
+	case r.Kind == ir.Secret:
+		c.finishSecret(d, seen)
+	default:
+		c.finishKind(d, seen)
 	}
 }
 
@@ -867,3 +838,31 @@ func hasPortNumber(ps []ir.Port, n int32) bool {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// namedUserImages are images known to run as a user given by name, with
+// its UID. A kubelet cannot verify that a named user is not root, so under
+// runAsNonRoot it refuses to start them unless runAsUser (`user`) is set.
+// Keys match the image reference without "docker.io/" and "library/".
+var namedUserImages = []struct{ prefix, user, uid string }{
+	{"curlimages/curl", "curl_user", "100"},
+	{"prom/prometheus", "nobody", "65534"},
+	{"prom/alertmanager", "nobody", "65534"},
+	{"quay.io/prometheus/", "nobody", "65534"},
+	{"jenkins/jenkins", "jenkins", "1000"},
+}
+
+// checkImageUser warns about a restricted workload without `user` whose
+// image is known to run as a user given by name, which a kubelet refuses
+// to start under runAsNonRoot ("image has non-numeric user ... cannot
+// verify user is non-root").
+func (c *checker) checkImageUser(r *ir.Resource, image *syntax.Entry) {
+	ref := strings.TrimPrefix(strings.TrimPrefix(r.Workload.Image, "docker.io/"), "library/")
+	for _, k := range namedUserImages {
+		if strings.HasPrefix(ref, k.prefix) {
+			c.warnf(span(image.Key), CodeNoNumericUser, "%s %q has no `user`, and its image runs as the user %q, a name the restricted profile cannot verify is not root", r.Kind, r.Name, k.user).
+				Hint("write `user = %s` (the UID of %s) in %s %s; Kubernetes does not start such a container otherwise", k.uid, k.user, r.Kind, r.Name).
+				Hint("for another image, find its user with `docker image inspect --format '{{.Config.User}}' IMAGE`: a number other than 0 needs nothing; a name, or nothing at all (root), needs `user`")
+			return
+		}
+	}
+}

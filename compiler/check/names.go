@@ -61,13 +61,9 @@ func (c *checker) declare(f *syntax.File, r *syntax.Resource, o *syntax.Object) 
 			Hint("remove one of them, or rename it")
 		return
 	}
-	if res.External && res.Kind != ir.Secret {
-		c.errorf(res.NameSpan, CodeNotHere, "only a secret can be external, not a %s", res.Kind).
-			Hint("remove `external`, or declare it as `secret %s external`", res.Name)
-	}
 	if res.External && r.Body != nil {
-		c.errorf(span(r.Body), CodeNotHere, "external secret %q cannot have fields", res.Name).
-			Hint("wavec never creates an external secret; remove the fields, or drop `external` to let wavec create it")
+		c.errorf(span(r.Body), CodeNotHere, "external %s %q cannot have fields", res.Kind, res.Name).
+			Hint("wavec never creates an external %s; remove the fields, or drop `external` to let wavec create it", res.Kind)
 	}
 	c.checkName(res)
 	c.decls[key] = dc
@@ -82,7 +78,9 @@ func (c *checker) checkName(r *ir.Resource) {
 	switch r.Kind {
 	case ir.ConfigMap, ir.Secret, ir.ServiceAccount, ir.PVC, ir.Ingress:
 		msgs = validation.IsDNS1123Subdomain(r.Name)
-	case ir.Deployment, ir.StatefulSet, ir.Job:
+	case ir.HPA, ir.PDB, ir.NetworkPolicy, ir.Role, ir.ClusterRole, ir.RoleBinding, ir.ClusterRoleBinding:
+		msgs = validation.IsDNS1123Subdomain(r.Name)
+	case ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job:
 		msgs = validation.IsDNS1123Label(r.Name)
 		rule = "lower-case letters, digits and '-', at most 63 characters"
 	case ir.CronJob:
@@ -228,17 +226,65 @@ func kindsExample(ks []ir.Kind) string {
 	return strings.Join(ws[:len(ws)-1], ", ") + " or " + ws[len(ws)-1]
 }
 
+// refHint says what to write in place of v where a reference is needed:
+// the reference to the declaration v names, when there is one of an
+// allowed kind; otherwise how to declare one.
+func (c *checker) refHint(d *diag.Diagnostic, v *syntax.Value, what string, allowed []ir.Kind) {
+	name := ""
+	if v.Right == nil && v.Left.Ident != nil {
+		name = *v.Left.Ident
+	}
+	if name != "" {
+		for _, k := range allowed {
+			if _, ok := c.decls[declKey{k, name}]; ok {
+				d.Hint("write `%s %s` in its place: a reference names the kind", k, name)
+				return
+			}
+		}
+	}
+	if what == "mount" && strings.EqualFold(strings.ReplaceAll(name, "_", ""), "emptydir") {
+		d.Hint("remove this mount: wavec has no emptyDir volumes, and a container may write to its own filesystem (/tmp too); a mount is %s", kindsExample(allowed))
+		return
+	}
+	if name != "" && len(validation.IsDNS1123Subdomain(name)) == 0 {
+		d.Hint("write `%s %s` in its place, and declare it: `%s`", allowed[0], name, minimalDecl(allowed[0], name))
+		return
+	}
+	d.Hint("write a reference in its place: %s", kindsExample(allowed))
+}
+
+// minimalDecl returns the smallest declaration of kind k named name that
+// checks, for hints.
+func minimalDecl(k ir.Kind, name string) string {
+	switch k {
+	case ir.ConfigMap, ir.Secret:
+		return fmt.Sprintf(`%s %s { KEY = "value" }`, k, name)
+	case ir.PVC:
+		return fmt.Sprintf("%s %s { size = 1Gi }", k, name)
+	case ir.ServiceAccount:
+		return fmt.Sprintf("%s %s", k, name)
+	case ir.Service:
+		return fmt.Sprintf("%s %s { port = 80 }", k, name)
+	}
+	return fmt.Sprintf(`%s %s { image = "ghcr.io/acme/app:1.0.0" }`, k, name)
+}
+
 // ref resolves a reference value such as `configmap agent-config`.
 func (c *checker) ref(v *syntax.Value, what string, allowed ...ir.Kind) *decl {
 	if v.Right != nil || v.Left.Ref == nil {
-		c.errorf(span(v), CodeType, "%s must be a reference, not %s", what, describe(v.Left)).
-			Hint("write e.g. `%s = %s`", what, strings.Trim(kindsExample(allowed[:1]), "`"))
+		d := c.errorf(span(v), CodeType, "%s must be a reference, not %s", what, describe(v.Left))
+		c.refHint(d, v, what, allowed)
 		return nil
 	}
 	return c.refOf(v.Left.Ref, what, allowed...)
 }
 
 func (c *checker) refOf(r *syntax.Ref, what string, allowed ...ir.Kind) *decl {
+	if r.Kind.Value == "volume" {
+		c.errorf(span(r), CodeWrongKind, "%s takes %s, not a volume", what, kindsPhrase(allowed)).
+			Hint("`volume NAME` names a workload's own volume, in mount only; refer to %s", kindsExample(allowed))
+		return nil
+	}
 	return c.lookup(r.Kind.Value, r.Name.Value, span(r), what, allowed...)
 }
 

@@ -182,17 +182,35 @@ func (c *checker) parseDocs(data []byte, at docPlace, name string) ([]*unstructu
 		}
 		d.Hint("each document must be a Kubernetes object with apiVersion, kind and metadata.name")
 	}
+	text := string(data)
+	var lineStarts []int // byte offsets of the lines of text, for the schema checks' positions
 	kubeyaml.Read(bytes.NewReader(data), func(doc *kubeyaml.Document, e *kubeyaml.Error) {
 		if e != nil {
 			report(e.Doc, max(e.Line-1, 0), "the problem is here", "%s", e.Message)
 			return
 		}
-		if u, ok := c.checkDoc(doc, at, name, report); ok {
+		if lineStarts == nil {
+			lineStarts = append(lineStarts, 0)
+			for i := 0; i < len(text); i++ {
+				if text[i] == '\n' {
+					lineStarts = append(lineStarts, i+1)
+				}
+			}
+		}
+		// The document's text runs from its first line to the end of the
+		// stream; the schema checks parse only its first document.
+		first := min(doc.TextLine(), len(lineStarts)) - 1
+		yd := yamlDoc{text: text[lineStarts[first]:], line: first}
+		if u, ok := c.checkDoc(doc, yd, at, name, report); ok {
+			c.keepObjectDoc(name, doc.Index, yd, at, u) // checked against its schema later (objectschema.go)
 			out = append(out, u)
 			subject, _ := at(doc.Line - 1)
 			spans = append(spans, subject)
 		}
 	})
+	if c.failedDocs {
+		failed, c.failedDocs = true, false
+	}
 	if len(out) == 0 && !failed {
 		subject, _ := at(0)
 		c.errorf(subject, CodeYAML, "object %q has no documents", name).
@@ -203,7 +221,7 @@ func (c *checker) parseDocs(data []byte, at docPlace, name string) ([]*unstructu
 
 // checkDoc checks one document of an object's YAML and returns it as an
 // object, reporting what is wrong with it through report.
-func (c *checker) checkDoc(doc *kubeyaml.Document, at docPlace, name string, report func(n, line int, what, format string, args ...any)) (*unstructured.Unstructured, bool) {
+func (c *checker) checkDoc(doc *kubeyaml.Document, yd yamlDoc, at docPlace, name string, report func(n, line int, what, format string, args ...any)) (*unstructured.Unstructured, bool) {
 	n := doc.Index
 	bad := func(format string, args ...any) (*unstructured.Unstructured, bool) {
 		report(n, doc.Line-1, "the document starts here", format, args...)
@@ -219,6 +237,10 @@ func (c *checker) checkDoc(doc *kubeyaml.Document, at docPlace, name string, rep
 		dec.DisallowUnknownFields()
 		var om metav1.ObjectMeta
 		if err := dec.Decode(&om); err != nil {
+			if c.badMetadata(name, n, yd, at, m) { // objectschema.go
+				c.failedDocs = true
+				return nil, false
+			}
 			return bad("metadata is not valid: %v", err)
 		}
 	}
@@ -295,7 +317,11 @@ func (c *checker) objectNamespaces() {
 			if r.External || r.Kind == ir.Object {
 				continue
 			}
-			id := identity{kindGroup(r.Kind), r.Kind.KubeKind(), c.p.Namespace, r.Name}
+			ns := c.p.Namespace
+			if r.Kind.ClusterScoped() {
+				ns = ""
+			}
+			id := identity{kindGroup(r.Kind), r.Kind.KubeKind(), ns, r.Name}
 			seen[id] = d
 			continue
 		}
@@ -321,18 +347,16 @@ func (c *checker) objectNamespaces() {
 	}
 }
 
-func kindGroup(k ir.Kind) string {
-	switch k {
-	case ir.Deployment, ir.StatefulSet:
-		return "apps"
-	case ir.Job, ir.CronJob:
-		return "batch"
-	case ir.Ingress:
-		return "networking.k8s.io"
-	}
-	return ""
-}
+func kindGroup(k ir.Kind) string { return k.Group() }
 
 func isCRD(u *unstructured.Unstructured) bool {
 	return u.GetKind() == "CustomResourceDefinition" && strings.HasPrefix(u.GetAPIVersion(), "apiextensions.k8s.io/")
+}
+
+// yamlDoc is the text of one YAML document: text starts at the document's
+// first line, line 0-based in the stream (the schema checks parse it again
+// for the positions of fields).
+type yamlDoc struct {
+	text string
+	line int
 }

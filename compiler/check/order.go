@@ -26,8 +26,8 @@ func (c *checker) place() {
 			targets = d.obj.After
 		}
 		if len(targets) > 0 && d.res.External {
-			c.errorf(span(targets[0]), CodeExternalPlaced, "external secret %q cannot wait for anything", d.res.Name).
-				Hint("wavec never applies an external secret; remove the after")
+			c.errorf(span(targets[0]), CodeExternalPlaced, "external %s %q cannot wait for anything", d.res.Kind, d.res.Name).
+				Hint("wavec never applies an external %s; remove the after", d.res.Kind)
 			continue
 		}
 		c.addEdges(d, targets)
@@ -89,9 +89,9 @@ func (c *checker) setPlacement(d *decl, m *syntax.Member, h *syntax.Hook, wave i
 		return
 	}
 	if r.External {
-		c.errorf(span(m), CodeExternalPlaced, "external secret %q cannot be in a wave or hook", r.Name).
+		c.errorf(span(m), CodeExternalPlaced, "external %s %q cannot be in a wave or hook", r.Kind, r.Name).
 			Note(r.NameSpan, "it is declared external here").
-			Hint("wavec never applies an external secret, so it has no wave; remove it from the statement")
+			Hint("wavec never applies an external %s, so it has no wave; remove it from the statement", r.Kind)
 		return
 	}
 	d.placedBy, d.hook = m, h

@@ -85,7 +85,12 @@ func (c *checker) checkRead(d, t *decl, rd *ir.Read) {
 		c.errorf(rd.Span, CodeReadsDeletedHook, "%s reads %s, which is deleted when the sync succeeds", r.Describe(), tr.Describe()).
 			Note(t.deleteSpan, "the hook is deleted on success here").
 			Note(source.Span{}, "%s outlives the sync, and its Pods cannot start once %s is gone", r.Ref(), tr.Ref()).
-			Hint("drop on-success from the hook's delete policy; `delete before-create` (the default) keeps it until the next sync")
+			Hint("make %s a plain resource in an early wave (`wave -1 < %s >`), and run the hooks that read it as Sync hooks after it; or give the hook a copy of its own", tr.Ref(), tr.Ref())
+	} else if !r.Placement.IsHook() && tr.Placement.IsHook() {
+		c.warnf(rd.Span, CodeReadsHook, "%s outlives the sync but reads %s", r.Describe(), tr.Describe()).
+			Note(c.whereSpan(t), "%s is applied %s", tr.Describe(), where(tr)).
+			Note(source.Span{}, "Argo CD does not diff hooks, so a commit that changes only %s leaves the application Synced, and before-create deletes and re-creates it on every sync while %s reads it", tr.Ref(), r.Ref()).
+			Hint("make %s a plain resource in an early wave (`wave -1 < %s >`), and run the hooks that read it as Sync hooks after it; or give the hooks a copy of their own", tr.Ref(), tr.Ref())
 	}
 }
 
@@ -102,6 +107,9 @@ func phaseFor(t *ir.Resource, p argocd.Phase) argocd.Phase {
 func moveHint(p argocd.Phase, r, t *ir.Resource) string {
 	switch p {
 	case argocd.PreSync:
+		if !t.Placement.IsHook() {
+			return fmt.Sprintf("run %s as a Sync hook after it instead: write `sync wave %d` in place of `presync` (and of a wave it gives) in the hook's statement, and put what needs the hook in later waves (see grammar.md, \"Configuration a hook reads\")", r.Ref(), t.Placement.Wave+1)
+		}
 		return fmt.Sprintf("move it into a presync wave before the hook, e.g. `%s`", placementExample(argocd.PreSync, r.Placement.Wave-1, t))
 	case argocd.Sync:
 		return fmt.Sprintf("move it into wave %d or earlier, e.g. `%s`", r.Placement.Wave, placementExample(argocd.Sync, r.Placement.Wave, t))
@@ -131,7 +139,10 @@ func (c *checker) hookTraps(d *decl) {
 		if hasPhase(pl, argocd.SyncFail) && pl.HasDelete(argocd.HookSucceeded) {
 			c.syncFailOnSuccess(d)
 		}
-		if !pl.HasDelete(argocd.BeforeHookCreation) && !(pl.HasDelete(argocd.HookSucceeded) && pl.HasDelete(argocd.HookFailed)) {
+		// A SyncFail hook runs only when the sync fails, so on-failure
+		// always deletes it.
+		syncFailOnly := len(pl.Phases) == 1 && pl.Phases[0] == argocd.SyncFail
+		if !pl.HasDelete(argocd.BeforeHookCreation) && !(pl.HasDelete(argocd.HookSucceeded) && pl.HasDelete(argocd.HookFailed)) && !(syncFailOnly && pl.HasDelete(argocd.HookFailed)) {
 			var ws []string
 			for _, p := range pl.Delete {
 				ws = append(ws, p.Keyword())
@@ -186,10 +197,18 @@ func (c *checker) loadBalancers() {
 	if last == nil {
 		return
 	}
+	// PostSync hooks run only once every Sync resource is Healthy, so they
+	// wait for the address as later waves do.
+	var post *decl
+	for _, d := range c.order_ {
+		if hasPhase(&d.res.Placement, argocd.PostSync) && post == nil {
+			post = d
+		}
+	}
 	for _, d := range c.order_ {
 		r := d.res
 		lb := r.Kind == ir.Ingress || r.Kind == ir.Service && r.Service != nil && r.Service.Type == ir.LoadBalancer
-		if !lb || posOf(r).phase != argocd.Sync || r.Placement.Wave >= last.res.Placement.Wave {
+		if !lb || posOf(r).phase != argocd.Sync || r.Placement.Wave >= last.res.Placement.Wave && post == nil {
 			continue
 		}
 		what := "an ingress controller"
@@ -197,6 +216,13 @@ func (c *checker) loadBalancers() {
 			what = "a load balancer controller"
 		}
 		at := c.whereSpan(d)
+		if r.Placement.Wave >= last.res.Placement.Wave {
+			c.warnf(at, CodeGatedLoadBalancer, "%s is in the last Sync wave, and the PostSync hooks wait until it has an address", r.Describe()).
+				Note(c.whereSpan(post), "%s runs only once every Sync resource is Healthy", post.res.Describe()).
+				Note(source.Span{}, "on a cluster without %s the address never comes and the sync hangs", what).
+				Hint("sync only to clusters with %s, or drop the postsync hooks: no wave is late enough for them not to wait", what)
+			continue
+		}
 		c.warnf(at, CodeGatedLoadBalancer, "%s is in wave %d, and later waves wait until it has an address", r.Describe(), r.Placement.Wave).
 			Note(c.whereSpan(last), "%s is applied %s", last.res.Describe(), where(last.res)).
 			Note(source.Span{}, "on a cluster without %s the address never comes and the sync hangs", what).
@@ -222,7 +248,7 @@ func (c *checker) pvcs(byRes map[*ir.Resource]*decl) {
 	for _, d := range c.order_ {
 		r := d.res
 		u, ok := first[r]
-		if !ok || !posOf(r).before(posOf(u.res)) || posOf(r).phase == argocd.Skip {
+		if !ok || r.External || !posOf(r).before(posOf(u.res)) || posOf(r).phase == argocd.Skip {
 			continue
 		}
 		c.warnf(c.whereSpan(d), CodePVCBeforeConsumer, "pvc %q is applied before its first consumer", r.Name).
@@ -256,6 +282,9 @@ func (c *checker) hoisting() {
 			if r.Object == nil {
 				e := at
 				e.Group, e.Kind, e.Name = kindGroup(r.Kind), r.Kind.KubeKind(), r.Name
+				if r.Kind.ClusterScoped() {
+					e.Namespace = ""
+				}
 				tasks = append(tasks, &task{e: e, d: d})
 				continue
 			}

@@ -88,17 +88,40 @@ func (c *checker) collectParams() {
 	}
 }
 
-// applySets applies --set overrides, checking each against the parameter's
-// type.
+// override is one --set flag or one line of a --params file.
+type override struct {
+	name, value string
+	at, valueAt source.Span
+	set         bool // from --set, not from a file
+}
+
+// what names the override in messages: "--set NAME=VALUE" or
+// "NAME = VALUE".
+func (o override) what() string {
+	if o.set {
+		return "--set " + o.name + "=" + o.value
+	}
+	return o.name + " = " + o.value
+}
+
+// applySets applies the --params files' overrides, then --set's, checking
+// each against the parameter's type.
 func (c *checker) applySets() {
+	var all []override
+	for _, s := range c.opts.Params {
+		all = append(all, override{name: s.Name, value: s.Value, at: s.NameSpan, valueAt: s.ValueSpan})
+	}
 	names := make([]string, 0, len(c.opts.Sets))
 	for n := range c.opts.Sets {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		v := c.opts.Sets[n]
-		at := setSpan(n, v)
+		at := setSpan(n, c.opts.Sets[n])
+		all = append(all, override{name: n, value: c.opts.Sets[n], at: at, valueAt: at, set: true})
+	}
+	for _, o := range all {
+		n, v := o.name, o.value
 		p, ok := c.params[n]
 		if !ok {
 			cands := make([]string, 0, len(c.params))
@@ -106,7 +129,12 @@ func (c *checker) applySets() {
 				cands = append(cands, k)
 			}
 			sort.Strings(cands)
-			d := c.errorf(at, CodeUnknownSet, "--set %s: the pipeline has no parameter %q", n, n)
+			var d *diag.Diagnostic
+			if o.set {
+				d = c.errorf(o.at, CodeUnknownSet, "--set %s: the pipeline has no parameter %q", n, n)
+			} else {
+				d = c.errorf(o.at, CodeUnknownSet, "the pipeline has no parameter %q", n)
+			}
 			if s := diag.Suggest(n, cands); s != "" {
 				d.Hint("did you mean %q?", s)
 			} else if len(cands) > 0 {
@@ -127,9 +155,13 @@ func (c *checker) applySets() {
 			bad, example = !unitRE.MatchString(v), p.value
 		}
 		if bad {
-			c.errorf(at, CodeSetType, "--set %s=%s: parameter %q is a %s", n, v, n, p.typ).
-				Note(p.node.Name.Span(), "%q is declared with default %s", n, p.value).
-				Hint("write a %s, e.g. --set %s=%s", p.typ, n, example)
+			d := c.errorf(o.valueAt, CodeSetType, "%s: parameter %q is a %s", o.what(), n, p.typ).
+				Note(p.node.Name.Span(), "%q is declared with default %s", n, p.value)
+			if o.set {
+				d.Hint("write a %s, e.g. --set %s=%s", p.typ, n, example)
+			} else {
+				d.Hint("write a %s, e.g. %s = %s", p.typ, n, example)
+			}
 			continue
 		}
 		p.value, p.set = v, true
@@ -169,7 +201,17 @@ func describe(p *syntax.Primary) string {
 // interpolate returns the value of s with ${name} replaced. allowParams is
 // false in parameter defaults, where only the built-ins may be used.
 func (c *checker) interpolate(s *syntax.String, f *syntax.File, allowParams bool) string {
+	out, _ := c.interpolated(s, f, allowParams)
+	return out
+}
+
+// interpolated is interpolate that also reports whether every ${name} was
+// known; a value with an unknown one was reported already, and is not
+// checked further (its half-substituted text would only draw more
+// errors).
+func (c *checker) interpolated(s *syntax.String, f *syntax.File, allowParams bool) (string, bool) {
 	parts, _ := s.Parts(f.Source) // bad escapes were reported by the parser
+	ok := true
 	var b strings.Builder
 	for _, pt := range parts {
 		if pt.Ref == "" {
@@ -187,14 +229,17 @@ func (c *checker) interpolate(s *syntax.String, f *syntax.File, allowParams bool
 		if !allowParams {
 			c.errorf(pt.Span, CodeUnknownParam, "a parameter's default cannot use ${%s}", pt.Ref).
 				Hint("only ${pipeline} and ${namespace} may be used in defaults")
+			ok = false
 			continue
 		}
 		p := c.lookupParam(pt.Ref, pt.Span)
 		if p != nil {
 			b.WriteString(p.value)
+		} else {
+			ok = false
 		}
 	}
-	return b.String()
+	return b.String(), ok
 }
 
 // lookupParam returns the parameter name, marking it used, or reports that
@@ -254,7 +299,8 @@ func (c *checker) scalarOfPrimary(p *syntax.Primary, what string) (scalar, bool)
 	sp := span(p)
 	switch {
 	case p.String != nil:
-		return scalar{typ: ir.StringParam, text: c.interpolate(p.String, c.fileOf(sp), true), span: sp}, true
+		text, ok := c.interpolated(p.String, c.fileOf(sp), true)
+		return scalar{typ: ir.StringParam, text: text, span: sp}, ok
 	case p.Number != nil:
 		return scalar{typ: ir.NumberParam, text: p.Number.Text, span: sp}, true
 	case p.Bool != nil:
@@ -280,7 +326,7 @@ func (c *checker) typeError(s scalar, what, want, example string) {
 		d.Note(s.param.node.Name.Span(), "parameter %q is a %s", s.param.node.Name.Value, s.param.typ)
 	}
 	if example != "" {
-		d.Hint("write e.g. `%s = %s`", what, example)
+		d.Hint("write e.g. `%s` in its place", example)
 	}
 }
 
@@ -483,8 +529,12 @@ func (c *checker) annotations(v *syntax.Value) map[string]string {
 			continue
 		}
 		if strings.HasPrefix(k, "argocd.argoproj.io/") && reservedAnnotation(k) {
-			c.errorf(span(e.Key), CodeMetadata, "annotation %q is set by wavec", k).
-				Hint("say it in the pipeline instead: a wave or hook statement, or `prune`/`prune_last`")
+			d := c.errorf(span(e.Key), CodeMetadata, "annotation %q is set by wavec", k)
+			if k == "argocd.argoproj.io/sync-options" {
+				d.Hint("use the fields instead: `prune = false`, `prune_last = true`, `server_side_apply = true`, `replace = true`, `skip_dry_run = true`, `delete = false`")
+			} else {
+				d.Hint("say it in the pipeline instead: a wave or hook statement")
+			}
 			continue
 		}
 		s, ok := c.str(entryValue(e), "annotation "+k)

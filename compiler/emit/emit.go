@@ -52,9 +52,6 @@ type Document struct {
 	Object *unstructured.Unstructured
 	// YAML is the object serialised, without a document separator.
 	YAML []byte
-	// Timeout is how long `wavec run` waits for the object: the timeout the
-	// pipeline gives for it, or the pipeline's default.
-	Timeout time.Duration
 }
 
 // Phase returns the first phase the object is applied in.
@@ -112,7 +109,7 @@ func emitResource(p *ir.Pipeline, r *ir.Resource) ([]*Document, error) {
 		if err != nil {
 			return nil, err
 		}
-		docs = append(docs, &Document{Resource: r, Object: u, YAML: b, Timeout: timeoutOf(p, r)})
+		docs = append(docs, &Document{Resource: r, Object: u, YAML: b})
 	}
 	return docs, nil
 }
@@ -151,13 +148,6 @@ func jobDeadline(r *ir.Resource) time.Duration {
 	return r.Workload.Timeout
 }
 
-func timeoutOf(p *ir.Pipeline, r *ir.Resource) time.Duration {
-	if t := explicitTimeout(r); t != 0 {
-		return t
-	}
-	return p.Timeout
-}
-
 // build returns r's objects before labels and annotations are added.
 func build(p *ir.Pipeline, r *ir.Resource) ([]*unstructured.Unstructured, error) {
 	if r.Object != nil {
@@ -174,6 +164,9 @@ func build(p *ir.Pipeline, r *ir.Resource) ([]*unstructured.Unstructured, error)
 	}
 	delete(m, "status")
 	Normalize(m)
+	if err := applyOverlays(m, r.Overlays); err != nil { // general blocks (overlay.go)
+		return nil, err
+	}
 	return []*unstructured.Unstructured{{Object: m}}, nil
 }
 
@@ -259,8 +252,8 @@ func Annotations(r *ir.Resource) map[string]string {
 	return out
 }
 
-// syncOptions merges the object's own sync options with prune and
-// prune_last.
+// syncOptions merges the object's own sync options with prune,
+// prune_last and the other sync-option fields (r.SyncOptions).
 func syncOptions(existing string, r *ir.Resource) string {
 	var opts []string
 	for _, o := range argocd.SplitList(existing) {
@@ -275,5 +268,6 @@ func syncOptions(existing string, r *ir.Resource) string {
 	if r.PruneLast {
 		opts = append(opts, "PruneLast=true")
 	}
+	opts = append(opts, r.SyncOptions...)
 	return strings.Join(opts, ",")
 }

@@ -8,7 +8,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -41,6 +40,9 @@ func podLabels(p *ir.Pipeline, r *ir.Resource) map[string]string {
 }
 
 func meta(p *ir.Pipeline, r *ir.Resource) metav1.ObjectMeta {
+	if r.Kind.ClusterScoped() {
+		return metav1.ObjectMeta{Name: r.Name}
+	}
 	return metav1.ObjectMeta{Name: r.Name, Namespace: p.Namespace}
 }
 
@@ -76,13 +78,20 @@ func typedObject(p *ir.Pipeline, r *ir.Resource) runtime.Object {
 		return pv
 	case ir.Service:
 		return service(p, r)
-	case ir.Ingress:
-		return ingress(p, r)
 	case ir.Deployment:
 		w := r.Workload
-		return &appsv1.Deployment{TypeMeta: typeMeta("apps/v1", "Deployment"), ObjectMeta: meta(p, r),
+		dep := &appsv1.Deployment{TypeMeta: typeMeta("apps/v1", "Deployment"), ObjectMeta: meta(p, r),
 			Spec: appsv1.DeploymentSpec{
-				Replicas: ptr.To(w.Replicas),
+				Selector: &metav1.LabelSelector{MatchLabels: SelectorLabels(p, r)},
+				Template: podTemplate(p, r, corev1.RestartPolicyAlways),
+			}}
+		if !w.Autoscaled {
+			dep.Spec.Replicas = ptr.To(w.Replicas)
+		}
+		return dep
+	case ir.DaemonSet:
+		return &appsv1.DaemonSet{TypeMeta: typeMeta("apps/v1", "DaemonSet"), ObjectMeta: meta(p, r),
+			Spec: appsv1.DaemonSetSpec{
 				Selector: &metav1.LabelSelector{MatchLabels: SelectorLabels(p, r)},
 				Template: podTemplate(p, r, corev1.RestartPolicyAlways),
 			}}
@@ -104,7 +113,15 @@ func typedObject(p *ir.Pipeline, r *ir.Resource) runtime.Object {
 		if w.Suspend {
 			cj.Spec.Suspend = ptr.To(true)
 		}
+		if w.TimeZone != "" {
+			cj.Spec.TimeZone = ptr.To(w.TimeZone)
+		}
+		cj.Spec.SuccessfulJobsHistoryLimit = w.KeepSucceeded
+		cj.Spec.FailedJobsHistoryLimit = w.KeepFailed
 		return cj
+	}
+	if obj := policyObject(p, r); obj != nil {
+		return obj
 	}
 	panic(fmt.Sprintf("emit: no typed object for kind %s", r.Kind))
 }
@@ -130,22 +147,28 @@ func statefulSet(p *ir.Pipeline, r *ir.Resource) *appsv1.StatefulSet {
 	w := r.Workload
 	s := &appsv1.StatefulSet{TypeMeta: typeMeta("apps/v1", "StatefulSet"), ObjectMeta: meta(p, r),
 		Spec: appsv1.StatefulSetSpec{
-			Replicas: ptr.To(w.Replicas),
 			Selector: &metav1.LabelSelector{MatchLabels: SelectorLabels(p, r)},
 			Template: podTemplate(p, r, corev1.RestartPolicyAlways),
 		}}
+	if !w.Autoscaled {
+		s.Spec.Replicas = ptr.To(w.Replicas)
+	}
 	if w.GoverningService != nil {
 		s.Spec.ServiceName = w.GoverningService.Name
 	}
 	names := storageNames(w.Storage)
 	for i, st := range w.Storage {
-		s.Spec.VolumeClaimTemplates = append(s.Spec.VolumeClaimTemplates, corev1.PersistentVolumeClaim{
+		claim := corev1.PersistentVolumeClaim{
 			ObjectMeta: metav1.ObjectMeta{Name: names[i]},
 			Spec: corev1.PersistentVolumeClaimSpec{
 				AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
 				Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: st.Size}},
 			},
-		})
+		}
+		if w.StorageClass != "" {
+			claim.Spec.StorageClassName = ptr.To(w.StorageClass)
+		}
+		s.Spec.VolumeClaimTemplates = append(s.Spec.VolumeClaimTemplates, claim)
 		c := &s.Spec.Template.Spec.Containers[0]
 		c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: names[i], MountPath: st.Path})
 	}
@@ -169,117 +192,6 @@ func storageNames(st []ir.Storage) []string {
 	return out
 }
 
-// podTemplate builds the Pod template of a workload: one container named
-// like the workload.
-func podTemplate(p *ir.Pipeline, r *ir.Resource, restart corev1.RestartPolicy) corev1.PodTemplateSpec {
-	w := r.Workload
-	c := corev1.Container{Name: r.Name, Image: w.Image, Command: w.Command, Args: w.Args}
-	for _, e := range w.Env {
-		v := corev1.EnvVar{Name: e.Name, Value: e.Value}
-		switch {
-		case e.From != nil && e.From.Kind == ir.Secret:
-			v.ValueFrom = &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-				LocalObjectReference: corev1.LocalObjectReference{Name: e.From.Name}, Key: e.Key}}
-		case e.From != nil:
-			v.ValueFrom = &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{
-				LocalObjectReference: corev1.LocalObjectReference{Name: e.From.Name}, Key: e.Key}}
-		}
-		c.Env = append(c.Env, v)
-	}
-	for _, f := range w.EnvFrom {
-		ref := corev1.LocalObjectReference{Name: f.Name}
-		if f.Kind == ir.Secret {
-			c.EnvFrom = append(c.EnvFrom, corev1.EnvFromSource{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: ref}})
-		} else {
-			c.EnvFrom = append(c.EnvFrom, corev1.EnvFromSource{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: ref}})
-		}
-	}
-	for _, pt := range w.Ports {
-		c.Ports = append(c.Ports, corev1.ContainerPort{Name: pt.Name, ContainerPort: pt.Port})
-	}
-	if w.CPU != nil || w.Memory != nil {
-		c.Resources.Requests = corev1.ResourceList{}
-	}
-	if w.CPU != nil {
-		c.Resources.Requests[corev1.ResourceCPU] = *w.CPU
-	}
-	if w.Memory != nil || w.CPULimit != nil {
-		c.Resources.Limits = corev1.ResourceList{}
-	}
-	if w.Memory != nil {
-		c.Resources.Requests[corev1.ResourceMemory] = *w.Memory
-		c.Resources.Limits[corev1.ResourceMemory] = *w.Memory
-	}
-	if w.CPULimit != nil {
-		c.Resources.Limits[corev1.ResourceCPU] = *w.CPULimit
-	}
-	c.ReadinessProbe = probe(w.Ready, w.Ports)
-	c.LivenessProbe = probe(w.Live, w.Ports)
-	c.StartupProbe = probe(w.Startup, w.Ports)
-
-	spec := corev1.PodSpec{Containers: nil}
-	if restart != corev1.RestartPolicyAlways {
-		spec.RestartPolicy = restart
-	}
-	names := volumeNames(w.Mounts)
-	for i, m := range w.Mounts {
-		vol := corev1.Volume{Name: names[i]}
-		vm := corev1.VolumeMount{Name: names[i], MountPath: m.Path}
-		switch m.From.Kind {
-		case ir.ConfigMap:
-			vol.ConfigMap = &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: m.From.Name}}
-			vm.ReadOnly = true
-		case ir.Secret:
-			vol.Secret = &corev1.SecretVolumeSource{SecretName: m.From.Name}
-			vm.ReadOnly = true
-		case ir.PVC:
-			vol.PersistentVolumeClaim = &corev1.PersistentVolumeClaimVolumeSource{ClaimName: m.From.Name}
-		}
-		spec.Volumes = append(spec.Volumes, vol)
-		c.VolumeMounts = append(c.VolumeMounts, vm)
-	}
-	if w.ServiceAccount != nil {
-		spec.ServiceAccountName = w.ServiceAccount.Name
-	}
-	if w.Restricted {
-		spec.SecurityContext = &corev1.PodSecurityContext{
-			RunAsNonRoot:   ptr.To(true),
-			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-		}
-		c.SecurityContext = &corev1.SecurityContext{
-			AllowPrivilegeEscalation: ptr.To(false),
-			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-			RunAsNonRoot:             ptr.To(true),
-			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-		}
-	}
-	if w.User != nil {
-		if c.SecurityContext == nil {
-			c.SecurityContext = &corev1.SecurityContext{}
-		}
-		c.SecurityContext.RunAsUser = w.User
-	}
-	spec.Containers = []corev1.Container{c}
-	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: podLabels(p, r)}, Spec: spec}
-}
-
-// volumeNames names the volumes of mounts after what they mount
-// ("configmap-agent-config"), or volume-N where that is not a valid, unique
-// name.
-func volumeNames(ms []ir.Mount) []string {
-	out := make([]string, len(ms))
-	used := map[string]bool{}
-	for i, m := range ms {
-		n := m.From.Kind.String() + "-" + m.From.Name
-		if len(validation.IsDNS1123Label(n)) > 0 || used[n] {
-			n = fmt.Sprintf("volume-%d", i)
-		}
-		used[n] = true
-		out[i] = n
-	}
-	return out
-}
-
 func portValue(ref ir.PortRef) intstr.IntOrString {
 	if ref.Name != "" {
 		return intstr.FromString(ref.Name)
@@ -287,34 +199,13 @@ func portValue(ref ir.PortRef) intstr.IntOrString {
 	return intstr.FromInt32(ref.Number)
 }
 
-func probe(pr *ir.Probe, ports []ir.Port) *corev1.Probe {
-	if pr == nil {
-		return nil
-	}
-	out := &corev1.Probe{}
-	switch pr.Type {
-	case ir.HTTPProbe:
-		out.HTTPGet = &corev1.HTTPGetAction{Path: pr.Path, Port: portValue(pr.Port)}
-	case ir.TCPProbe:
-		out.TCPSocket = &corev1.TCPSocketAction{Port: portValue(pr.Port)}
-	case ir.GRPCProbe:
-		n := pr.Port.Number
-		for _, p := range ports {
-			if pr.Port.Name != "" && p.Name == pr.Port.Name {
-				n = p.Port
-			}
-		}
-		out.GRPC = &corev1.GRPCAction{Port: n}
-	case ir.ExecProbe:
-		out.Exec = &corev1.ExecAction{Command: pr.Command}
-	}
-	return out
-}
-
 func service(p *ir.Pipeline, r *ir.Resource) *corev1.Service {
 	s := r.Service
 	svc := &corev1.Service{TypeMeta: typeMeta("v1", "Service"), ObjectMeta: meta(p, r),
 		Spec: corev1.ServiceSpec{Type: corev1.ServiceType(s.Type)}}
+	if s.Headless {
+		svc.Spec.ClusterIP = corev1.ClusterIPNone
+	}
 	if s.Selector != nil {
 		svc.Spec.Selector = SelectorLabels(p, s.Selector)
 	}
@@ -326,37 +217,4 @@ func service(p *ir.Pipeline, r *ir.Resource) *corev1.Service {
 		svc.Spec.Ports = append(svc.Spec.Ports, corev1.ServicePort{Name: pt.Name, Port: pt.Port, TargetPort: portValue(target)})
 	}
 	return svc
-}
-
-func ingress(p *ir.Pipeline, r *ir.Resource) *networkingv1.Ingress {
-	in := r.Ingress
-	backend := networkingv1.IngressServiceBackend{}
-	if in.Service != nil {
-		backend.Name = in.Service.Name
-	}
-	if in.Port.Name != "" {
-		backend.Port.Name = in.Port.Name
-	} else {
-		backend.Port.Number = in.Port.Number
-	}
-	ing := &networkingv1.Ingress{TypeMeta: typeMeta("networking.k8s.io/v1", "Ingress"), ObjectMeta: meta(p, r),
-		Spec: networkingv1.IngressSpec{Rules: []networkingv1.IngressRule{{
-			Host: in.Host,
-			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: []networkingv1.HTTPIngressPath{{
-				Path:     in.Path,
-				PathType: ptr.To(networkingv1.PathTypePrefix),
-				Backend:  networkingv1.IngressBackend{Service: &backend},
-			}}}},
-		}}}}
-	if in.Class != "" {
-		ing.Spec.IngressClassName = ptr.To(in.Class)
-	}
-	if in.TLS != nil {
-		tls := networkingv1.IngressTLS{SecretName: in.TLS.Name}
-		if in.Host != "" {
-			tls.Hosts = []string{in.Host}
-		}
-		ing.Spec.TLS = []networkingv1.IngressTLS{tls}
-	}
-	return ing
 }

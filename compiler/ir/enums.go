@@ -28,6 +28,23 @@ const (
 	CronJob
 	// Ingress is a networking.k8s.io/v1 Ingress.
 	Ingress
+	// DaemonSet is an apps/v1 DaemonSet.
+	DaemonSet
+	// HPA is an autoscaling/v2 HorizontalPodAutoscaler.
+	HPA
+	// PDB is a policy/v1 PodDisruptionBudget.
+	PDB
+	// NetworkPolicy is a networking.k8s.io/v1 NetworkPolicy.
+	NetworkPolicy
+	// Role is an rbac.authorization.k8s.io/v1 Role.
+	Role
+	// ClusterRole is an rbac.authorization.k8s.io/v1 ClusterRole.
+	ClusterRole
+	// RoleBinding is an rbac.authorization.k8s.io/v1 RoleBinding.
+	RoleBinding
+	// ClusterRoleBinding is an rbac.authorization.k8s.io/v1
+	// ClusterRoleBinding.
+	ClusterRoleBinding
 	// Object is one or more objects given as YAML.
 	Object
 )
@@ -36,10 +53,13 @@ var kindNames = map[Kind]string{
 	ConfigMap: "ConfigMap", Secret: "Secret", ServiceAccount: "ServiceAccount",
 	Deployment: "Deployment", StatefulSet: "StatefulSet", Service: "Service",
 	Ingress: "Ingress", PVC: "PersistentVolumeClaim", Job: "Job", CronJob: "CronJob",
+	DaemonSet: "DaemonSet", HPA: "HorizontalPodAutoscaler", PDB: "PodDisruptionBudget", NetworkPolicy: "NetworkPolicy",
+	Role: "Role", ClusterRole: "ClusterRole", RoleBinding: "RoleBinding", ClusterRoleBinding: "ClusterRoleBinding",
 }
 
 // Kinds lists every kind in the order of syntax.RefKindKeywords.
-var Kinds = []Kind{ConfigMap, Secret, ServiceAccount, Deployment, StatefulSet, Service, Ingress, PVC, Job, CronJob, Object}
+var Kinds = []Kind{ConfigMap, Secret, ServiceAccount, Deployment, StatefulSet, DaemonSet, Service, Ingress, PVC, Job, CronJob,
+	HPA, PDB, NetworkPolicy, Role, ClusterRole, RoleBinding, ClusterRoleBinding, Object}
 
 // kindWords are the kinds' keywords, as the grammar defines them.
 var kindWords = func() map[Kind]string {
@@ -67,7 +87,7 @@ func (k Kind) KubeKind() string { return kindNames[k] }
 
 // IsWorkload reports whether the kind runs a container.
 func (k Kind) IsWorkload() bool {
-	return k == Deployment || k == StatefulSet || k == Job || k == CronJob
+	return k == Deployment || k == StatefulSet || k == DaemonSet || k == Job || k == CronJob
 }
 
 // ParseKind returns the kind whose keyword is s.

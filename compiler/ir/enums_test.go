@@ -13,6 +13,10 @@ func TestKindWords(t *testing.T) {
 		switch k {
 		case PVC:
 			want = "pvc"
+		case HPA:
+			want = "hpa"
+		case PDB:
+			want = "pdb"
 		case Object:
 			want = "object"
 		}

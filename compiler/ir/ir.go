@@ -111,7 +111,8 @@ type Resource struct {
 	Span source.Span
 	// NameSpan is the declared name.
 	NameSpan source.Span
-	// External marks a Secret that exists already: it is never applied.
+	// External marks an object that exists already: it is never applied,
+	// and reading it is never an ordering problem.
 	External bool
 
 	// Labels and Annotations are the declaration's extra metadata.
@@ -121,6 +122,10 @@ type Resource struct {
 	NoPrune bool
 	// PruneLast prunes it after everything else is healthy.
 	PruneLast bool
+	// SyncOptions are further Argo CD sync options for the object, such as
+	// "ServerSideApply=true" or "Delete=false", in the order of
+	// SyncOptionFields.
+	SyncOptions []string
 
 	// Placement says when the resource is applied.
 	Placement Placement
@@ -129,6 +134,9 @@ type Resource struct {
 	// Reads lists the objects that must exist for this resource's Pods to
 	// start: env_from, env references, mounts and the service account.
 	Reads []*Read
+	// Overlays are the fields of general blocks, merged into the object
+	// in order (overlay.go).
+	Overlays []*Overlay
 
 	// Exactly one of the following is set, according to Kind.
 	ConfigMap      *ConfigMapSpec
@@ -138,6 +146,11 @@ type Resource struct {
 	Service        *ServiceSpec
 	Ingress        *IngressSpec
 	PVC            *PVCSpec
+	HPA            *HPASpec
+	PDB            *PDBSpec
+	NetworkPolicy  *NetworkPolicySpec
+	Role           *RoleSpec
+	Binding        *BindingSpec
 	Object         *ObjectSpec
 }
 
@@ -251,8 +264,8 @@ type Read struct {
 	Target *Resource
 	// Span is the reference as written.
 	Span source.Span
-	// Via names the field that reads it: "env_from", "env", "mount" or
-	// "service_account".
+	// Via names the field that reads it: "env_from", "env", "mount",
+	// "service_account" or "pull_secrets".
 	Via string
 }
 
@@ -325,6 +338,9 @@ type Probe struct {
 	Command []string
 	// Port is the port probed.
 	Port PortRef
+	// Timing holds the probe's timings; zero values leave Kubernetes'
+	// defaults.
+	Timing ProbeTiming
 }
 
 // EnvVar is one environment variable.
@@ -339,12 +355,17 @@ type EnvVar struct {
 	Key string
 }
 
-// Mount is a volume mounted into the container.
+// Mount is a volume mounted into a container.
 type Mount struct {
 	// Path is the mount path.
 	Path string
-	// From is the ConfigMap, Secret or PVC mounted.
+	// From is the ConfigMap, Secret or PVC mounted; nil when Volume is set.
 	From *Resource
+	// Key, when set, mounts only this key of a ConfigMap or Secret, as the
+	// file at Path.
+	Key string
+	// Volume is the name of the workload's own volume mounted.
+	Volume string
 }
 
 // Storage is a StatefulSet volume claim template.
@@ -368,32 +389,33 @@ const (
 	ConcurrencyReplace ConcurrencyPolicy = "Replace"
 )
 
-// WorkloadSpec is the body of a deployment, statefulset, job or cronjob: one
-// container plus the fields of its kind.
+// WorkloadSpec is the body of a deployment, statefulset, daemonset, job or
+// cronjob: its main container (named like the workload), further containers,
+// volumes, plus the fields of its kind.
 type WorkloadSpec struct {
-	// Image is the container image.
-	Image string
-	// Command and Args are the entrypoint and its arguments.
-	Command, Args []string
-	// Env are the variables in source order.
-	Env []EnvVar
-	// EnvFrom are ConfigMaps and Secrets whose every key is a variable.
-	EnvFrom []*Resource
-	// Ports are the container ports in source order.
-	Ports []Port
-	// CPU, Memory and CPULimit are resource requests and limits; nil when
-	// not given.
-	CPU, Memory, CPULimit *resource.Quantity
-	// Ready, Live and Startup are the probes.
-	Ready, Live, Startup *Probe
-	// Mounts are the volumes in path order.
-	Mounts []Mount
+	// Container is the main container, from the workload's own fields.
+	Container
+	// Containers are the further containers (`container NAME { ... }`), in
+	// source order.
+	Containers []*Container
+	// Init are the init containers (`init NAME { ... }`) and restartable
+	// sidecar init containers (`sidecar NAME { ... }`), in source order:
+	// Kubernetes starts them in this order.
+	Init []*Container
+	// Volumes are the workload's own volumes (`volume NAME = ...`), in
+	// name order.
+	Volumes []*Volume
+	// PullSecrets are the Pod's imagePullSecrets.
+	PullSecrets []*Resource
 	// ServiceAccount is the Pod's service account, or nil.
 	ServiceAccount *Resource
-	// User is runAsUser, or nil.
-	User *int64
-	// Restricted says whether the container gets the restricted settings.
+	// Restricted says whether the containers get the restricted settings.
 	Restricted bool
+	// GracePeriod is terminationGracePeriodSeconds, or nil.
+	GracePeriod *int64
+	// Autoscaled marks a deployment or statefulset that an hpa of the
+	// pipeline scales: its replicas are left to the autoscaler.
+	Autoscaled bool
 
 	// Replicas applies to deployments and statefulsets.
 	Replicas int32
@@ -401,6 +423,9 @@ type WorkloadSpec struct {
 	GoverningService *Resource
 	// Storage are a statefulset's volume claim templates, in path order.
 	Storage []Storage
+	// StorageClass is the storageClassName of the volume claim templates,
+	// or empty for the cluster's default.
+	StorageClass string
 
 	// Retries is a job's backoffLimit (also a cronjob's jobs').
 	Retries int32
@@ -410,6 +435,10 @@ type WorkloadSpec struct {
 	Schedule    string
 	Concurrency ConcurrencyPolicy
 	Suspend     bool
+	// TimeZone is a cronjob's timeZone, or empty for the controller's.
+	TimeZone string
+	// KeepSucceeded and KeepFailed are a cronjob's history limits, or nil.
+	KeepSucceeded, KeepFailed *int32
 }
 
 // ServiceType is a Service's type.
@@ -433,22 +462,19 @@ type ServiceSpec struct {
 	Selector *Resource
 	// Type is the Service type.
 	Type ServiceType
+	// Headless gives the Service no cluster IP (`type = None`).
+	Headless bool
 }
 
 // IngressSpec is the body of an ingress.
 type IngressSpec struct {
-	// Host is the rule's host; empty matches every host.
-	Host string
-	// Path is the HTTP path prefix.
-	Path string
-	// Service is the backend.
-	Service *Resource
-	// Port is the backend port.
-	Port PortRef
+	// Rules are the hosts with their paths, in source order; the short
+	// form (`host`, `path`, `service`, `port`) is one rule of one path.
+	Rules []*IngressRule
 	// Class is ingressClassName.
 	Class string
-	// TLS is the Secret holding the certificate, or nil.
-	TLS *Resource
+	// TLS are the certificates, in source order.
+	TLS []*IngressTLS
 }
 
 // AccessMode is a PVC access mode.
@@ -483,4 +509,28 @@ type ObjectSpec struct {
 	// Docs are the objects, with the pipeline namespace filled in where
 	// they are namespaced.
 	Docs []*unstructured.Unstructured
+}
+
+// SyncOptionField is a field every built-in kind takes that sets one of Argo
+// CD's per-object sync options.
+type SyncOptionField struct {
+	// Field is the field's name in a .wave declaration.
+	Field string
+	// Option is the sync option's name, as in "ServerSideApply=true".
+	Option string
+	// Default is Argo CD's behaviour without the option; the option is
+	// written only when the field says otherwise, unless Both is set.
+	Default bool
+	// Both writes the option for either value: `server_side_apply = false`
+	// opts one object out of an Application's ServerSideApply=true.
+	Both bool
+}
+
+// SyncOptionFields are the sync-option fields, in the order their options
+// are written.
+var SyncOptionFields = []SyncOptionField{
+	{Field: "server_side_apply", Option: "ServerSideApply", Default: false, Both: true},
+	{Field: "replace", Option: "Replace", Default: false, Both: true},
+	{Field: "skip_dry_run", Option: "SkipDryRunOnMissingResource", Default: false},
+	{Field: "delete", Option: "Delete", Default: true},
 }

@@ -1,6 +1,7 @@
 package diag
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -76,8 +77,8 @@ func (p *Printer) write(b *strings.Builder, d *Diagnostic) {
 	if d.Code != "" {
 		code = "[" + string(d.Code) + "]"
 	}
-	fmt.Fprintf(b, "%s: %s: %s\n", p.paint(bold, d.Subject.Start.String()),
-		p.paint(sevColor, d.Severity.String()+code), p.paint(bold, d.Summary))
+	fmt.Fprintf(b, "%s: %s: %s\n", p.paint(bold, message(d.Subject.Start.String())),
+		p.paint(sevColor, d.Severity.String()+message(code)), p.paint(bold, message(d.Summary)))
 	f := p.Files.File(d.Subject.Start.Filename)
 	gutter := 1
 	if f != nil && d.Subject.Start.IsValid() {
@@ -94,22 +95,21 @@ func (p *Printer) write(b *strings.Builder, d *Diagnostic) {
 		}
 		endByte = min(endByte, len(text))
 		startByte = min(startByte, len(text))
-		lead := displayWidth(text[:startByte])
-		n := max(1, displayWidth(text[:endByte])-lead)
+		shown, lead, n := snippet(text, startByte, endByte)
 		fmt.Fprintf(b, "%s %s\n", pad, p.paint(blue, "|"))
-		fmt.Fprintln(b, strings.TrimRight(fmt.Sprintf("%s %s %s", p.paint(blue, strconv.Itoa(line)), p.paint(blue, "|"), expandTabs(text)), " "))
+		fmt.Fprintln(b, strings.TrimRight(fmt.Sprintf("%s %s %s", p.paint(blue, strconv.Itoa(line)), p.paint(blue, "|"), shown), " "))
 		fmt.Fprintf(b, "%s %s %s%s\n", pad, p.paint(blue, "|"), strings.Repeat(" ", lead), p.paint(sevColor, strings.Repeat("^", n)))
 	}
 	pad := strings.Repeat(" ", gutter)
 	for _, n := range d.Notes {
 		where := ""
 		if n.Span.IsValid() {
-			where = " (" + n.Span.Start.String() + ")"
+			where = " (" + message(n.Span.Start.String()) + ")"
 		}
-		fmt.Fprintf(b, "%s %s %s%s\n", pad, p.paint(blue, "="), p.paint(bold, "note: ")+n.Message, where)
+		fmt.Fprintf(b, "%s %s %s%s\n", pad, p.paint(blue, "="), p.paint(bold, "note: ")+message(n.Message), where)
 	}
 	for _, h := range d.Hints {
-		fmt.Fprintf(b, "%s %s %s\n", pad, p.paint(blue, "="), p.paint(cyan, "hint: ")+h)
+		fmt.Fprintf(b, "%s %s %s\n", pad, p.paint(blue, "="), p.paint(cyan, "hint: ")+message(h))
 	}
 }
 
@@ -144,27 +144,6 @@ func displayWidth(s string) int {
 		}
 	}
 	return w
-}
-
-// expandTabs replaces tabs with spaces to the next tab stop, so that the
-// snippet and its carets line up.
-func expandTabs(s string) string {
-	if !strings.Contains(s, "\t") {
-		return s
-	}
-	var b strings.Builder
-	col := 0
-	for _, r := range s {
-		if r == '\t' {
-			n := tabWidth - col%tabWidth
-			b.WriteString(strings.Repeat(" ", n))
-			col += n
-			continue
-		}
-		b.WriteRune(r)
-		col += displayWidth(string(r))
-	}
-	return b.String()
 }
 
 // jsonPos is a position in the JSON form.
@@ -211,9 +190,14 @@ func WriteJSON(w io.Writer, l List) error {
 		}
 		out = append(out, jd)
 	}
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeJSON(b.Bytes()))
+	return err
 }
 
 func toJSONPos(p source.Pos) jsonPos {

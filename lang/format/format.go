@@ -549,6 +549,12 @@ func (p *printer) entry(e *syntax.Entry, align bool) {
 	} else {
 		p.token(e.Key.Pos.Offset, *e.Key.Ident)
 	}
+	keyEnd := e.Key.EndPos.Offset
+	if l := e.Label; l != nil {
+		p.space()
+		p.token(l.Pos.Offset, *l.Ident)
+		keyEnd = l.EndPos.Offset
+	}
 	start := len(p.out)
 	if e.Block != nil {
 		p.space()
@@ -559,7 +565,7 @@ func (p *printer) entry(e *syntax.Entry, align bool) {
 	if align {
 		p.ws = wsAlign
 	}
-	p.token(p.find(e.Key.EndPos.Offset, "="), "=")
+	p.token(p.find(keyEnd, "="), "=")
 	mark := p.mark
 	p.space()
 	p.value(e.Value)
@@ -619,6 +625,10 @@ func (p *printer) probe(pr *syntax.Probe) {
 		p.token(p.find(end, "on"), "on")
 		p.space()
 		p.primary(pr.Port)
+	}
+	if pr.Timing != nil {
+		p.space()
+		p.block(pr.Timing, true)
 	}
 }
 

@@ -130,7 +130,8 @@ func (g *generator) name() {
 }
 
 func (g *generator) kind() {
-	g.tok(g.pick("configmap", "secret", "serviceaccount", "deployment", "statefulset", "service", "ingress", "pvc", "job", "cronjob"))
+	g.tok(g.pick("configmap", "secret", "serviceaccount", "deployment", "statefulset", "daemonset", "service", "ingress", "pvc", "job", "cronjob",
+		"hpa", "pdb", "networkpolicy", "role", "clusterrole", "rolebinding", "clusterrolebinding"))
 }
 
 func (g *generator) resource() {

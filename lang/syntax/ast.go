@@ -171,7 +171,7 @@ type Kind struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob')"`
+	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding')"`
 }
 
 // RefKind is a Kind keyword or `object`, as it appears in references.
@@ -179,7 +179,7 @@ type RefKind struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'object')"`
+	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding' | 'object')"`
 }
 
 // Ident is a name: letters, digits and underscores, with single dashes or
@@ -204,12 +204,16 @@ type Block struct {
 	Entries []*Entry `parser:"'{' ( @@ ( ';' | ',' )? )* '}'"`
 }
 
-// Entry is `KEY = VALUE` or `KEY { ... }` inside a Block.
+// Entry is `KEY [LABEL] = VALUE` or `KEY [LABEL] { ... }` inside a Block.
 type Entry struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Key   *Key   `parser:"@@"`
+	Key *Key `parser:"@@"`
+	// Label names the entry's item where a field takes several:
+	// `container log-shipper { ... }`, `volume logs = emptydir`. It is
+	// always a name.
+	Label *Key   `parser:"@@?"`
 	Value *Value `parser:"( '=' @@"`
 	Block *Block `parser:"| @@ )"`
 }
@@ -303,4 +307,6 @@ type Probe struct {
 	Path    *String  `parser:"@@?"`
 	Command *List    `parser:"@@?"`
 	Port    *Primary `parser:"( 'on' @@ )?"` // a number or a name only; see values.go
+	// Timing holds the probe's timings: `{ period = 5s; failures = 3 }`.
+	Timing *Block `parser:"@@?"`
 }

@@ -166,7 +166,11 @@ func (d *dumper) node(n any, depth int) {
 			d.node(e, depth+1)
 		}
 	case *Entry:
-		d.line(depth, span(n.Pos, n.EndPos), "Entry %s", keyText(n.Key))
+		if n.Label != nil {
+			d.line(depth, span(n.Pos, n.EndPos), "Entry %s %s", keyText(n.Key), keyText(n.Label))
+		} else {
+			d.line(depth, span(n.Pos, n.EndPos), "Entry %s", keyText(n.Key))
+		}
 		if n.Value != nil {
 			d.node(n.Value, depth+1)
 		}
@@ -203,6 +207,9 @@ func (d *dumper) node(n any, depth int) {
 		if n.Port != nil {
 			d.line(depth+1, span(n.Port.Pos, n.Port.EndPos), "On")
 			d.node(n.Port, depth+2)
+		}
+		if n.Timing != nil {
+			d.node(n.Timing, depth+1)
 		}
 	case *Ref:
 		d.line(depth, span(n.Pos, n.EndPos), "Ref %s %s", refKindText(n.Kind), identText(n.Name))

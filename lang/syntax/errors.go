@@ -242,6 +242,12 @@ func describeExpected(ps []probe) string {
 	}
 }
 
+// Kinds returns the keywords of the built-in kinds, as the grammar (Kind)
+// lists them.
+func Kinds() []string {
+	return slices.Clone(KindKeywords)
+}
+
 // keywords are the words of the language, offered as corrections for a
 // misspelt name where a keyword was expected.
 var keywords = slices.Concat([]string{
@@ -252,10 +258,13 @@ var keywords = slices.Concat([]string{
 })
 
 func addHints(d *diag.Diagnostic, tok lexer.Token, expected []probe) {
-	wantsWord := false
+	wantsWord, wantsDecl := false, false
 	for _, p := range expected {
 		if p.word {
 			wantsWord = true
+		}
+		if p.text == "pipeline" {
+			wantsDecl = true
 		}
 	}
 	if tok.Type == tokenType("Ident") && wantsWord {
@@ -263,6 +272,12 @@ func addHints(d *diag.Diagnostic, tok lexer.Token, expected []probe) {
 			d.Hint("did you mean %q?", s)
 			return
 		}
+	}
+	if tok.Type == tokenType("Ident") && wantsDecl {
+		kinds := Kinds()
+		d.Hint("%q is not a kind wavec knows; its kinds are %s", tok.Value, strings.Join(kinds, ", "))
+		d.Hint("for any other kind, give its YAML: `object NAME = \"\"\" ...YAML... \"\"\"` or `object NAME from \"FILE.yaml\"`")
+		return
 	}
 	for _, p := range expected {
 		if p.text == "=" && !tok.EOF() && tok.Value != "}" {

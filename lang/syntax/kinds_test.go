@@ -12,7 +12,7 @@ func TestRefKindGrammar(t *testing.T) {
 	if got := grammarWords(reflect.TypeFor[RefKind](), "Value"); !slices.Equal(got, RefKindKeywords) {
 		t.Errorf("RefKind lists %q, want %q", got, RefKindKeywords)
 	}
-	if len(KindKeywords) != 10 || KindKeywords[0] != "configmap" {
+	if len(KindKeywords) != 18 || KindKeywords[0] != "configmap" {
 		t.Errorf("KindKeywords = %q", KindKeywords)
 	}
 }

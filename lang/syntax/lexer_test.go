@@ -16,10 +16,10 @@ var referenceLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "BadTripleString", Pattern: `"""`},
 	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
 	{Name: "BadString", Pattern: `"`},
+	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*(?:[-.]+[A-Za-z0-9_]+)*|\d[A-Za-z0-9_]*(?:-+[A-Za-z0-9_]+)+(?:[-.]+[A-Za-z0-9_]+)*`},
 	{Name: "Unit", Pattern: `-?\d+(?:\.\d+)?[a-zA-Z]+(?:\d+(?:\.\d+)?[a-zA-Z]+)*`},
 	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?`},
 	{Name: "Arrow", Pattern: `->`},
-	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*`},
 	{Name: "Punct", Pattern: `[{}\[\]<>=,;]`},
 	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
 })
@@ -67,6 +67,7 @@ var lexerSeeds = []string{
 	"", "pipeline a in b\n", `"a\"b" "c\\" "\` + "\n", `""""""`, `""""`, `"""a""" """`,
 	"1h30m 1h30 500m 256Mi 1.5 1. -1 -x -> a->b a-b a.b a-.b 3e 0.5cpu 1h30.5m2",
 	"x // c\n/ y", "é \"é\\é\" ø", "wave -1 < a, b >; {}[]=,;", "\t\r\n \n", "a--b _x-_y x..y", "\"\\\n\"",
+	"2fa-config my--config 3-2 80->8000 1.5-x 2fa- 2fa--x.y 9-- 1h30m-a a.-b -2fa-x 0-0.5",
 }
 
 func TestScannerMatchesReference(t *testing.T) {

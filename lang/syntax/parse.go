@@ -253,7 +253,14 @@ func translateLexError(sf *source.File, err error) *diag.Diagnostic {
 	if errors.As(err, &le) {
 		off := le.Pos.Offset
 		r, _ := utf8.DecodeRune(sf.Content()[off:])
-		return diag.Errorf(sf.Span(off, off+utf8.RuneLen(r)), CodeLexical, "unexpected character %s", quoteRune(r))
+		d := diag.Errorf(sf.Span(off, off+utf8.RuneLen(r)), CodeLexical, "unexpected character %s", quoteRune(r))
+		switch r {
+		case ':':
+			d.Hint(`write "=" in place of ":": a key and its value are written key = value, as in image = "nginx:1.27"`)
+		case '#':
+			d.Hint(`comments start with "//"`)
+		}
+		return d
 	}
 	return diag.Errorf(sf.Span(0, 0), CodeLexical, "%v", err)
 }

@@ -1,6 +1,8 @@
 package syntax
 
 import (
+	"slices"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 
@@ -14,13 +16,13 @@ import (
 // grammar.md:
 //
 //	Block   = "{" { Entry [ ";" | "," ] } "}" .
-//	Entry   = Key ( "=" Value | Block ) .
+//	Entry   = Key [ name ] ( "=" Value | Block ) .
 //	Key     = name | String .
 //	Value   = Primary [ "->" Primary ] .
 //	Primary = String | unit | number | "true" | "false" | List | Block | Probe | Ref | name .
 //	List    = "[" { Value [ "," | ";" ] } "]" .
 //	Ref     = RefKind name .
-//	Probe   = ( "http" | "tcp" | "grpc" | "exec" ) [ String ] [ List ] [ "on" ( number | name ) ] .
+//	Probe   = ( "http" | "tcp" | "grpc" | "exec" ) [ String ] [ List ] [ "on" ( number | name ) ] [ Block ] .
 //
 // Every node gets Pos (its first token) and EndPos (just after its last
 // token), as the engine would set them.
@@ -62,6 +64,10 @@ func isKeyword(t *lexer.Token, words ...string) bool {
 	}
 	return false
 }
+
+// refKinds are the words that start a reference in a value: the kinds,
+// `object`, and `volume` for a workload's own volumes.
+var refKinds = append(slices.Clone(RefKindKeywords), "volume")
 
 func (p *valueParser) pos() source.Pos    { return source.Pos(p.lex.Peek().Pos) }
 func (p *valueParser) endPos() source.Pos { return source.Pos(p.lex.RawPeek().Pos) }
@@ -118,6 +124,13 @@ func (p *valueParser) entry(e *Entry) error {
 	}
 	k.EndPos = p.endPos()
 	e.Key = k
+	if p.labelFollows() {
+		l := &Key{Pos: p.pos()}
+		v := p.lex.Next().Value
+		l.Ident = &v
+		l.EndPos = p.endPos()
+		e.Label = l
+	}
 	switch t := p.lex.Peek(); {
 	case isPunct(t, "="):
 		p.lex.Next()
@@ -200,7 +213,7 @@ func (p *valueParser) primary(pr *Primary) error {
 		if err := p.probe(pr.Probe); err != nil {
 			return err
 		}
-	case isKeyword(t, RefKindKeywords...) && p.nextIsIdent():
+	case isKeyword(t, refKinds...) && p.nextIsIdent():
 		pr.Ref = p.ref()
 	case t.Type == tokIdent:
 		v := p.lex.Next().Value
@@ -210,6 +223,20 @@ func (p *valueParser) primary(pr *Primary) error {
 	}
 	pr.EndPos = p.endPos()
 	return nil
+}
+
+// labelFollows reports whether the next tokens are a label: a name
+// followed by "=" or "{".
+func (p *valueParser) labelFollows() bool {
+	if p.lex.Peek().Type != tokIdent {
+		return false
+	}
+	cp := p.lex.MakeCheckpoint()
+	p.lex.Next()
+	t := p.lex.Peek()
+	ok := isPunct(t, "=") || isPunct(t, "{")
+	p.lex.LoadCheckpoint(cp)
+	return ok
 }
 
 // nextIsIdent reports whether the token after the next one is a name.
@@ -307,6 +334,12 @@ func (p *valueParser) probe(pr *Probe) error {
 			return p.unexpected()
 		}
 		pr.Port.EndPos = p.endPos()
+	}
+	if isPunct(p.lex.Peek(), "{") {
+		pr.Timing = &Block{}
+		if err := p.block(pr.Timing); err != nil {
+			return err
+		}
 	}
 	pr.EndPos = p.endPos()
 	return nil

@@ -208,8 +208,6 @@ func withTimeout(t testing.TB, d time.Duration) context.Context {
 
 var metavOpts = metav1.GetOptions{}
 
-var crdResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
-
 func widgetGVK(group string) schema.GroupVersionKind {
 	return schema.GroupVersionKind{Group: group, Version: "v1", Kind: "Widget"}
 }

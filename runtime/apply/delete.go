@@ -36,7 +36,23 @@ func (e *Engine) Delete(ctx context.Context, objs []manifest.Object, opts Option
 func (s *syncRun) runDelete(ctx context.Context, input []manifest.Object) Result {
 	attemptCtx, bg, end := s.begin(ctx)
 	defer end()
+	f := s.delete(attemptCtx, bg, input)
+	return s.finish(ctx, f, func() *failure {
+		if msg := s.deleteLeftoverHooks(attemptCtx, input); msg != "" {
+			return &failure{msg: msg}
+		}
+		if s.inv.exists {
+			if err := s.k.deleteInventory(ctx, s.inv); err != nil {
+				return &failure{msg: fmt.Sprintf("deleting the inventory: %s", explain(err))}
+			}
+		}
+		return nil
+	})
+}
 
+// delete does the work of a deletion up to the end of its last step and
+// returns why it failed (nil when every step succeeded).
+func (s *syncRun) delete(ctx, bg context.Context, input []manifest.Object) *failure {
 	// Only the delete hooks of the input matter; the resources to delete
 	// are those of the inventory, as they are on the cluster.
 	var hooks []manifest.Object
@@ -45,13 +61,13 @@ func (s *syncRun) runDelete(ctx context.Context, input []manifest.Object) Result
 			hooks = append(hooks, o)
 		}
 	}
-	hooks, err := s.prepare(attemptCtx, hooks)
+	hooks, err := s.prepare(ctx, hooks)
 	if err != nil {
-		return s.fail(err.Error())
+		return &failure{msg: err.Error()}
 	}
-	inv, err := s.k.readInventory(attemptCtx, s.opts.Namespace, s.opts.Pipeline)
+	inv, err := s.k.readInventory(ctx, s.opts.Namespace, s.opts.Pipeline)
 	if err != nil {
-		return s.fail(err.Error())
+		return &failure{msg: err.Error()}
 	}
 	s.inv = inv
 	if !inv.exists {
@@ -59,9 +75,9 @@ func (s *syncRun) runDelete(ctx context.Context, input []manifest.Object) Result
 	}
 	var live []manifest.Object
 	for _, r := range inv.refs {
-		u, _, err := s.k.fetch(attemptCtx, r)
+		u, _, err := s.k.fetch(ctx, r)
 		if err != nil {
-			return s.fail(err.Error())
+			return &failure{msg: err.Error()}
 		}
 		switch {
 		case u == nil:
@@ -75,7 +91,7 @@ func (s *syncRun) runDelete(ctx context.Context, input []manifest.Object) Result
 	s.plan = p
 	s.steps, _, err = convertPlan(p, s.opts.StepTimeout, false)
 	if err != nil {
-		return s.fail(err.Error())
+		return &failure{msg: err.Error()}
 	}
 	s.resolve()
 	s.nameHooks()
@@ -85,42 +101,10 @@ func (s *syncRun) runDelete(ctx context.Context, input []manifest.Object) Result
 	for _, t := range p.Kept {
 		s.em.emit(progress.Event{Type: progress.Warning, Object: t.Ref(), Message: fmt.Sprintf("%s is kept: %s", t.Ref(), t.Note)})
 	}
-
-	s.tr = newTracker(bg, s.k, s.opts.Pipeline)
-	s.logs = &logs{k: s.k, ctx: bg, emit: func(hook, line string) {
-		s.em.emit(progress.Event{Type: progress.Log, Object: hook, Message: line})
-	}}
-	if err := s.watchAll(attemptCtx); err != nil {
-		if ctx.Err() != nil {
-			return s.stop(ctx)
-		}
-		return s.fail(err.Error())
+	if f := s.startTracking(ctx, bg); f != nil {
+		return f
 	}
-	for _, st := range s.steps {
-		fail := s.runStep(attemptCtx, st)
-		if ctx.Err() != nil {
-			return s.stop(ctx)
-		}
-		if fail != nil {
-			s.deleteHooks(ctx, func(t *task) bool { return t.onFailure }, "hook-failed")
-			s.finishLogs()
-			return s.done(progress.Failed, fail.msg)
-		}
-	}
-	s.deleteHooks(ctx, func(t *task) bool { return t.onSuccess }, "hook-succeeded")
-	s.finishLogs()
-	if msg := s.deleteLeftoverHooks(attemptCtx, input); msg != "" {
-		if ctx.Err() != nil {
-			return s.stop(ctx)
-		}
-		return s.done(progress.Failed, msg)
-	}
-	if inv.exists {
-		if err := s.k.deleteInventory(ctx, inv); err != nil {
-			return s.done(progress.Failed, fmt.Sprintf("deleting the inventory: %s", explain(err)))
-		}
-	}
-	return s.done(progress.Succeeded, "")
+	return s.runSteps(ctx)
 }
 
 // deleteLeftoverHooks deletes the hooks of the sync phases that earlier
@@ -146,7 +130,7 @@ func (s *syncRun) deleteLeftoverHooks(ctx context.Context, input []manifest.Obje
 		if ns == "" && m.Scope.Name() == meta.RESTScopeNameNamespace {
 			ns = s.opts.Namespace
 		}
-		list, err := s.k.client(m, ns).List(ctx, metav1.ListOptions{LabelSelector: PipelineLabel + "=" + s.opts.Pipeline})
+		list, err := s.k.list(ctx, m, ns, metav1.ListOptions{LabelSelector: PipelineLabel + "=" + s.opts.Pipeline})
 		if err != nil {
 			return fmt.Sprintf("listing leftover hooks %s: %s", objectName(o.Unstructured), explain(err))
 		}

@@ -4,16 +4,19 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 )
 
@@ -95,11 +98,11 @@ func (k *kube) podsOf(ctx context.Context, obj *unstructured.Unstructured) []cor
 	var sel string
 	switch obj.GetKind() {
 	case "Pod":
-		p, err := k.typed.CoreV1().Pods(ns).Get(ctx, obj.GetName(), metav1.GetOptions{})
+		pods, err := k.pods(ctx, ns, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", obj.GetName()).String()})
 		if err != nil {
 			return nil
 		}
-		return []corev1.Pod{*p}
+		return pods
 	case "Job":
 		sel = "batch.kubernetes.io/controller-uid=" + string(obj.GetUID())
 	case "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet":
@@ -119,11 +122,10 @@ func (k *kube) podsOf(ctx context.Context, obj *unstructured.Unstructured) []cor
 	default:
 		return nil
 	}
-	list, err := k.typed.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: sel})
+	pods, err := k.pods(ctx, ns, metav1.ListOptions{LabelSelector: sel})
 	if err != nil {
 		return nil
 	}
-	pods := list.Items
 	sort.Slice(pods, func(i, j int) bool {
 		// Unhealthy pods first, then newest first.
 		bi, bj := podBad(&pods[i]), podBad(&pods[j])
@@ -153,13 +155,13 @@ func (k *kube) newestReplicaSet(ctx context.Context, obj *unstructured.Unstructu
 	if obj.GetKind() != "Deployment" {
 		return ""
 	}
-	list, err := k.typed.AppsV1().ReplicaSets(obj.GetNamespace()).List(ctx, metav1.ListOptions{})
-	if err != nil {
+	var rss []appsv1.ReplicaSet
+	if err := listTyped(k, ctx, schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "ReplicaSet"}, obj.GetNamespace(), metav1.ListOptions{}, &rss); err != nil {
 		return ""
 	}
 	var best *metav1.ObjectMeta
-	for i := range list.Items {
-		rs := &list.Items[i]
+	for i := range rss {
+		rs := &rss[i]
 		for _, o := range rs.OwnerReferences {
 			if o.UID == obj.GetUID() && (best == nil || best.CreationTimestamp.Before(&rs.CreationTimestamp)) {
 				best = &rs.ObjectMeta
@@ -170,6 +172,47 @@ func (k *kube) newestReplicaSet(ctx context.Context, obj *unstructured.Unstructu
 		return ""
 	}
 	return best.UID
+}
+
+// podGVK is the kind of Pods.
+var podGVK = schema.GroupVersionKind{Version: "v1", Kind: "Pod"}
+
+// pods lists Pods in ns.
+func (k *kube) pods(ctx context.Context, ns string, o metav1.ListOptions) ([]corev1.Pod, error) {
+	var pods []corev1.Pod
+	err := listTyped(k, ctx, podGVK, ns, o, &pods)
+	return pods, err
+}
+
+// listTyped lists objects of kind gvk in ns into a slice of their typed
+// form.
+func listTyped[T any](k *kube, ctx context.Context, gvk schema.GroupVersionKind, ns string, o metav1.ListOptions, into *[]T) error {
+	m, err := k.mapping(gvk)
+	if err != nil {
+		return err
+	}
+	list, err := k.list(ctx, m, ns, o)
+	if err != nil {
+		return err
+	}
+	out := make([]T, len(list.Items))
+	for i := range list.Items {
+		if err := fromUnstructured(list.Items[i].Object, &out[i]); err != nil {
+			return err
+		}
+	}
+	*into = out
+	return nil
+}
+
+// readLogs returns a container's log, as far as o asks.
+func (k *kube) readLogs(ctx context.Context, ns, pod string, o *corev1.PodLogOptions) ([]byte, error) {
+	rc, err := k.c.Logs(ctx, ns, pod, o)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
 }
 
 // podLines describes a Pod: phase, readiness, and each container's state
@@ -249,13 +292,14 @@ func (k *kube) eventLines(ctx context.Context, ns string, uids []types.UID) []st
 		if uid == "" {
 			continue
 		}
-		list, err := k.typed.CoreV1().Events(ns).List(ctx, metav1.ListOptions{
+		var events []corev1.Event
+		err := listTyped(k, ctx, schema.GroupVersionKind{Version: "v1", Kind: "Event"}, ns, metav1.ListOptions{
 			FieldSelector: fields.OneTermEqualSelector("involvedObject.uid", string(uid)).String(),
-		})
+		}, &events)
 		if err != nil {
 			continue
 		}
-		for _, e := range list.Items {
+		for _, e := range events {
 			at := e.LastTimestamp.Time
 			if at.IsZero() {
 				at = e.EventTime.Time
@@ -292,9 +336,9 @@ func (k *kube) logLines(ctx context.Context, p *corev1.Pod) []string {
 		}
 		tail := int64(diagLogLines)
 		limit := int64(diagLogsBytes)
-		raw, err := k.typed.CoreV1().Pods(p.Namespace).GetLogs(p.Name, &corev1.PodLogOptions{
+		raw, err := k.readLogs(ctx, p.Namespace, p.Name, &corev1.PodLogOptions{
 			Container: cs.Name, TailLines: &tail, LimitBytes: &limit,
-		}).DoRaw(ctx)
+		})
 		if err != nil {
 			lines = append(lines, fmt.Sprintf("logs of %s/%s: not available (%s)", p.Name, cs.Name, shortLogError(err)))
 			return lines

@@ -103,7 +103,7 @@ func (s *syncRun) dryRunTask(ctx context.Context, t *task) error {
 	switch {
 	case t.action != actApply:
 		policy := metav1.DeletePropagationBackground
-		err := s.k.client(t.mapping, ns).Delete(ctx, name, metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}, PropagationPolicy: &policy})
+		err := s.k.delete(ctx, t.mapping, ns, name, metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}, PropagationPolicy: &policy})
 		if apierrors.IsNotFound(err) {
 			return nil
 		}

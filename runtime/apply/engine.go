@@ -5,7 +5,9 @@
 // reports every event to a progress.Reporter.
 //
 // The order of the work comes from runtime/plan (Argo CD's order) and the
-// health of objects from runtime/health; this package only executes.
+// health of objects from runtime/health; this package only executes. It
+// sends every request through a cluster.API, so that its paths can be
+// tested on the in-memory cluster of package fakecluster.
 //
 // Where it differs from Argo CD's sync engine, on purpose:
 //
@@ -100,11 +102,17 @@ type Engine struct {
 
 // New returns an engine that works through clients.
 func New(c *cluster.Clients) (*Engine, error) {
-	k, err := newKube(c)
+	api, err := c.API()
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{k: k}, nil
+	return NewWithAPI(api), nil
+}
+
+// NewWithAPI returns an engine that works through api, such as an
+// in-memory cluster of package fakecluster.
+func NewWithAPI(api cluster.API) *Engine {
+	return &Engine{k: &kube{c: api}}
 }
 
 // emitter stamps and serialises events for the reporter.

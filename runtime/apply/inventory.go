@@ -8,9 +8,10 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/wavec/wavec/runtime/cluster"
 )
 
 // Labels and names wavec puts on the cluster.
@@ -82,7 +83,7 @@ func (k *kube) readInventory(ctx context.Context, ns, pipeline string) (*invento
 	if err != nil {
 		return nil, err
 	}
-	cm, err := k.client(m, ns).Get(ctx, InventoryName(pipeline), metav1.GetOptions{})
+	cm, err := k.get(ctx, m, ns, InventoryName(pipeline))
 	if apierrors.IsNotFound(err) {
 		return inv, nil
 	}
@@ -130,7 +131,7 @@ func (k *kube) writeInventory(ctx context.Context, inv *inventory, refs []Ref) e
 		},
 		"data": map[string]any{inventoryKey: b.String()},
 	}}
-	if _, err := k.apply(ctx, m, cm, writeOpts{force: true}); err != nil {
+	if _, err := k.apply(ctx, m, cm, cluster.WriteOptions{Force: true}); err != nil {
 		return fmt.Errorf("writing the inventory %s/%s: %s", inv.namespace, InventoryName(inv.pipeline), explain(err))
 	}
 	inv.refs, inv.exists = refs, true
@@ -155,14 +156,14 @@ func owned(live *unstructured.Unstructured, pipeline string) bool {
 // fetch gets the live object of r, or nil when it does not exist or its
 // kind is no longer served.
 func (k *kube) fetch(ctx context.Context, r Ref) (*unstructured.Unstructured, *meta.RESTMapping, error) {
-	m, err := k.mapper.RESTMapping(schema.GroupKind{Group: r.Group, Kind: r.Kind})
+	m, err := k.c.Mapping(schema.GroupKind{Group: r.Group, Kind: r.Kind})
 	if err != nil {
 		if meta.IsNoMatchError(err) {
 			return nil, nil, nil
 		}
 		return nil, nil, err
 	}
-	u, err := k.client(m, r.Namespace).Get(ctx, r.Name, metav1.GetOptions{})
+	u, err := k.get(ctx, m, r.Namespace, r.Name)
 	if apierrors.IsNotFound(err) {
 		return nil, m, nil
 	}

@@ -2,7 +2,6 @@ package apply
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,49 +16,28 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 
 	"github.com/wavec/wavec/runtime/cluster"
 )
 
 // FieldManager is the server-side apply field manager wavec applies as.
-const FieldManager = "wavec"
+const FieldManager = cluster.FieldManager
 
-// kube is the engine's access to the API server: raw JSON requests (so an
-// apply can tell a create from an update), a dynamic client for gets,
-// deletes and watches, the typed client for Pods, Events and logs, and the
-// RESTMapper.
+// kube is the engine's access to the API server: a cluster.API and what the
+// engine builds on it (mapping with a reset for new kinds, replace, deletes
+// with preconditions, waits by watch).
 type kube struct {
-	rest   rest.Interface
-	dyn    dynamic.Interface
-	typed  kubernetes.Interface
-	mapper meta.ResettableRESTMapper
-}
-
-func newKube(c *cluster.Clients) (*kube, error) {
-	cfg := dynamic.ConfigFor(c.Config)
-	cfg.GroupVersion = nil
-	cfg.APIPath = "/"
-	// Warnings are returned with each result and reported as events,
-	// instead of being logged to the process's stderr.
-	cfg.WarningHandler = rest.NoWarnings{}
-	rc, err := rest.UnversionedRESTClientFor(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &kube{rest: rc, dyn: dynamic.New(rc), typed: c.Typed, mapper: c.Mapper}, nil
+	c cluster.API
 }
 
 // mapping finds the resource of gvk. A kind the mapper does not know may
 // be new (a CRD established since discovery was cached), so it resets the
 // mapper once and tries again.
 func (k *kube) mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
-	m, err := k.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	m, err := k.c.Mapping(gvk.GroupKind(), gvk.Version)
 	if err != nil && meta.IsNoMatchError(err) {
-		k.mapper.Reset()
-		m, err = k.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		k.c.ResetMapping()
+		m, err = k.c.Mapping(gvk.GroupKind(), gvk.Version)
 	}
 	if err != nil {
 		if meta.IsNoMatchError(err) {
@@ -77,129 +55,86 @@ func gvkString(gvk schema.GroupVersionKind) string {
 	return gvk.Group + "/" + gvk.Version + " " + gvk.Kind
 }
 
-// client returns the dynamic client of m's resource in namespace ns (ignored
-// for cluster-scoped resources).
-func (k *kube) client(m *meta.RESTMapping, ns string) dynamic.ResourceInterface {
-	r := k.dyn.Resource(m.Resource)
-	if m.Scope.Name() == meta.RESTScopeNameNamespace {
-		return r.Namespace(ns)
-	}
-	return r
-}
+// Backoff of requests the server throttles.
+const (
+	// throttleRetries is how many times a throttled request is sent
+	// again before its error is returned.
+	throttleRetries = 8
+	// throttleDelay is the first pause before sending it again; it
+	// doubles up to throttleMaxDelay.
+	throttleDelay    = 250 * time.Millisecond
+	throttleMaxDelay = 8 * time.Second
+)
 
-// urlSegments returns the path of object name of m's resource in ns.
-func urlSegments(m *meta.RESTMapping, ns, name string) []string {
-	gvr := m.Resource
-	var url []string
-	if gvr.Group == "" {
-		url = []string{"api", gvr.Version}
-	} else {
-		url = []string{"apis", gvr.Group, gvr.Version}
+// throttled sends a request with send, and again while the server answers
+// 429 Too Many Requests (API Priority and Fairness, or a limit of requests
+// in flight), pausing as long as the server suggests (Retry-After) and at
+// least a backoff that doubles from throttleDelay, until ctx ends or
+// throttleRetries are spent. client-go already repeats 429 answers that
+// carry Retry-After a few times; this covers the rest, so that a busy
+// server slows a sync down instead of failing it.
+func throttled[T any](ctx context.Context, send func() (T, error)) (T, error) {
+	delay := throttleDelay
+	for i := 0; ; i++ {
+		v, err := send()
+		if !apierrors.IsTooManyRequests(err) || i == throttleRetries {
+			return v, err
+		}
+		d := delay
+		if s, ok := apierrors.SuggestsClientDelay(err); ok && time.Duration(s)*time.Second > d {
+			d = time.Duration(s) * time.Second
+		}
+		if sleep(ctx, d) != nil {
+			return v, err
+		}
+		delay = min(2*delay, throttleMaxDelay)
 	}
-	if m.Scope.Name() == meta.RESTScopeNameNamespace && ns != "" {
-		url = append(url, "namespaces", ns)
-	}
-	url = append(url, gvr.Resource)
-	if name != "" {
-		url = append(url, name)
-	}
-	return url
-}
-
-// applyResult is what an apply request returned.
-type applyResult struct {
-	obj      *unstructured.Unstructured
-	created  bool
-	warnings []string
-}
-
-// writeOpts are the options of a write request.
-type writeOpts struct {
-	// force takes ownership of fields other managers own (apply only).
-	force bool
-	// dryRun asks the server to validate only.
-	dryRun bool
-	// noValidate drops unknown fields instead of rejecting them (sync
-	// option Validate=false). The server honours it for creates and
-	// replaces; server-side apply rejects undeclared fields regardless.
-	noValidate bool
-}
-
-// params adds the options to a request.
-func (o writeOpts) params(req *rest.Request) *rest.Request {
-	req = req.Param("fieldManager", FieldManager)
-	if o.dryRun {
-		req = req.Param("dryRun", metav1.DryRunAll)
-	}
-	if o.noValidate {
-		req = req.Param("fieldValidation", metav1.FieldValidationIgnore)
-	}
-	return req
 }
 
 // apply server-side applies obj as FieldManager.
-func (k *kube) apply(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o writeOpts) (applyResult, error) {
-	data, err := json.Marshal(obj.Object)
-	if err != nil {
-		return applyResult{}, err
-	}
-	req := o.params(k.rest.Patch(types.ApplyPatchType).
-		AbsPath(urlSegments(m, obj.GetNamespace(), obj.GetName())...).
-		Body(data))
-	if o.force {
-		req = req.Param("force", "true")
-	}
-	return k.do(ctx, req)
+func (k *kube) apply(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o cluster.WriteOptions) (cluster.WriteResult, error) {
+	return throttled(ctx, func() (cluster.WriteResult, error) { return k.c.Apply(ctx, m, obj, o) })
 }
 
 // create creates obj (used to dry-run hooks that will be created afresh).
-func (k *kube) create(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o writeOpts) (applyResult, error) {
-	data, err := json.Marshal(obj.Object)
-	if err != nil {
-		return applyResult{}, err
-	}
-	req := o.params(k.rest.Post().
-		AbsPath(urlSegments(m, obj.GetNamespace(), "")...).
-		SetHeader("Content-Type", "application/json").
-		Body(data))
-	return k.do(ctx, req)
+func (k *kube) create(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o cluster.WriteOptions) (cluster.WriteResult, error) {
+	return throttled(ctx, func() (cluster.WriteResult, error) { return k.c.Create(ctx, m, obj, o) })
+}
+
+// get reads an object.
+func (k *kube) get(ctx context.Context, m *meta.RESTMapping, ns, name string) (*unstructured.Unstructured, error) {
+	return throttled(ctx, func() (*unstructured.Unstructured, error) { return k.c.Get(ctx, m, ns, name) })
+}
+
+// list lists objects of m's resource in ns.
+func (k *kube) list(ctx context.Context, m *meta.RESTMapping, ns string, o metav1.ListOptions) (*unstructured.UnstructuredList, error) {
+	return throttled(ctx, func() (*unstructured.UnstructuredList, error) { return k.c.List(ctx, m, ns, o) })
+}
+
+// delete sends a delete request.
+func (k *kube) delete(ctx context.Context, m *meta.RESTMapping, ns, name string, o metav1.DeleteOptions) error {
+	_, err := throttled(ctx, func() (struct{}, error) { return struct{}{}, k.c.Delete(ctx, m, ns, name, o) })
+	return err
+}
+
+// watch starts a watch.
+func (k *kube) watch(ctx context.Context, m *meta.RESTMapping, ns string, o metav1.ListOptions) (watch.Interface, error) {
+	return throttled(ctx, func() (watch.Interface, error) { return k.c.Watch(ctx, m, ns, o) })
 }
 
 // replace replaces obj (sync option Replace=true), creating it when it
 // does not exist.
-func (k *kube) replace(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o writeOpts) (applyResult, error) {
-	live, err := k.client(m, obj.GetNamespace()).Get(ctx, obj.GetName(), metav1.GetOptions{})
+func (k *kube) replace(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o cluster.WriteOptions) (cluster.WriteResult, error) {
+	live, err := k.get(ctx, m, obj.GetNamespace(), obj.GetName())
 	if apierrors.IsNotFound(err) {
 		return k.create(ctx, m, obj, o)
 	}
 	if err != nil {
-		return applyResult{}, err
+		return cluster.WriteResult{}, err
 	}
 	obj = obj.DeepCopy()
 	obj.SetResourceVersion(live.GetResourceVersion())
-	data, err := json.Marshal(obj.Object)
-	if err != nil {
-		return applyResult{}, err
-	}
-	req := o.params(k.rest.Put().
-		AbsPath(urlSegments(m, obj.GetNamespace(), obj.GetName())...).
-		SetHeader("Content-Type", "application/json").
-		Body(data))
-	return k.do(ctx, req)
-}
-
-func (k *kube) do(ctx context.Context, req *rest.Request) (applyResult, error) {
-	var r applyResult
-	res := req.Do(ctx)
-	for _, w := range res.Warnings() {
-		r.warnings = append(r.warnings, w.Text)
-	}
-	out := &unstructured.Unstructured{}
-	if err := res.WasCreated(&r.created).Into(out); err != nil {
-		return r, err
-	}
-	r.obj = out
-	return r, nil
+	return throttled(ctx, func() (cluster.WriteResult, error) { return k.c.Update(ctx, m, obj, o) })
 }
 
 // del deletes an object in the background (its dependents are collected
@@ -211,7 +146,7 @@ func (k *kube) del(ctx context.Context, m *meta.RESTMapping, ns, name string, ui
 	if uid != "" {
 		opts.Preconditions = &metav1.Preconditions{UID: &uid}
 	}
-	err := k.client(m, ns).Delete(ctx, name, opts)
+	err := k.delete(ctx, m, ns, name, opts)
 	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) && uid != "" {
 		return nil // gone, or replaced by an object that is not ours to delete
 	}
@@ -221,9 +156,8 @@ func (k *kube) del(ctx context.Context, m *meta.RESTMapping, ns, name string, ui
 // watchUntil waits until done returns true for the object (nil once it
 // does not exist), watching it from its current state; no polling.
 func (k *kube) watchUntil(ctx context.Context, m *meta.RESTMapping, ns, name string, done func(*unstructured.Unstructured) (bool, error)) error {
-	c := k.client(m, ns)
 	for {
-		list, err := c.List(ctx, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()})
+		list, err := k.list(ctx, m, ns, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String()})
 		if err != nil {
 			return err
 		}
@@ -234,7 +168,7 @@ func (k *kube) watchUntil(ctx context.Context, m *meta.RESTMapping, ns, name str
 		if ok, err := done(cur); ok || err != nil {
 			return err
 		}
-		w, err := c.Watch(ctx, metav1.ListOptions{
+		w, err := k.watch(ctx, m, ns, metav1.ListOptions{
 			FieldSelector:       fields.OneTermEqualSelector("metadata.name", name).String(),
 			ResourceVersion:     list.GetResourceVersion(),
 			AllowWatchBookmarks: true,
@@ -335,8 +269,8 @@ func (k *kube) waitServed(ctx context.Context, crd *unstructured.Unstructured) e
 		}
 		gv := group + "/" + name
 		for pause := 20 * time.Millisecond; ; pause = min(2*pause, time.Second) {
-			list, err := k.typed.Discovery().ServerResourcesForGroupVersion(gv)
-			if err == nil && slices.ContainsFunc(list.APIResources, func(r metav1.APIResource) bool { return r.Name == plural }) {
+			served, err := k.c.Served(ctx, gv)
+			if err == nil && slices.ContainsFunc(served, func(r metav1.APIResource) bool { return r.Name == plural }) {
 				break
 			}
 			select {
@@ -377,5 +311,3 @@ func explain(err error) string {
 	}
 	return strings.ReplaceAll(err.Error(), "\n", " ")
 }
-
-func since(t time.Time) time.Duration { return time.Since(t) }

@@ -70,18 +70,25 @@ func (l *logs) follow(stop context.Context, hook string, obj *unstructured.Unstr
 				}(p.Name, cs.Name)
 			}
 		}
-		pods := l.k.typed.CoreV1().Pods(obj.GetNamespace())
+		m, err := l.k.mapping(podGVK)
+		if err != nil {
+			return
+		}
+		ns := obj.GetNamespace()
 		for stop.Err() == nil {
-			list, err := pods.List(stop, opts)
+			list, err := l.k.list(stop, m, ns, opts)
 			if err != nil {
 				return
 			}
 			for i := range list.Items {
-				start(&list.Items[i])
+				var p corev1.Pod
+				if fromUnstructured(list.Items[i].Object, &p) == nil {
+					start(&p)
+				}
 			}
-			w, err := pods.Watch(stop, metav1.ListOptions{
+			w, err := l.k.watch(stop, m, ns, metav1.ListOptions{
 				LabelSelector: opts.LabelSelector, FieldSelector: opts.FieldSelector,
-				ResourceVersion: list.ResourceVersion,
+				ResourceVersion: list.GetResourceVersion(),
 			})
 			if err != nil {
 				return
@@ -95,7 +102,7 @@ func (l *logs) follow(stop context.Context, hook string, obj *unstructured.Unstr
 // stream copies one container's log to emit, line by line; it reports
 // false when the cluster would not serve the log.
 func (l *logs) stream(pod, ns, container, hook string) bool {
-	rc, err := l.k.typed.CoreV1().Pods(ns).GetLogs(pod, &corev1.PodLogOptions{Container: container, Follow: true}).Stream(l.ctx)
+	rc, err := l.k.c.Logs(l.ctx, ns, pod, &corev1.PodLogOptions{Container: container, Follow: true})
 	if err != nil {
 		return false
 	}
@@ -120,8 +127,9 @@ func (l *logs) consume(stop context.Context, w watch.Interface, start func(*core
 				return
 			}
 			if ev.Type == watch.Added || ev.Type == watch.Modified {
-				if p, ok := ev.Object.(*corev1.Pod); ok {
-					start(p)
+				var p corev1.Pod
+				if u, ok := ev.Object.(*unstructured.Unstructured); ok && fromUnstructured(u.Object, &p) == nil {
+					start(&p)
 				}
 			}
 		}

@@ -9,12 +9,15 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/kubernetes/fake"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/wavec/wavec/runtime/cluster"
+	"github.com/wavec/wavec/runtime/cluster/fakecluster"
 )
 
 // TestLogsFollowHookPods streams the log of a hook Job's running Pod,
-// prefixed by the hook, using client-go's fake clientset (whose log
-// requests return "fake logs").
+// prefixed by the hook, and not the log of another Pod.
 func TestLogsFollowHookPods(t *testing.T) {
 	job := &unstructured.Unstructured{}
 	job.SetAPIVersion("batch/v1")
@@ -30,14 +33,34 @@ func TestLogsFollowHookPods(t *testing.T) {
 	}
 	other := pod.DeepCopy()
 	other.Name, other.Labels = "unrelated", nil
-	cs := fake.NewClientset(pod, other)
+	fc := fakecluster.New()
+	k := &kube{c: fc}
+	ctx := context.Background()
+	nsm, _ := k.mapping(schema.GroupVersionKind{Version: "v1", Kind: "Namespace"})
+	if _, err := fc.Create(ctx, nsm, namespace("ns"), cluster.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pm, _ := k.mapping(podGVK)
+	for _, p := range []*corev1.Pod{pod, other} {
+		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := &unstructured.Unstructured{Object: u}
+		o.SetAPIVersion("v1")
+		o.SetKind("Pod")
+		if _, err := fc.Create(ctx, pm, o, cluster.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		fc.SetLog("ns", p.Name, "main", "logs of "+p.Name+"\n")
+	}
 
 	var (
 		mu    sync.Mutex
 		lines []string
 		got   = make(chan struct{}, 10)
 	)
-	l := &logs{k: &kube{typed: cs}, ctx: context.Background(), emit: func(hook, line string) {
+	l := &logs{k: k, ctx: context.Background(), emit: func(hook, line string) {
 		mu.Lock()
 		lines = append(lines, hook+": "+line)
 		mu.Unlock()
@@ -54,7 +77,12 @@ func TestLogsFollowHookPods(t *testing.T) {
 	l.wg.Wait()
 	mu.Lock()
 	defer mu.Unlock()
-	if len(lines) != 1 || lines[0] != "migrate: fake logs" {
+	if len(lines) != 1 || lines[0] != "migrate: logs of migrate-abcde" {
 		t.Errorf("lines = %q", lines)
 	}
+}
+
+// namespace returns a Namespace object.
+func namespace(name string) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": name}}}
 }

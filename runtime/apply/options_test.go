@@ -147,7 +147,9 @@ metadata: {name: gear, annotations: {argocd.argoproj.io/sync-wave: "1"}}
 spec: {teeth: 12}
 `
 	t.Cleanup(func() {
-		_ = v.e.k.dyn.Resource(crdResource).Delete(context.Background(), "widgets."+group, metav1.DeleteOptions{})
+		if m, err := v.e.k.mapping(crdGVK); err == nil {
+			_ = v.e.k.c.Delete(context.Background(), m, "", "widgets."+group, metav1.DeleteOptions{})
+		}
 	})
 	r := v.sync(withTimeout(t, time.Minute), load(t, strings.ReplaceAll(crd, "GROUP", group)), v.opts("crd"))
 	if r.Status != progress.Succeeded {
@@ -157,7 +159,7 @@ spec: {teeth: 12}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.e.k.client(m, v.ns).Get(context.Background(), "gear", metav1.GetOptions{}); err != nil {
+	if _, err := v.e.k.get(context.Background(), m, v.ns, "gear"); err != nil {
 		t.Errorf("the custom resource: %v", err)
 	}
 	val := v.rec.find(progress.Validated, "")
@@ -169,7 +171,7 @@ spec: {teeth: 12}
 	if r.Status != progress.Succeeded {
 		t.Fatalf("second sync %s: %s", r.Status, r.Message)
 	}
-	if _, err := v.e.k.client(m, v.ns).Get(context.Background(), "gear", metav1.GetOptions{}); apierrors.IsNotFound(err) {
+	if _, err := v.e.k.get(context.Background(), m, v.ns, "gear"); apierrors.IsNotFound(err) {
 		t.Error("the custom resource is gone")
 	}
 }

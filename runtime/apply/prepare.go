@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/wavec/wavec/runtime/cluster"
 	"github.com/wavec/wavec/runtime/manifest"
 	"github.com/wavec/wavec/runtime/progress"
 )
@@ -157,8 +156,11 @@ func (s *syncRun) pruneCandidates(ctx context.Context, desired []Ref) ([]*unstru
 // as Argo CD's CreateNamespace=true does.
 func (s *syncRun) ensureNamespace(ctx context.Context) error {
 	ns := s.opts.Namespace
-	nss := s.k.typed.CoreV1().Namespaces()
-	_, err := nss.Get(ctx, ns, metav1.GetOptions{})
+	m, err := s.k.mapping(schema.GroupVersionKind{Version: "v1", Kind: "Namespace"})
+	if err != nil {
+		return err
+	}
+	_, err = s.k.get(ctx, m, "", ns)
 	if err == nil {
 		return nil
 	}
@@ -173,7 +175,8 @@ func (s *syncRun) ensureNamespace(ctx context.Context) error {
 		}
 		return fmt.Errorf("namespace %s does not exist (create it, or drop --create-namespace=false)", ns)
 	}
-	_, err = nss.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{FieldManager: FieldManager})
+	nsObj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}}}
+	_, err = s.k.create(ctx, m, nsObj, cluster.WriteOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating namespace %s: %s", ns, explain(err))
 	}

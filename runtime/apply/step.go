@@ -8,10 +8,10 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/wavec/wavec/runtime/cluster"
 	"github.com/wavec/wavec/runtime/health"
 	"github.com/wavec/wavec/runtime/progress"
 )
@@ -146,7 +146,7 @@ func (s *syncRun) replaceHooks(ctx context.Context, st *step, applies []*task) *
 			return "" // its kind is not served yet, so no object of it exists
 		}
 		ns, name := t.obj.GetNamespace(), t.obj.GetName()
-		live, err := s.k.client(t.mapping, ns).Get(ctx, name, metav1.GetOptions{})
+		live, err := s.k.get(ctx, t.mapping, ns, name)
 		if apierrors.IsNotFound(err) {
 			return ""
 		}
@@ -175,17 +175,7 @@ func (s *syncRun) replaceHooks(ctx context.Context, st *step, applies []*task) *
 // Definitions are waited for until established, and the mapper is reset,
 // so that custom resources after them can be applied.
 func (s *syncRun) applyGroup(ctx context.Context, st *step, tasks []*task) *failure {
-	var failed []*task
-	var mu sync.Mutex
-	msgs := parallel(tasks, func(t *task) string {
-		msg := s.applyTask(ctx, st, t)
-		if msg != "" {
-			mu.Lock()
-			failed = append(failed, t)
-			mu.Unlock()
-		}
-		return msg
-	})
+	msgs := parallel(tasks, func(t *task) string { return s.applyTask(ctx, st, t) })
 	if len(msgs) > 0 {
 		return &failure{msg: strings.Join(msgs, "; ")}
 	}
@@ -204,7 +194,7 @@ func (s *syncRun) applyGroup(ctx context.Context, st *step, tasks []*task) *fail
 		if len(msgs) > 0 {
 			return &failure{msg: strings.Join(msgs, "; ")}
 		}
-		s.k.mapper.Reset()
+		s.k.c.ResetMapping()
 		if err := s.resolveNew(ctx); err != nil {
 			return &failure{msg: err.Error()}
 		}
@@ -245,7 +235,7 @@ func (s *syncRun) applyTask(ctx context.Context, st *step, t *task) string {
 	ns, name := t.obj.GetNamespace(), t.obj.GetName()
 	prev := s.tr.cached(t.mapping, ns, name)
 	var (
-		res applyResult
+		res cluster.WriteResult
 		err error
 	)
 	switch {
@@ -263,19 +253,19 @@ func (s *syncRun) applyTask(ctx context.Context, st *step, t *task) string {
 		// A namespace created moments ago: its ServiceAccount now exists.
 		res, err = s.k.apply(ctx, t.mapping, t.obj, s.writeOpts(t, false))
 	}
-	for _, w := range res.warnings {
+	for _, w := range res.Warnings {
 		s.em.emit(progress.Event{Type: progress.Warning, Step: st.index, Object: t.ref(), Message: t.ref() + ": " + w})
 	}
 	if err != nil {
 		t.state = stateFailed
 		return fmt.Sprintf("%s: %s", t.ref(), explain(err))
 	}
-	t.written, t.state = res.obj, stateRunning
+	t.written, t.state = res.Object, stateRunning
 	act := "configured"
 	switch {
-	case res.created:
+	case res.Created:
 		act = "created"
-	case prev != nil && prev.GetUID() == res.obj.GetUID() && prev.GetResourceVersion() == res.obj.GetResourceVersion():
+	case prev != nil && prev.GetUID() == res.Object.GetUID() && prev.GetResourceVersion() == res.Object.GetResourceVersion():
 		act = "unchanged"
 	}
 	s.em.emit(progress.Event{Type: progress.Applied, Step: st.index, Object: t.ref(), Namespace: ns, Hook: t.hook, Action: act})
@@ -285,7 +275,7 @@ func (s *syncRun) applyTask(ctx context.Context, st *step, t *task) string {
 		if _, ok := s.stopLogs[t]; !ok && (t.obj.GetKind() == "Job" || t.obj.GetKind() == "Pod") {
 			stop, cancel := context.WithCancel(ctx)
 			s.stopLogs[t] = cancel
-			s.logs.follow(stop, name, res.obj)
+			s.logs.follow(stop, name, res.Object)
 		}
 		s.hooksMu.Unlock()
 	}
@@ -294,20 +284,20 @@ func (s *syncRun) applyTask(ctx context.Context, st *step, t *task) string {
 
 // recreate deletes the object (waiting until it is gone) and creates it
 // again: sync option Force=true.
-func (s *syncRun) recreate(ctx context.Context, t *task) (applyResult, error) {
+func (s *syncRun) recreate(ctx context.Context, t *task) (cluster.WriteResult, error) {
 	ns, name := t.obj.GetNamespace(), t.obj.GetName()
-	live, err := s.k.client(t.mapping, ns).Get(ctx, name, metav1.GetOptions{})
+	live, err := s.k.get(ctx, t.mapping, ns, name)
 	if err == nil {
 		if err := s.k.del(ctx, t.mapping, ns, name, live.GetUID()); err != nil {
-			return applyResult{}, err
+			return cluster.WriteResult{}, err
 		}
 		wctx, cancel := context.WithDeadline(ctx, t.deadline)
 		defer cancel()
 		if err := s.k.waitGone(wctx, t.mapping, ns, name, live.GetUID()); err != nil {
-			return applyResult{}, err
+			return cluster.WriteResult{}, err
 		}
 	} else if !apierrors.IsNotFound(err) {
-		return applyResult{}, err
+		return cluster.WriteResult{}, err
 	}
 	return s.k.create(ctx, t.mapping, t.obj, s.writeOpts(t, false))
 }
@@ -317,17 +307,25 @@ func (s *syncRun) recreate(ctx context.Context, t *task) (applyResult, error) {
 // only on watch events and deadlines.
 func (s *syncRun) wait(ctx context.Context, st *step) (*failure, time.Time) {
 	woken, st0 := false, time.Now()
+	// The first round checks every task; later rounds only those whose
+	// objects the watches saw change, so that a step of thousands of
+	// objects does not check them all at every event.
+	s.tr.takeChanged()
+	all := true
 	for {
 		var (
 			pending []*task
 			failed  []*task
 			next    time.Time
 		)
+		changed := s.tr.takeChanged()
 		for _, t := range st.tasks {
 			if t.state == stateDone {
 				continue
 			}
-			s.evaluate(st, t)
+			if all || t.mapping == nil || changed[t.objectKey()] {
+				s.evaluate(st, t)
+			}
 			switch t.state {
 			case stateFailed:
 				failed = append(failed, t)
@@ -367,6 +365,7 @@ func (s *syncRun) wait(ctx context.Context, st *step) (*failure, time.Time) {
 			}
 			return &failure{msg: "timed out: " + strings.Join(msgs, "; "), diagnose: late}, now
 		}
+		all = false
 		timer := time.NewTimer(next.Sub(now))
 		select {
 		case <-s.tr.notify:
@@ -426,6 +425,14 @@ func (s *syncRun) evaluate(st *step, t *task) {
 		return
 	}
 	cur := s.tr.current(t.mapping, t.written)
+	// Health is a function of the object alone: an object the watch has
+	// not changed since it was last checked keeps its health. Checking
+	// every pending task on every wake-up costs steps of thousands of
+	// objects more than the rest of the sync.
+	if cur.GetUID() == t.checkedUID && cur.GetResourceVersion() == t.checkedVersion {
+		return
+	}
+	t.checkedUID, t.checkedVersion = cur.GetUID(), cur.GetResourceVersion()
 	r, ok := health.Check(cur)
 	if !ok {
 		t.state = stateDone
@@ -472,7 +479,7 @@ func (s *syncRun) diagnose(ctx context.Context, st *step, tasks []*task) {
 		if s.tr != nil {
 			cur = s.tr.current(t.mapping, t.written)
 		}
-		live, err := s.k.client(t.mapping, cur.GetNamespace()).Get(dctx, cur.GetName(), metav1.GetOptions{})
+		live, err := s.k.get(dctx, t.mapping, cur.GetNamespace(), cur.GetName())
 		if err == nil && live.GetUID() == cur.GetUID() {
 			cur = live
 		}
@@ -502,6 +509,6 @@ func (s *syncRun) awaitServiceAccount(ctx context.Context, t *task, err error) b
 }
 
 // writeOpts returns the options of the task's write requests.
-func (s *syncRun) writeOpts(t *task, dryRun bool) writeOpts {
-	return writeOpts{force: s.opts.ForceConflicts, dryRun: dryRun, noValidate: t.noValidate}
+func (s *syncRun) writeOpts(t *task, dryRun bool) cluster.WriteOptions {
+	return cluster.WriteOptions{Force: s.opts.ForceConflicts, DryRun: dryRun, NoValidate: t.noValidate}
 }

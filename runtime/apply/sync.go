@@ -54,14 +54,15 @@ type syncRun struct {
 	prevDone time.Time
 }
 
-// failure is why a step, and so the sync, failed.
+// failure is why an attempt failed.
 type failure struct {
 	msg string
 	// diagnose lists the tasks whose objects deserve a diagnosis.
 	diagnose []*task
+	// steps is set when the failure happened once the steps had begun,
+	// which runs the SyncFail hooks.
+	steps bool
 }
-
-func (s *syncRun) fail(msg string) Result { return s.done(progress.Failed, msg) }
 
 // begin starts an attempt of a sync or delete: it records the start, and
 // returns the attempt's context (bounded by --timeout), a context for
@@ -80,30 +81,38 @@ func (s *syncRun) begin(ctx context.Context) (attempt, background context.Contex
 func (s *syncRun) run(ctx context.Context, input []manifest.Object) Result {
 	attemptCtx, bg, end := s.begin(ctx)
 	defer end()
-
-	objs, err := s.prepare(attemptCtx, input)
-	if err != nil {
-		if ctx.Err() != nil {
-			return s.stop(ctx)
+	f := s.sync(attemptCtx, bg, input)
+	if f == nil && s.opts.DryRun {
+		return s.done(progress.Succeeded, "dry run: nothing was changed")
+	}
+	return s.finish(ctx, f, func() *failure {
+		if err := s.writeInventory(ctx, append(slices.Clone(s.desired), s.keep...)); err != nil {
+			return &failure{msg: err.Error()}
 		}
-		return s.fail(err.Error())
+		return nil
+	})
+}
+
+// sync does the work of an attempt of a sync, up to the end of its last
+// step, and returns why it failed (nil when every step succeeded).
+func (s *syncRun) sync(ctx, bg context.Context, input []manifest.Object) *failure {
+	objs, err := s.prepare(ctx, input)
+	if err != nil {
+		return &failure{msg: err.Error()}
 	}
 	p, err := s.planSync(objs, nil)
 	if err != nil {
 		s.noRetry = true
-		return s.fail(err.Error())
+		return &failure{msg: err.Error()}
 	}
-	prunes, err := s.pruneCandidates(attemptCtx, s.applied())
+	prunes, err := s.pruneCandidates(ctx, s.applied())
 	if err != nil {
-		if ctx.Err() != nil {
-			return s.stop(ctx)
-		}
-		return s.fail(err.Error())
+		return &failure{msg: err.Error()}
 	}
 	if len(prunes) > 0 {
 		if p, err = s.planSync(objs, prunes); err != nil {
 			s.noRetry = true
-			return s.fail(err.Error())
+			return &failure{msg: err.Error()}
 		}
 		s.keepUnpruned(prunes)
 	}
@@ -118,32 +127,19 @@ func (s *syncRun) run(ctx context.Context, input []manifest.Object) Result {
 	}
 
 	if !s.opts.DryRun {
-		if err := s.ensureNamespace(attemptCtx); err != nil {
-			if ctx.Err() != nil {
-				return s.stop(ctx)
-			}
-			return s.fail(err.Error())
+		if err := s.ensureNamespace(ctx); err != nil {
+			return &failure{msg: err.Error()}
 		}
 	}
-	if msg := s.dryRun(attemptCtx); msg != "" {
-		if ctx.Err() != nil {
-			return s.stop(ctx)
-		}
-		return s.fail(msg) // SyncFail hooks do not run on dry-run failures
+	if msg := s.dryRun(ctx); msg != "" {
+		return &failure{msg: msg} // SyncFail hooks do not run on dry-run failures
 	}
 	if s.opts.DryRun {
-		return s.done(progress.Succeeded, "dry run: nothing was changed")
+		return nil
 	}
 
-	s.tr = newTracker(bg, s.k, s.opts.Pipeline)
-	s.logs = &logs{k: s.k, ctx: bg, emit: func(hook, line string) {
-		s.em.emit(progress.Event{Type: progress.Log, Object: hook, Message: line})
-	}}
-	if err := s.watchAll(attemptCtx); err != nil {
-		if ctx.Err() != nil {
-			return s.stop(ctx)
-		}
-		return s.fail(err.Error())
+	if f := s.startTracking(ctx, bg); f != nil {
+		return f
 	}
 	// Record everything this sync may create before creating it, so that
 	// an interrupted sync leaves nothing untracked; prunes stay listed
@@ -152,50 +148,89 @@ func (s *syncRun) run(ctx context.Context, input []manifest.Object) Result {
 	for _, u := range prunes {
 		before = append(before, RefOf(u))
 	}
-	if err := s.writeInventory(attemptCtx, before); err != nil {
-		if ctx.Err() != nil {
-			return s.stop(ctx)
-		}
-		return s.fail(err.Error())
+	if err := s.writeInventory(ctx, before); err != nil {
+		return &failure{msg: err.Error()}
 	}
+	return s.runSteps(ctx)
+}
 
-	var fail *failure
+// startTracking starts the watches of the plan's objects and the hook log
+// streams, which live as long as bg.
+func (s *syncRun) startTracking(ctx, bg context.Context) *failure {
+	s.tr = newTracker(bg, s.k, s.opts.Pipeline)
+	s.logs = &logs{k: s.k, ctx: bg, emit: func(hook, line string) {
+		s.em.emit(progress.Event{Type: progress.Log, Object: hook, Message: line})
+	}}
+	if err := s.watchAll(ctx); err != nil {
+		return &failure{msg: err.Error()}
+	}
+	return nil
+}
+
+// runSteps runs the steps in order, with the wave delay between them, and
+// stops at the first that fails. No step starts once ctx has ended: the
+// user stopped the sync, or its --timeout expired (also during the delay).
+func (s *syncRun) runSteps(ctx context.Context) *failure {
 	for i, st := range s.steps {
-		last := i == len(s.steps)-1
-		fail = s.runStep(attemptCtx, st)
 		if ctx.Err() != nil {
-			return s.stop(ctx)
+			return &failure{msg: s.timedOut("before " + st.String()), steps: true}
 		}
-		if fail != nil {
-			if attemptCtx.Err() != nil && fail.msg == "" {
-				fail.msg = "the sync timed out after " + s.opts.Timeout.String()
+		f := s.runStep(ctx, st)
+		if f != nil {
+			if ctx.Err() != nil && f.msg == "" {
+				f.msg = s.timedOut("")
 			}
-			break
+			f.steps = true
+			return f
 		}
-		if !last && s.opts.WaveDelay > 0 {
-			if err := sleep(attemptCtx, s.opts.WaveDelay); err != nil {
-				if ctx.Err() != nil {
-					return s.stop(ctx)
-				}
+		if i < len(s.steps)-1 && s.opts.WaveDelay > 0 {
+			if err := sleep(ctx, s.opts.WaveDelay); err != nil {
+				return &failure{msg: s.timedOut("during the wave delay after " + st.String()), steps: true}
 			}
 			s.prevDone = s.prevDone.Add(s.opts.WaveDelay)
 		}
 	}
-	if fail != nil {
+	return nil
+}
+
+// timedOut says that the attempt ran out of time, and where.
+func (s *syncRun) timedOut(where string) string {
+	msg := fmt.Sprintf("the %s timed out after %s", s.op, s.opts.Timeout)
+	if where != "" {
+		msg += ", " + where
+	}
+	return msg
+}
+
+// finish ends an attempt of a sync or a delete whatever happened: it is
+// their one exit once begun. When the user stopped it (its parent context
+// ended), running hooks are deleted and nothing else runs (stop). When it
+// failed in a step, the SyncFail hooks run and hooks with the HookFailed
+// policy are deleted. When every step succeeded, hooks with the
+// HookSucceeded policy are deleted and complete does the operation's last
+// work (which may fail too).
+func (s *syncRun) finish(ctx context.Context, f *failure, complete func() *failure) Result {
+	if s.interrupted() {
+		return s.stop(ctx)
+	}
+	switch {
+	case f != nil && f.steps:
 		s.runSyncFail(ctx)
-		if ctx.Err() != nil {
+		if s.interrupted() {
 			return s.stop(ctx)
 		}
 		s.deleteHooks(ctx, func(t *task) bool { return t.onFailure }, "hook-failed")
-		s.finishLogs()
-		res := s.done(progress.Failed, fail.msg)
-		return res
-	}
-	s.deleteHooks(ctx, func(t *task) bool { return t.onSuccess }, "hook-succeeded")
-	if err := s.writeInventory(ctx, append(slices.Clone(s.desired), s.keep...)); err != nil {
-		return s.done(progress.Failed, err.Error())
+	case f == nil:
+		s.deleteHooks(ctx, func(t *task) bool { return t.onSuccess }, "hook-succeeded")
+		f = complete()
+		if s.interrupted() {
+			return s.stop(ctx)
+		}
 	}
 	s.finishLogs()
+	if f != nil {
+		return s.done(progress.Failed, f.msg)
+	}
 	return s.done(progress.Succeeded, "")
 }
 

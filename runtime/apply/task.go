@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // action is what a task does to its object.
@@ -62,6 +63,21 @@ type task struct {
 	message  string
 	deadline time.Time
 	started  time.Time
+	// checkedUID and checkedVersion identify the state of the object
+	// whose health was last checked.
+	checkedUID     types.UID
+	checkedVersion string
+	// key caches objectKey.
+	key *objectKey
+}
+
+// objectKey returns the key under which the tracker records changes of
+// the task's object; the task must have its mapping.
+func (t *task) objectKey() objectKey {
+	if t.key == nil {
+		t.key = &objectKey{t.mapping.Resource, t.obj.GetNamespace(), t.obj.GetName()}
+	}
+	return *t.key
 }
 
 // ref returns "Kind/name" for messages.

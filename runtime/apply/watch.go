@@ -10,10 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
-	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -37,6 +38,15 @@ type tracker struct {
 	// gone holds the UIDs of objects the watches saw deleted.
 	gone map[types.UID]bool
 	last time.Time
+	// changed holds the objects (objectKey) the watches saw change since
+	// takeChanged was last called.
+	changed map[objectKey]bool
+}
+
+// objectKey identifies an object among those the tracker watches.
+type objectKey struct {
+	gvr      schema.GroupVersionResource
+	ns, name string
 }
 
 type infKey struct {
@@ -71,12 +81,11 @@ func (t *tracker) watch(ctx context.Context, m *meta.RESTMapping, ns string) err
 	t.mu.Lock()
 	inf, ok := t.infs[key]
 	if !ok {
-		inf = dynamicinformer.NewFilteredDynamicInformer(t.k.dyn, key.gvr, key.ns, 0, cache.Indexers{},
-			func(o *metav1.ListOptions) { o.LabelSelector = t.selector }).Informer()
+		inf = cache.NewSharedIndexInformer(t.listWatch(m, key.ns), &unstructured.Unstructured{}, 0, cache.Indexers{})
 		_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-			AddFunc:    func(any) { t.signal() },
-			UpdateFunc: func(any, any) { t.signal() },
-			DeleteFunc: func(obj any) { t.deleted(obj); t.signal() },
+			AddFunc:    func(obj any) { t.signal(key.gvr, obj) },
+			UpdateFunc: func(_, obj any) { t.signal(key.gvr, obj) },
+			DeleteFunc: func(obj any) { t.deleted(obj); t.signal(key.gvr, obj) },
 		})
 		denied := make(chan error, 1)
 		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
@@ -110,10 +119,38 @@ func (t *tracker) watch(ctx context.Context, m *meta.RESTMapping, ns string) err
 	}
 }
 
-// signal records the time of a change and wakes the waiter.
-func (t *tracker) signal() {
+// listWatch lists and watches the pipeline's objects of m's resource in
+// ns through the Cluster.
+func (t *tracker) listWatch(m *meta.RESTMapping, ns string) cache.ListerWatcher {
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.LabelSelector = t.selector
+			return t.k.list(ctx, m, ns, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.LabelSelector = t.selector
+			return t.k.watch(ctx, m, ns, o)
+		},
+	}
+	// A Cluster that cannot stream a list through a watch says so (see
+	// k8s.io/client-go/util/watchlist); the informer then lists.
+	return cache.ToListWatcherWithWatchListSemantics(lw, t.k.c)
+}
+
+// signal records a change of obj, of resource gvr, and its time, and wakes
+// the waiter.
+func (t *tracker) signal(gvr schema.GroupVersionResource, obj any) {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
 	t.lastMu.Lock()
 	t.last = time.Now()
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		if t.changed == nil {
+			t.changed = map[objectKey]bool{}
+		}
+		t.changed[objectKey{gvr, u.GetNamespace(), u.GetName()}] = true
+	}
 	t.lastMu.Unlock()
 	select {
 	case t.notify <- struct{}{}:
@@ -134,6 +171,16 @@ func (t *tracker) deleted(obj any) {
 		t.gone[u.GetUID()] = true
 		t.lastMu.Unlock()
 	}
+}
+
+// takeChanged returns the objects that changed since the last call, and
+// forgets them.
+func (t *tracker) takeChanged() map[objectKey]bool {
+	t.lastMu.Lock()
+	defer t.lastMu.Unlock()
+	c := t.changed
+	t.changed = nil
+	return c
 }
 
 // isGone reports whether a watch saw the object with uid deleted.

@@ -1,6 +1,8 @@
 // Package cluster turns kubectl-style connection flags (--kubeconfig,
-// --context, --namespace) into the clients the runtime uses: a typed
-// clientset, a dynamic client and a RESTMapper backed by discovery.
+// --context, --namespace, --qps, --burst) into the clients the runtime
+// uses: a typed clientset, a dynamic client and a RESTMapper backed by
+// discovery. API is the set of requests the engine of runtime/apply sends
+// through them; package fakecluster implements it in memory.
 package cluster
 
 import (
@@ -30,18 +32,45 @@ type Flags struct {
 	Context string
 	// Namespace overrides the namespace of namespaced objects that have none.
 	Namespace string
-	// QPS and Burst bound the client's request rate.
+	// QPS and Burst bound the client's request rate: QPS requests per
+	// second on average, Burst at once. A negative QPS sends without a
+	// limit.
 	QPS   float32
 	Burst int
 }
+
+// The default rate limits are those of Argo CD's application controller
+// (ARGOCD_K8S_CLIENT_QPS and ARGOCD_K8S_CLIENT_BURST), so that a run sends
+// requests as fast as the Argo CD it predicts.
+const (
+	DefaultQPS   = 50
+	DefaultBurst = 100
+)
 
 // Register adds the flags to fs.
 func (f *Flags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
 	fs.StringVar(&f.Context, "context", "", "the kubeconfig context to use (default the current context)")
 	fs.StringVarP(&f.Namespace, "namespace", "n", "", "namespace for objects that name none (default the pipeline's, else the context's)")
-	fs.Float32Var(&f.QPS, "kube-api-qps", 50, "the most API requests per second to send")
-	fs.IntVar(&f.Burst, "kube-api-burst", 100, "the most API requests to send at once")
+	fs.Float32Var(&f.QPS, "qps", DefaultQPS, "the most API requests per second to send on average (Argo CD's default); negative for no limit")
+	fs.IntVar(&f.Burst, "burst", DefaultBurst, "the most API requests to send at once (Argo CD's default)")
+	// The names of earlier releases.
+	fs.Float32Var(&f.QPS, "kube-api-qps", DefaultQPS, "same as --qps")
+	fs.IntVar(&f.Burst, "kube-api-burst", DefaultBurst, "same as --burst")
+	_ = fs.MarkHidden("kube-api-qps")
+	_ = fs.MarkHidden("kube-api-burst")
+}
+
+// CheckRate rejects rate limits client-go would silently replace by its
+// own defaults (5 per second, bursts of 10).
+func (f *Flags) CheckRate() error {
+	if f.QPS == 0 {
+		return errors.New("--qps must not be 0 (give a negative value for no limit)")
+	}
+	if f.QPS > 0 && f.Burst < 1 {
+		return errors.New("--burst must be at least 1")
+	}
+	return nil
 }
 
 // Clients are the connections to one cluster.
@@ -69,6 +98,9 @@ var ErrNoCluster = errors.New("no cluster")
 // builds the clients and checks that the API server answers. Its errors are
 // one line that says what to do.
 func (f *Flags) Connect(getenv func(string) string) (*Clients, error) {
+	if err := f.CheckRate(); err != nil {
+		return nil, err
+	}
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	if kc := getenv("KUBECONFIG"); kc != "" {
 		rules.Precedence = strings.Split(kc, ":")

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 func TestConnectWithoutKubeconfig(t *testing.T) {
@@ -50,5 +52,35 @@ current-context: ctx
 	_, err = f.Connect(func(string) string { return "" })
 	if !errors.Is(err, ErrNoCluster) || !strings.Contains(err.Error(), `"missing"`) {
 		t.Fatalf("unknown context: err = %v", err)
+	}
+}
+
+func TestRateFlags(t *testing.T) {
+	for _, tt := range []struct {
+		args  []string
+		qps   float32
+		burst int
+		err   string
+	}{
+		{nil, DefaultQPS, DefaultBurst, ""},
+		{[]string{"--qps", "200", "--burst", "400"}, 200, 400, ""},
+		{[]string{"--kube-api-qps", "7", "--kube-api-burst", "9"}, 7, 9, ""},
+		{[]string{"--qps", "-1", "--burst", "0"}, -1, 0, ""},
+		{[]string{"--qps", "0"}, 0, DefaultBurst, "--qps must not be 0"},
+		{[]string{"--burst", "0"}, DefaultQPS, 0, "--burst must be at least 1"},
+	} {
+		var f Flags
+		fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+		f.Register(fs)
+		if err := fs.Parse(tt.args); err != nil {
+			t.Fatal(err)
+		}
+		if f.QPS != tt.qps || f.Burst != tt.burst {
+			t.Errorf("%v: qps %v burst %d", tt.args, f.QPS, f.Burst)
+		}
+		err := f.CheckRate()
+		if tt.err == "" && err != nil || tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%v: CheckRate = %v, want %q", tt.args, err, tt.err)
+		}
 	}
 }

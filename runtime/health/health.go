@@ -7,14 +7,12 @@
 // PersistentVolumeClaim, Service, Ingress and APIService. HasCheck reports
 // whether a kind has one. Argo CD treats every other kind (ConfigMap,
 // Secret, RBAC, Namespace, custom resources, ...) as complete as soon as it
-// is applied; `wavec plan` shows that, and `wavec run` does the same by
-// default.
+// is applied; `wavec plan` shows that, and `wavec run` does the same.
 //
-// KStatus evaluates any object by kstatus, the community convention
-// (observedGeneration, Ready, Reconciling and Stalled conditions) that many
-// controllers of custom resources follow. Argo CD does not use it; `wavec
-// run` uses it only when asked to wait for kinds without a built-in check,
-// for example custom resources that publish conditions.
+// There is no generic check (such as kstatus's reading of Ready and
+// Stalled conditions) for the other kinds, because Argo CD has none: it
+// judges custom resources only by Lua health scripts it is configured
+// with, and wavec predicts what Argo CD will do.
 package health
 
 import (

@@ -62,19 +62,6 @@ func TestCheckFixtures(t *testing.T) {
 	}
 }
 
-func TestKStatusFixtures(t *testing.T) {
-	for _, o := range fixtureCases(t, "kstatus.yaml") {
-		ann := o.GetAnnotations()
-		got := KStatus(o.Unstructured)
-		if got.Status.String() != ann["want-status"] || got.Message != ann["want-message"] {
-			t.Errorf("%s (%s):\n got %s %q\nwant %s %q", o.Source, o.GetName(), got.Status, got.Message, ann["want-status"], ann["want-message"])
-		}
-	}
-	if got := KStatus(nil); got.Status != Missing {
-		t.Errorf("KStatus(nil) = %v, want Missing", got)
-	}
-}
-
 func TestHasCheck(t *testing.T) {
 	for _, tt := range []struct {
 		group, kind string

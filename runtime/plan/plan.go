@@ -162,6 +162,10 @@ func (p *Plan) Diagnostics() (diag.List, *source.Set) {
 
 // Plan is an ordered sync or delete.
 type Plan struct {
+	// Namespace is the destination namespace the plan assumed for objects
+	// that name none (Options.Namespace), shown by WriteJSON; empty when
+	// none was given.
+	Namespace string
 	// Deletion reports a plan made by ForDelete.
 	Deletion bool
 	// Steps are the steps in execution order. SyncFail steps come last;
@@ -290,7 +294,7 @@ func ForSync(objs []manifest.Object, opts Options) *Plan {
 	}
 	sortTasks(tasks)
 	warns = append(warns, hoist(tasks)...)
-	p := &Plan{Steps: group(tasks, Apply), Warnings: warns}
+	p := &Plan{Namespace: opts.Namespace, Steps: group(tasks, Apply), Warnings: warns}
 	gate(p)
 	return p
 }
@@ -367,7 +371,7 @@ func gate(p *Plan) {
 // part of it.
 func ForDelete(objs []manifest.Object, opts Options) *Plan {
 	items, warns := read(objs, opts)
-	p := &Plan{Deletion: true, Warnings: warns}
+	p := &Plan{Namespace: opts.Namespace, Deletion: true, Warnings: warns}
 	var pre, post, resources []*Task
 	for _, it := range items {
 		for _, ph := range it.ann.DeletePhases {

@@ -174,9 +174,10 @@ func WriteTable(w io.Writer, p *Plan) error {
 // contract: steps in execution order, each with phase, wave and tasks in
 // apply order; warnings. Extra fields may be added, never removed.
 type jsonPlan struct {
-	Steps    []jsonStep    `json:"steps"`
-	Kept     []jsonTask    `json:"kept,omitempty"`
-	Warnings []jsonWarning `json:"warnings"`
+	Namespace string        `json:"namespace,omitempty"`
+	Steps     []jsonStep    `json:"steps"`
+	Kept      []jsonTask    `json:"kept,omitempty"`
+	Warnings  []jsonWarning `json:"warnings"`
 }
 
 type jsonStep struct {
@@ -253,9 +254,11 @@ func toJSONTask(t *Task) jsonTask {
 // Steps are in execution order and tasks in apply order; a hook with two
 // phases appears in both steps; a hook named by generateName has name "".
 // Tasks also carry syncOptions, declaredWave, healthCheck, gated, note and
-// source; warnings carry file, line, document, object and message.
+// source; warnings carry file, line, document, object and message. The
+// plan carries namespace, the destination namespace it assumed, when one
+// was given.
 func WriteJSON(w io.Writer, p *Plan) error {
-	out := jsonPlan{Steps: []jsonStep{}, Warnings: []jsonWarning{}}
+	out := jsonPlan{Namespace: p.Namespace, Steps: []jsonStep{}, Warnings: []jsonWarning{}}
 	for _, s := range p.Steps {
 		js := jsonStep{Phase: s.Phase, Wave: s.Wave, Action: s.Action}
 		for _, t := range s.Tasks {

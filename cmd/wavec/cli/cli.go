@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -47,6 +48,36 @@ type Env struct {
 	// StderrIsTerminal reports whether Stderr is an interactive terminal,
 	// which enables colour and live progress.
 	StderrIsTerminal bool
+
+	// colorMode is the --color flag: auto, always or never.
+	colorMode string
+}
+
+// colorModes are the values --color takes.
+var colorModes = []string{"auto", "always", "never"}
+
+// color reports whether output to Stderr may use ANSI colour: --color=always
+// says yes, --color=never no, and auto (the default) yes only on a terminal
+// when NO_COLOR is unset or empty and TERM is not "dumb".
+func (env *Env) color() bool {
+	switch env.colorMode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return env.StderrIsTerminal && env.getenv("NO_COLOR") == "" && !env.dumbTerminal()
+}
+
+// dumbTerminal reports whether TERM says the terminal cannot move the
+// cursor or show colour.
+func (env *Env) dumbTerminal() bool { return env.getenv("TERM") == "dumb" }
+
+func (env *Env) getenv(name string) string {
+	if env.Getenv == nil {
+		return ""
+	}
+	return env.Getenv(name)
 }
 
 // command is one wavec subcommand.
@@ -70,6 +101,8 @@ func commands() []*command {
 		fmtCommand(),
 		planCommand(),
 		runCommand(),
+		diffCommand(),
+		statusCommand(),
 		deleteCommand(),
 		versionCommand(),
 		lspCommand(),
@@ -80,8 +113,9 @@ func commands() []*command {
 // Main runs wavec with the process's arguments, streams and signals and
 // returns the exit code.
 func Main() int {
-	// Only run and delete (which delete the hooks still running) and fmt
-	// (which stops between files it rewrites) act on an interruption;
+	// Only run and delete (which delete the hooks still running), fmt
+	// (which stops between files it rewrites) and status (whose --watch
+	// then reports what it was waiting for) act on an interruption;
 	// every other command ends at once, as a program without a handler
 	// does, even while it blocks reading `-f -` or a file.
 	ctx := context.Background()
@@ -107,7 +141,9 @@ func Main() int {
 
 // stopsGracefully reports whether command name handles an interruption
 // itself, through the context Run passes it.
-func stopsGracefully(name string) bool { return name == "run" || name == "delete" || name == "fmt" }
+func stopsGracefully(name string) bool {
+	return name == "run" || name == "delete" || name == "fmt" || name == "status"
+}
 
 // Run runs wavec with the given arguments (without the program name) in env
 // and returns the exit code.
@@ -123,6 +159,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 			if c := lookup(args[1]); c != nil {
 				fs := newFlagSet(c)
 				c.flags(fs)
+				registerColor(fs, env)
 				writeCommandHelp(env.Stdout, c, fs)
 				return ExitOK
 			}
@@ -145,6 +182,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	}
 	fs := newFlagSet(c)
 	run := c.flags(fs)
+	registerColor(fs, env)
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			writeCommandHelp(env.Stdout, c, fs)
@@ -153,7 +191,15 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "wavec %s: %v\nRun 'wavec help %s' for usage.\n", c.name, err, c.name)
 		return ExitUsage
 	}
+	if !slices.Contains(colorModes, env.colorMode) {
+		return usageError(env, c.name, "--color must be auto, always or never, not %q", env.colorMode)
+	}
 	return run(ctx, env, fs.Args())
+}
+
+// registerColor adds --color, which every command takes, to fs.
+func registerColor(fs *pflag.FlagSet, env *Env) {
+	fs.StringVar(&env.colorMode, "color", "auto", "colour in diagnostics and progress: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never")
 }
 
 // usageError prints a usage error for command c and returns ExitUsage.

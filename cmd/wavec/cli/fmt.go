@@ -25,19 +25,23 @@ type fmtOptions struct {
 	list        bool
 	diff        bool
 	write       bool
+	check       bool
 	diagnostics string
+	// unformatted counts the files --check found not canonical.
+	unformatted int
 }
 
 func fmtCommand() *command {
 	return &command{
 		name:    "fmt",
-		args:    "[-l] [-d] [-w] PATH...",
+		args:    "[-l] [-d] [-w] [--check] PATH... | -",
 		summary: "Print .wave files in canonical form, or list, diff or rewrite the ones that are not.",
 		flags: func(fs *pflag.FlagSet) func(context.Context, *Env, []string) int {
 			var o fmtOptions
 			fs.BoolVarP(&o.list, "list", "l", false, "list the files whose formatting differs from the canonical form")
 			fs.BoolVarP(&o.diff, "diff", "d", false, "print a unified diff of the changes instead of the formatted source")
 			fs.BoolVarP(&o.write, "write", "w", false, "rewrite the files whose formatting differs, in place")
+			fs.BoolVar(&o.check, "check", false, "print nothing but exit 1 when a file's formatting differs, naming it on standard error (for CI); -l and -d still print")
 			fs.StringVar(&o.diagnostics, "diagnostics", "text", "diagnostics format: text or json")
 			return o.run
 		},
@@ -51,6 +55,9 @@ func fmtCommand() *command {
 func (o *fmtOptions) run(ctx context.Context, env *Env, args []string) int {
 	if o.diagnostics != "text" && o.diagnostics != "json" {
 		return usageError(env, "fmt", "--diagnostics must be text or json, not %q", o.diagnostics)
+	}
+	if o.check && o.write {
+		return usageError(env, "fmt", "--check reports and -w rewrites; give one of them")
 	}
 	if len(args) == 0 {
 		return usageError(env, "fmt", "name the .wave files or directories to format, or - for standard input")
@@ -68,7 +75,7 @@ func (o *fmtOptions) run(ctx context.Context, env *Env, args []string) int {
 		}
 		expanded, err := source.Expand([]string{a})
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "wavec fmt: %v\n", err)
+			fmt.Fprintf(env.Stderr, "wavec fmt: %s\n", diag.Escape(err.Error()))
 			failed = true
 			continue
 		}
@@ -87,7 +94,7 @@ func (o *fmtOptions) run(ctx context.Context, env *Env, args []string) int {
 		}
 		src, err := o.read(env, name)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "wavec fmt: %v\n", err)
+			fmt.Fprintf(env.Stderr, "wavec fmt: %s\n", diag.Escape(err.Error()))
 			failed = true
 			continue
 		}
@@ -99,14 +106,17 @@ func (o *fmtOptions) run(ctx context.Context, env *Env, args []string) int {
 			continue
 		}
 		if err := o.output(env, name, src, format.Source(f)); err != nil {
-			fmt.Fprintf(env.Stderr, "wavec fmt: %v\n", err)
+			fmt.Fprintf(env.Stderr, "wavec fmt: %s\n", diag.Escape(err.Error()))
 			failed = true
 		}
+	}
+	if o.unformatted > 0 {
+		failed = true
 	}
 	if o.diagnostics == "json" {
 		_ = diag.WriteJSON(env.Stderr, diags)
 	} else if len(diags) > 0 {
-		_ = (&diag.Printer{Files: set, Color: env.StderrIsTerminal}).Print(env.Stderr, diags)
+		_ = (&diag.Printer{Files: set, Color: env.color()}).Print(env.Stderr, diags)
 	}
 	if failed {
 		return ExitFailure
@@ -134,12 +144,18 @@ func (o *fmtOptions) output(env *Env, name string, src, out []byte) error {
 	if name == "-" {
 		display = stdinName
 	}
-	if !o.list && !o.diff && !o.write {
+	if !o.list && !o.diff && !o.write && !o.check {
 		_, err := env.Stdout.Write(out)
 		return err
 	}
 	if bytes.Equal(src, out) {
 		return nil
+	}
+	if o.check {
+		o.unformatted++
+		if !o.list && !o.diff {
+			fmt.Fprintf(env.Stderr, "%s is not in canonical form; run wavec fmt -w on it\n", diag.Escape(display))
+		}
 	}
 	if o.list {
 		if _, err := fmt.Fprintln(env.Stdout, display); err != nil {

@@ -34,7 +34,7 @@ func planCommand() *command {
 			var f planFlags
 			fs.StringArrayVarP(&f.files, "filename", "f", nil, "read Argo CD-annotated YAML from `FILE`, a directory, or - for standard input (repeatable)")
 			fs.StringVarP(&f.output, "output", "o", "table", "output format: "+strings.Join(plan.Formats, ", "))
-			fs.StringVarP(&f.namespace, "namespace", "n", "", "the Application's destination `NAMESPACE`, which objects without a namespace are in")
+			fs.StringVarP(&f.namespace, "namespace", "n", "", "the Application's destination `NAMESPACE`: for -f input, where objects without a namespace are; for a pipeline, instead of the one its header names")
 			fs.BoolVar(&f.createNamespace, "create-namespace", false, "plan as Argo CD with the sync option CreateNamespace=true on a first sync (needs --namespace)")
 			fs.BoolVar(&f.deletion, "delete", false, "show the order of deleting the application instead of syncing it")
 			f.compile.register(fs)
@@ -61,18 +61,15 @@ func (f *planFlags) run(env *Env, args []string) int {
 	case len(f.files) > 0 && len(args) > 0:
 		return usageError(env, "plan", "give either -f files or a pipeline, not both")
 	case len(args) > 0:
-		if f.namespace != "" {
-			return usageError(env, "plan", "-n applies to -f input; a pipeline names its namespace")
-		}
-		res, diags := compiler.Compile(args, sets)
+		res, diags := f.compile.compile(args, sets, f.namespace)
 		if diags.HasErrors() {
 			f.compile.printDiagnostics(env, res.Files, diags)
 			return ExitFailure
 		}
 		opts := plan.Options{Namespace: res.Namespace(), CreateNamespace: f.createNamespace}
 		return f.writePlan(env, compiledObjects(res), opts, format, diags, res.Files)
-	case len(sets) > 0:
-		return usageError(env, "plan", "--set applies to pipelines, not to -f input")
+	case f.compile.inputOnly(env, "plan", sets) != ExitOK:
+		return ExitUsage
 	case len(f.files) == 0:
 		return usageError(env, "plan", "name the pipeline (.wave files or a directory) or give the manifests with -f FILE, -f DIR or -f -")
 	}
@@ -80,6 +77,9 @@ func (f *planFlags) run(env *Env, args []string) int {
 	if err != nil {
 		f.compile.printLoadErrors(env, "plan", err)
 		return ExitFailure
+	}
+	if f.namespace != "" && format == plan.Table {
+		fmt.Fprintf(env.Stdout, "Namespace %s (-n): objects that name no namespace are applied in it\n", f.namespace)
 	}
 	opts := plan.Options{Namespace: f.namespace, CreateNamespace: f.createNamespace}
 	return f.writePlan(env, objs, opts, format, nil, source.NewSet())
@@ -132,7 +132,7 @@ func compiledObjects(res *compiler.Result) []manifest.Object {
 func (f *compileFlags) printLoadErrors(env *Env, cmd string, err error) {
 	var list manifest.ErrorList
 	if !errors.As(err, &list) {
-		fmt.Fprintf(env.Stderr, "wavec %s: %v\n", cmd, err)
+		fmt.Fprintf(env.Stderr, "wavec %s: %s\n", cmd, diag.Escape(err.Error()))
 		return
 	}
 	diags, files := list.Diagnostics()

@@ -13,7 +13,6 @@ import (
 	"golang.org/x/term"
 	"k8s.io/klog/v2"
 
-	"github.com/wavec/wavec/compiler"
 	"github.com/wavec/wavec/runtime/apply"
 	"github.com/wavec/wavec/runtime/cluster"
 	"github.com/wavec/wavec/runtime/manifest"
@@ -71,8 +70,8 @@ func (in *clusterInput) load(env *Env, cmd string, args []string) (*loaded, int)
 	case len(in.files) > 0 && len(args) > 0:
 		return nil, usageError(env, cmd, "give either a pipeline (PATH...) or -f files, not both")
 	case len(in.files) > 0:
-		if len(sets) > 0 {
-			return nil, usageError(env, cmd, "--set applies to pipelines, not to -f input")
+		if code := in.compile.inputOnly(env, cmd, sets); code != ExitOK {
+			return nil, code
 		}
 		if in.name == "" && in.files[0] == "-" {
 			return nil, usageError(env, cmd, "name the pipeline with --name when reading standard input")
@@ -96,7 +95,9 @@ func (in *clusterInput) load(env *Env, cmd string, args []string) (*loaded, int)
 		if in.name != "" {
 			return nil, usageError(env, cmd, "--name applies to -f input; a pipeline names itself")
 		}
-		res, diags := compiler.Compile(args, sets)
+		// -n deploys the pipeline to another namespace, checked like
+		// the header's.
+		res, diags := in.compile.compile(args, sets, in.cluster.Namespace)
 		if diags.HasErrors() || in.compile.format == "json" || len(diags) > 0 {
 			in.compile.printDiagnostics(env, res.Files, diags)
 		}
@@ -117,10 +118,13 @@ func (in *clusterInput) load(env *Env, cmd string, args []string) (*loaded, int)
 }
 
 // connect connects to the cluster and settles the namespace: the
-// pipeline's own, else -n, else the context's.
+// pipeline's own (which -n replaced), else -n, else the context's.
 func (in *clusterInput) connect(env *Env, cmd string, l *loaded) (*apply.Engine, string, int) {
 	if l.namespace != "" && in.cluster.Namespace != "" && in.cluster.Namespace != l.namespace {
 		return nil, "", usageError(env, cmd, "pipeline %s runs in namespace %s; -n %s contradicts it", l.name, l.namespace, in.cluster.Namespace)
+	}
+	if err := in.cluster.CheckRate(); err != nil {
+		return nil, "", usageError(env, cmd, "%v", err)
 	}
 	// client-go logs through klog to stderr; wavec reports for itself.
 	klog.SetOutput(io.Discard)
@@ -151,7 +155,7 @@ func (in *clusterInput) reporter(env *Env) progress.Reporter {
 	switch {
 	case in.output == "json":
 		return progress.NewJSON(env.Stdout)
-	case env.StderrIsTerminal:
+	case env.StderrIsTerminal && env.colorMode != "never" && !env.dumbTerminal():
 		width := 100
 		if f, ok := env.Stderr.(*os.File); ok {
 			if w, _, err := term.GetSize(int(f.Fd())); err == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/pflag"
 )
@@ -30,13 +31,47 @@ func versionCommand() *command {
 }
 
 // version reports the link-time Version, else the module version the binary
-// was built from, else "devel".
+// was built from (a tag, or a pseudo-version for `go install ...@commit`),
+// else "devel"; then, when the build recorded them, the VCS revision with
+// "modified" for a dirty work tree, and the Go version.
 func version() string {
-	if Version != "" {
-		return Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(Version, bi)
+}
+
+// versionOf is version for the given link-time version and build
+// information (nil when the binary has none).
+func versionOf(linked string, bi *debug.BuildInfo) string {
+	v := linked
+	if v == "" && bi != nil && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	if v == "" {
+		v = "devel"
 	}
-	return "devel"
+	if bi == nil {
+		return v
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = ", modified"
+			}
+		}
+	}
+	var extra []string
+	if rev != "" {
+		extra = append(extra, "revision "+rev+modified)
+	}
+	if bi.GoVersion != "" {
+		extra = append(extra, bi.GoVersion)
+	}
+	if len(extra) > 0 {
+		v += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return v
 }

@@ -1,0 +1,231 @@
+package compiler_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/compiler/kubeschema"
+)
+
+// sample writes a value of type t in .wave syntax, with the JSON value it
+// must become in the emitted object. Objects get their required fields, or
+// their first field when none is required.
+func sample(t *kubeschema.Type, depth int) (string, any) {
+	switch t.Kind {
+	case kubeschema.String:
+		if len(t.Enum) > 0 {
+			return fmt.Sprintf("%q", t.Enum[0]), t.Enum[0]
+		}
+		return `"x"`, "x"
+	case kubeschema.Integer:
+		return "1", int64(1)
+	case kubeschema.Number:
+		return "1.5", 1.5
+	case kubeschema.Bool:
+		return "true", true
+	case kubeschema.Quantity:
+		return "1Gi", "1Gi"
+	case kubeschema.IntOrString:
+		return "1", int64(1)
+	case kubeschema.Duration:
+		return "5m", "5m0s"
+	case kubeschema.Time:
+		return `"2026-01-02T15:04:05Z"`, "2026-01-02T15:04:05Z"
+	case kubeschema.Bytes:
+		return `"aGVsbG8="`, "aGVsbG8="
+	case kubeschema.Any:
+		return `{ a = "b" }`, map[string]any{"a": "b"}
+	case kubeschema.List:
+		w, v := sample(t.Elem, depth+1)
+		return "[" + w + "]", []any{v}
+	case kubeschema.Map:
+		w, v := sample(t.Elem, depth+1)
+		return `{ "k" = ` + w + " }", map[string]any{"k": v}
+	}
+	var fields []*kubeschema.Field
+	for _, f := range t.Fields {
+		if f.Required {
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) == 0 {
+		for _, f := range t.Fields {
+			// Deep down, a scalar ends the recursion.
+			if depth < 6 || (f.Type.Kind != kubeschema.Object && f.Type.Kind != kubeschema.List && f.Type.Kind != kubeschema.Map) {
+				fields = append(fields, f)
+				break
+			}
+		}
+	}
+	var parts []string
+	out := map[string]any{}
+	for _, f := range fields {
+		w, v := sample(f.Type, depth+1)
+		parts = append(parts, f.Name+" = "+w)
+		out[f.Name] = v
+	}
+	return "{ " + strings.Join(parts, ", ") + " }", out
+}
+
+// skipped are the fields general blocks may not set, with the reason.
+var skipped = map[string]string{
+	"spec.selector":    "wavec selects the Pods",
+	"spec.template":    "the Pod template is pod { ... } and the body",
+	"spec.jobTemplate": "the Pod template is pod { ... } and the body",
+	"spec.schedule":    "given by the short field schedule, which a cronjob requires",
+	"pod.containers":   "the container's fields are the body",
+	"container.name":   "the container is named like the workload",
+}
+
+// TestGeneralFieldsRoundTrip sets every field that the schema offers for a
+// workload's spec, its Pod template's spec and its container through the
+// general blocks, and checks that each arrives in the emitted object as
+// written, and that the object decodes strictly into its k8s.io/api type.
+func TestGeneralFieldsRoundTrip(t *testing.T) {
+	s := kubeschema.Builtin()
+	pod := s.TypeOf(corev1.PodSpec{})
+	ctr := s.TypeOf(corev1.Container{})
+	for _, kind := range []string{"deployment", "statefulset", "job", "cronjob"} {
+		t.Run(kind, func(t *testing.T) {
+			kk := map[string]string{"deployment": "Deployment", "statefulset": "StatefulSet", "job": "Job", "cronjob": "CronJob"}[kind]
+			spec, _, _ := s.Preferred(kk).Type().Lookup("spec")
+			var src strings.Builder
+			want := map[string]any{}
+			fmt.Fprintf(&src, "pipeline rt in default { restricted = false }\n%s w {\n", kind)
+			if kind == "cronjob" {
+				src.WriteString("  schedule = \"@daily\"\n")
+			}
+			block := func(name, prefix string, ty *kubeschema.Type) {
+				if name != "" {
+					fmt.Fprintf(&src, "  %s {\n", name)
+				}
+				for _, f := range ty.Fields {
+					p := prefix + "." + f.Name
+					if _, skip := skipped[p]; skip {
+						continue
+					}
+					if (kind == "job" || kind == "cronjob") && p == "pod.restartPolicy" {
+						continue // Pods of jobs never restart in place
+					}
+					if kind == "statefulset" && p == "spec.serviceName" {
+						continue // the governing service named like the statefulset sets it
+					}
+					w, v := sample(f.Type, 0)
+					if p == "container.image" {
+						w, v = `"nginx:1"`, "nginx:1"
+					}
+					if p == "container.command" || p == "container.args" {
+						w, v = `["x"]`, []any{"x"}
+					}
+					fmt.Fprintf(&src, "    %s = %s\n", f.Name, w)
+					want[p] = v
+				}
+				if name != "" {
+					src.WriteString("  }\n")
+				}
+			}
+			block("spec", "spec", spec)
+			block("pod", "pod", pod)
+			block("", "container", ctr)
+			src.WriteString("}\n")
+			if kind == "job" {
+				src.WriteString("presync w\n")
+			}
+			if kind == "statefulset" {
+				src.WriteString("service w { port = 80 }\n")
+			}
+			res, diags := compiler.CompileSource("rt.wave", []byte(src.String()), nil)
+			if diags.HasErrors() {
+				t.Fatalf("%v\n%s", diags.Err(), src.String())
+			}
+			var u *unstructured.Unstructured
+			for _, d := range res.Documents {
+				if d.Object.GetKind() == kk {
+					u = d.Object
+				}
+			}
+			if u == nil {
+				t.Fatalf("no %s emitted", kk)
+			}
+			obj := u.Object
+			podPath := []string{"spec", "template"}
+			if kind == "cronjob" {
+				podPath = []string{"spec", "jobTemplate", "spec", "template"}
+			}
+			podSpec, _, _ := unstructured.NestedMap(obj, append(podPath, "spec")...)
+			containers, _ := podSpec["containers"].([]any)
+			if len(containers) != 1 {
+				t.Fatalf("%d containers", len(containers))
+			}
+			places := map[string]map[string]any{
+				"spec":      obj["spec"].(map[string]any),
+				"pod":       podSpec,
+				"container": containers[0].(map[string]any),
+			}
+			n := 0
+			for p, v := range want {
+				block, field, _ := strings.Cut(p, ".")
+				got := places[block][field]
+				if !jsonEqual(got, v) {
+					t.Errorf("%s: emitted %v, want %v", p, got, v)
+				}
+				n++
+			}
+			if n < 60 {
+				t.Errorf("only %d fields tried", n)
+			}
+			strictDecode(t, u)
+		})
+	}
+}
+
+func jsonEqual(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	var x, y any
+	_ = json.Unmarshal(ja, &x)
+	_ = json.Unmarshal(jb, &y)
+	return reflect.DeepEqual(x, y)
+}
+
+// strictDecode decodes u into its k8s.io/api type, failing on any field
+// the type does not have or any value it cannot hold.
+func strictDecode(t *testing.T, u *unstructured.Unstructured) {
+	t.Helper()
+	obj, err := scheme.Scheme.New(u.GroupVersionKind())
+	if err != nil {
+		t.Errorf("%s %s: %v", u.GetKind(), u.GetName(), err)
+		return
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(u.UnstructuredContent(), obj, true); err != nil {
+		t.Errorf("%s %s does not decode strictly: %v", u.GetKind(), u.GetName(), err)
+	}
+}
+
+// TestBuiltinOutputDecodesStrictly decodes every built-in object that the
+// examples and the test pipelines emit into its k8s.io/api type.
+func TestBuiltinOutputDecodesStrictly(t *testing.T) {
+	n := 0
+	for _, dir := range pipelines(t) {
+		res := compile(t, []string{dir}, nil)
+		for _, d := range res.Documents {
+			if kubeschema.Builtin().Lookup(d.Object.GroupVersionKind()) == nil {
+				continue
+			}
+			strictDecode(t, d.Object)
+			n++
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d built-in objects", n)
+	}
+}

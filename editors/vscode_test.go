@@ -14,6 +14,7 @@ import (
 
 	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/lang/syntax"
 )
 
 const extension = "vscode"
@@ -108,6 +109,11 @@ func TestGrammarKeywords(t *testing.T) {
 	for k := ir.ServiceAccount; k < ir.Object; k++ {
 		if !ref.MatchString(k.String() + " app") {
 			t.Errorf("the grammar does not know kind %s", k)
+		}
+	}
+	for _, k := range syntax.KindKeywords {
+		if !ref.MatchString(k + " app") {
+			t.Errorf("the grammar does not know kind keyword %s", k)
 		}
 	}
 	var phase *regexp.Regexp

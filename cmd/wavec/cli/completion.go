@@ -78,8 +78,12 @@ func flagWords(command, flag string) []string {
 		return []string{"text", "json"}
 	case command == "plan" && flag == "output":
 		return plan.Formats
-	case command == "run" && flag == "output":
+	case command == "build" && flag == "output":
+		return []string{"yaml", "json"}
+	case (command == "run" || command == "diff" || command == "status") && flag == "output":
 		return []string{"json"}
+	case flag == "color":
+		return colorModes
 	case flag == "dry-run":
 		return []string{"none", "server"}
 	}
@@ -93,6 +97,7 @@ func completionSpec() []commandSpec {
 	for _, c := range commands() {
 		fs := newFlagSet(c)
 		c.flags(fs)
+		registerColor(fs, &Env{})
 		cs := commandSpec{name: c.name, summary: c.summary}
 		switch {
 		case strings.Contains(c.args, "PATH"):

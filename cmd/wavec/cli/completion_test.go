@@ -83,13 +83,18 @@ func TestCompletionBash(t *testing.T) {
 		want  string
 	}{
 		{[]string{"wavec", "pl"}, "plan"},
-		{[]string{"wavec", "''"}, "build check completion delete fmt help lsp plan run version"},
+		{[]string{"wavec", "''"}, "build check completion delete diff fmt help lsp plan run status version"},
 		{[]string{"wavec", "plan", "-o", "''"}, "json mermaid table"},
 		{[]string{"wavec", "plan", "--output", "=", "m"}, "mermaid"},
 		{[]string{"wavec", "check", "--diagnostics", "''"}, "json text"},
 		{[]string{"wavec", "fmt", "--w"}, "--write"},
 		{[]string{"wavec", "check", "''"}, "app.wave sub"},
-		{[]string{"wavec", "build", "-o", "''"}, "sub"},
+		{[]string{"wavec", "build", "-o", "''"}, "json yaml"},
+		{[]string{"wavec", "build", "--output-dir", "''"}, "sub"},
+		{[]string{"wavec", "diff", "-o", "''"}, "json"},
+		{[]string{"wavec", "status", "--w"}, "--watch"},
+		{[]string{"wavec", "run", "--color", "''"}, "always auto never"},
+		{[]string{"wavec", "check", "--str"}, "--strict"},
 		{[]string{"wavec", "completion", "''"}, "bash fish zsh"},
 		{[]string{"wavec", "help", "ru"}, "run"},
 	} {

@@ -42,8 +42,8 @@ job migrate {
   env_from = [configmap api-config]
 }
 
-presync wave -1 < configmap api-config >
-presync migrate delete before-create, on-success
+wave -1 < configmap api-config >
+sync migrate delete before-create, on-success
 wave 1 < deployment api >
 `
 
@@ -168,7 +168,7 @@ func TestDocumentSymbols(t *testing.T) {
 	for _, s := range syms {
 		names = append(names, s.Name+"/"+s.Detail)
 	}
-	want := "api-config/configmap api/deployment migrate/job presync wave -1/hook presync/hook wave 1/"
+	want := "api-config/configmap api/deployment migrate/job wave -1/ sync/hook wave 1/"
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("outline %q, want %q", got, want)
 	}
@@ -236,8 +236,8 @@ func TestNavigationAcrossFiles(t *testing.T) {
 		t.Errorf("rename to %q succeeded", "a b")
 	}
 	var rng protocol.Range
-	c.call(protocol.MethodTextDocumentPrepareRename, &protocol.PrepareRenameParams{TextDocumentPositionParams: at(app, 16, 30)}, &rng)
-	if rng.Start != pos(16, 28) {
+	c.call(protocol.MethodTextDocumentPrepareRename, &protocol.PrepareRenameParams{TextDocumentPositionParams: at(app, 16, 22)}, &rng)
+	if rng.Start != pos(16, 20) {
 		t.Errorf("prepareRename range %+v", rng)
 	}
 }
@@ -261,10 +261,10 @@ func TestHover(t *testing.T) {
 		line, char uint32
 		want       []string
 	}{
-		{"reference shows the declaration and its place", 6, 26, []string{"configmap api-config {", "LOG_LEVEL", "presync hook, wave -1", "sync step 1 of", "**PreSync wave -1**"}},
+		{"reference shows the declaration and its place", 6, 26, []string{"configmap api-config {", "LOG_LEVEL", "sync, wave -1", "sync step 1 of", "**Sync wave -1**"}},
 		{"parameter", 5, 14, []string{`param image = "ghcr.io/acme/api:1.0.0"`, "type string"}},
 		{"wave statement lists members with their steps", 18, 1, []string{"**wave 1**", "`deployment api`: sync, wave 1", "**Sync wave 1**"}},
-		{"hook statement", 17, 2, []string{"presync hook", "`job migrate`: presync hook, wave 0, delete before-create, on-success", "**PreSync wave 0**"}},
+		{"hook statement", 17, 2, []string{"sync hook", "`job migrate`: sync hook, wave 0, delete before-create, on-success", "**Sync wave 0**"}},
 		{"kind", 4, 3, []string{"Kubernetes Deployment", "`replicas`"}},
 		{"field", 6, 4, []string{"**env_from** field of deployment", "Sets `containers[0].envFrom`"}},
 		{"delete policy", 17, 40, []string{"`HookSucceeded`"}},
@@ -388,12 +388,12 @@ func TestQuickFixes(t *testing.T) {
 		name, from, to, fixed string
 	}{
 		{"reference with kind", "env_from = [configmap api-config]\n  port", "env_from = [configmap api-confg]\n  port", ""},
-		{"field name", "  port     = 8000", "  prot     = 8000", ""},
-		{"enum value", "presync migrate delete before-create, on-success", "presync migrate delete before-create, on-success\nservice api { port = 80; type = ClusterIp }", "service api { port = 80; type = ClusterIP }"},
-		{"missing before-create", "presync migrate delete before-create, on-success", "presync migrate delete on-success", "presync migrate delete before-create, on-success"},
+		{"field name", "  port     = 8000", "  p0rt     = 8000", ""},
+		{"enum value", "sync migrate delete before-create, on-success", "sync migrate delete before-create, on-success\nservice api { port = 80 -> 8000; type = ClusterIp }", "service api { port = 80 -> 8000; type = ClusterIP }"},
+		{"missing before-create", "sync migrate delete before-create, on-success", "sync migrate delete on-success", "sync migrate delete before-create, on-success"},
 		{"parameter in a string", `image    = "${image}"`, `image    = "${imag}"`, ""},
 		{"missing field in a multi-line body", "  image    = image\n", "", ""},
-		{"missing field in a one-line body", "presync migrate delete before-create, on-success", "presync migrate delete before-create, on-success\nservice api { type = NodePort }", "service api { port = 80 -> 8000; type = NodePort }"},
+		{"missing field in a one-line body", "sync migrate delete before-create, on-success", "sync migrate delete before-create, on-success\nservice api { type = NodePort }", "service api { port = 80 -> 8000; type = NodePort }"},
 	} {
 		broken := strings.Replace(appFile, tc.from, tc.to, 1)
 		if broken == appFile {

@@ -38,7 +38,9 @@ func TestEnumValuesAccepted(t *testing.T) {
 		ir.Service:        "deployment a { image = \"nginx:1.27\"\n port = 80 }\nservice a { port = 80\n %s }",
 		ir.PVC:            "pvc a { size = 1Gi\n %s }",
 		ir.CronJob:        "cronjob a { image = \"nginx:1.27\"\n schedule = \"@daily\"\n %s }",
-		ir.Secret:         "secret a { %s }",
+		ir.Secret:         "secret a { \"tls.crt\" = \"c\"; \"tls.key\" = \"k\"; \".dockerconfigjson\" = \"{}\"; \".dockercfg\" = \"{}\"; username = \"u\"; \"ssh-privatekey\" = \"k\"\n %s }",
+		ir.NetworkPolicy:  "deployment a { image = \"nginx:1.27\"\n port = 80 }\nnetworkpolicy a { to = [deployment a]\n %s }",
+		ir.DaemonSet:      "daemonset a { image = \"nginx:1.27\"\n port = 80\n %s }",
 		ir.ServiceAccount: "serviceaccount a { %s }",
 		ir.Deployment:     "deployment a { image = \"nginx:1.27\"\n port = 80\n %s }",
 	}

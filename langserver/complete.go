@@ -261,6 +261,10 @@ func lastWord(toks []token) *token {
 // before a { or [ that is a field's value).
 func ownerKey(before []token) string {
 	n := len(before)
+	if n >= 3 && before[n-1].text == "=" && isLabelledKey(before[n-3].text) && startsEntry(before, n-3) {
+		// `volume NAME = [...]`: the value of the labelled field.
+		return before[n-3].text
+	}
 	if n >= 2 && before[n-1].text == "=" && isWordByte(before[n-2].text[0]) {
 		return before[n-2].text
 	}
@@ -271,11 +275,34 @@ func ownerKey(before []token) string {
 }
 
 // blockOwner says what a { opens: a resource body (kind set), the header's
-// options (pipeline), or the map value of field key of the enclosing block.
+// options (pipeline), a named container, a workload's own volume, a
+// probe's timings, or the map value of field key of the enclosing block.
 type blockOwner struct {
-	kind     ir.Kind
-	pipeline bool
-	key      string
+	kind      ir.Kind
+	pipeline  bool
+	container bool
+	volume    bool
+	probe     bool
+	key       string
+}
+
+// isLabelledKey reports whether a field takes a name between key and
+// value: `container NAME { ... }`, `volume NAME = ...`, `rule HOST { ... }`.
+func isLabelledKey(w string) bool {
+	switch w {
+	case "container", "init", "sidecar", "volume", "rule":
+		return true
+	}
+	return false
+}
+
+// startsEntry reports whether toks[i] is the first token of an entry.
+func startsEntry(toks []token, i int) bool {
+	if i == 0 {
+		return true
+	}
+	t := toks[i-1].text
+	return t == "\n" || t == ";" || t == ","
 }
 
 func ownerOf(before []token) blockOwner {
@@ -283,6 +310,24 @@ func ownerOf(before []token) blockOwner {
 		return blockOwner{key: k}
 	}
 	n := len(before)
+	// `container NAME {`, `volume NAME {`.
+	if n >= 2 && startsEntry(before, n-2) && isWordByte(before[n-1].text[0]) {
+		switch before[n-2].text {
+		case "container", "init", "sidecar":
+			return blockOwner{container: true}
+		case "volume":
+			return blockOwner{volume: true}
+		}
+	}
+	// `ready = http "/health" on 8000 {`: the probe's timings.
+	for i := n - 1; i >= 2 && before[i].text != "\n" && before[i].text != ";" && before[i].text != ","; i-- {
+		if isProbeWord(before[i].text) && before[i-1].text == "=" && startsEntry(before, i-2) {
+			switch before[i-2].text {
+			case "ready", "live", "startup":
+				return blockOwner{probe: true}
+			}
+		}
+	}
 	// `KEY { ... }` inside a block: the entry is a nested block.
 	if n >= 1 && isWordByte(before[n-1].text[0]) && (n == 1 || before[n-2].text == "\n" || before[n-2].text == ";" || before[n-2].text == ",") {
 		if !isKindWord(before[n-1].text) {
@@ -326,6 +371,14 @@ func (c *completer) fieldOfFrame(frames []*frame, key string) (field, bool) {
 			return fd, ok
 		case o.kind != 0:
 			return fieldOf(o.kind, key)
+		case o.container:
+			return containerFieldOf(key)
+		case o.volume:
+			fd, ok := volumeFieldDocs[key]
+			return fd, ok
+		case o.probe:
+			fd, ok := probeTimingDocs[key]
+			return fd, ok
 		case o.key != "":
 			// A map inside a field: its values are that field's.
 			key = o.key
@@ -380,6 +433,12 @@ func (c *completer) inBlock(frames []*frame) {
 				fd, _ := fieldOf(o.kind, name)
 				c.add(name, protocol.CompletionItemKindField, o.kind.String()+" field", fd.doc+"\n\nSets `"+fd.sets+"`.")
 			}
+		case o.container:
+			c.fields(check.ContainerFields(), containerFieldOf, present, "container field")
+		case o.volume:
+			c.fields(check.VolumeFields(), lookupIn(volumeFieldDocs), present, "volume field")
+		case o.probe:
+			c.fields(check.ProbeTimingFields(), lookupIn(probeTimingDocs), present, "probe timing")
 		}
 		return
 	}
@@ -388,7 +447,7 @@ func (c *completer) inBlock(frames []*frame) {
 	}
 	key := entry[0].text
 	var fd field
-	if o.key != "" || o.pipeline || o.kind != 0 {
+	if o.key != "" || o.pipeline || o.kind != 0 || o.container || o.volume || o.probe {
 		if o.key != "" {
 			fd, _ = c.fieldOfFrame(frames[:len(frames)-1], o.key)
 		} else {
@@ -396,6 +455,17 @@ func (c *completer) inBlock(frames []*frame) {
 		}
 	}
 	c.value(fd, entry[eq+1:])
+}
+
+// fields offers the names that are not present yet, described by lookup.
+func (c *completer) fields(names []string, lookup func(string) (field, bool), present map[string]bool, detail string) {
+	for _, name := range names {
+		if present[name] {
+			continue
+		}
+		fd, _ := lookup(name)
+		c.add(name, protocol.CompletionItemKindField, detail, fd.doc+"\n\nSets `"+fd.sets+"`.")
+	}
 }
 
 // value completes a value of field fd, given the value's tokens so far.

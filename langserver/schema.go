@@ -1,6 +1,9 @@
 package langserver
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/check"
 	"github.com/wavec/wavec/compiler/ir"
@@ -220,3 +223,45 @@ func fieldOf(k ir.Kind, name string) (field, bool) {
 
 // probeWords are the probe keywords.
 var probeWords = []string{"http", "tcp", "grpc", "exec"}
+
+func isProbeWord(w string) bool { return slices.Contains(probeWords, w) }
+
+// containerFieldOf returns the description of field name of a `container`,
+// `init` or `sidecar NAME { ... }` block, and whether such a block accepts
+// it.
+func containerFieldOf(name string) (field, bool) {
+	if !slices.Contains(check.ContainerFields(), name) {
+		return field{}, false
+	}
+	f, ok := commonFieldDocs[name]
+	if ok {
+		// The container's own field, not the main container's.
+		f.sets = strings.ReplaceAll(f.sets, "spec.template.spec.containers[0].", "")
+		f.sets = strings.ReplaceAll(f.sets, "containers[0].", "")
+	}
+	return f, ok
+}
+
+// lookupIn returns a lookup of the fields described in docs.
+func lookupIn(docs map[string]field) func(string) (field, bool) {
+	return func(name string) (field, bool) {
+		f, ok := docs[name]
+		return f, ok
+	}
+}
+
+// probeTimingDocs are the fields of a probe's timing block.
+var probeTimingDocs = map[string]field{
+	"delay":     {doc: "How long after the container starts the first probe runs, a duration in whole seconds.", sets: "initialDelaySeconds", value: "10s"},
+	"period":    {doc: "How often the probe runs, a duration in whole seconds.", sets: "periodSeconds", value: "5s"},
+	"timeout":   {doc: "How long one probe may take, a duration in whole seconds.", sets: "timeoutSeconds", value: "2s"},
+	"failures":  {doc: "Failures in a row after which the probe has failed.", sets: "failureThreshold", value: "3"},
+	"successes": {doc: "Successes in a row after which a failed probe passes again.", sets: "successThreshold", value: "1"},
+}
+
+// volumeFieldDocs are the fields of a workload's `volume NAME { ... }`,
+// an emptyDir.
+var volumeFieldDocs = map[string]field{
+	"size":   {doc: "The most the directory may hold, a quantity.", sets: "emptyDir.sizeLimit", value: "1Gi"},
+	"memory": {doc: "`true` keeps the directory in memory.", sets: "emptyDir.medium: Memory", enum: []string{"true", "false"}},
+}

@@ -2,6 +2,7 @@ package langserver
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/wavec/wavec/compiler"
@@ -28,6 +29,33 @@ func TestEveryFieldDescribed(t *testing.T) {
 			if _, ok := fieldOf(k, name); !ok {
 				t.Errorf("%s field %s is described but the checker does not accept it", k, name)
 			}
+		}
+	}
+}
+
+// The fields of named containers, probe timings and own volumes are
+// described, and nothing else is.
+func TestBlockFieldsDescribed(t *testing.T) {
+	for _, name := range check.ContainerFields() {
+		if f, ok := containerFieldOf(name); !ok || f.doc == "" || f.sets == "" || strings.Contains(f.sets, "containers[0]") {
+			t.Errorf("container field %s is not described as one container's: %+v", name, f)
+		}
+	}
+	for _, tc := range []struct {
+		what  string
+		names []string
+		docs  map[string]field
+	}{
+		{"probe timing", check.ProbeTimingFields(), probeTimingDocs},
+		{"volume", check.VolumeFields(), volumeFieldDocs},
+	} {
+		for _, name := range tc.names {
+			if f := tc.docs[name]; f.doc == "" || f.sets == "" {
+				t.Errorf("%s field %s is not described", tc.what, name)
+			}
+		}
+		if len(tc.docs) != len(tc.names) {
+			t.Errorf("%s: %d fields described, the checker accepts %v", tc.what, len(tc.docs), tc.names)
 		}
 	}
 }

@@ -317,7 +317,15 @@ deployment web {
   env_from = [ ]
   mount = { "/data" =  }
   service_account = serviceaccount 
+  container shipper {
+    
+    env_from = [ ]
+  }
+  volume scratch {  }
+  volume shared = [ ]
+  ready = http "/" on 80 {  }
 }
+hpa web { target =  }
 postsync smoke delete 
 syncfail 
 ` + "pvc data { access = R"
@@ -350,6 +358,12 @@ syncfail
 		{"delete policies", lineOf("postsync smoke delete"), 22, []string{"before-create", "on-success", "on-failure"}, nil},
 		{"phase then members", lineOf("syncfail"), 9, []string{"wave", "job migrate", "deployment api"}, nil},
 		{"statement start", lineOf("syncfail"), 0, []string{"configmap", "presync", "param", "wave", "pipeline"}, nil},
+		{"container block fields", lineOf("  container shipper") + 1, 4, []string{"image", "memory_limit", "ready", "mount"}, []string{"replicas", "container", "service_account", "labels"}},
+		{"references in a container block", lineOf("    env_from = ["), 16, []string{"configmap api-config"}, []string{"deployment api"}},
+		{"volume block fields", lineOf("  volume scratch"), 19, []string{"size", "memory"}, []string{"image"}},
+		{"references in a volume list", lineOf("  volume shared"), 19, []string{"configmap api-config"}, []string{"deployment api"}},
+		{"probe timing fields", lineOf("  ready = http"), 26, []string{"period", "failures", "delay"}, []string{"image"}},
+		{"hpa target", lineOf("hpa web"), 19, []string{"deployment api"}, []string{"configmap api-config"}},
 		{"value words by prefix", func() uint32 { l, _ := end("pvc data"); return l }(), func() uint32 { _, c := end("pvc data"); return c }(), []string{"ReadWriteOnce", "ReadWriteMany"}, nil},
 	} {
 		got := completionAt(t, c, app, tc.line, tc.chr)

@@ -385,7 +385,7 @@ func (c *checker) volumes(d *decl, entries []*syntax.Entry) {
 				case "memory":
 					vol.Memory, _ = c.boolean(fv, "memory")
 				default:
-					c.unknownField(f, "volume field", []string{"memory", "size"})
+					c.unknownField(f, "volume field", VolumeFields())
 				}
 			}
 		case v.Right == nil && v.Left.List != nil:

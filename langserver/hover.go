@@ -77,6 +77,10 @@ func (a *analysis) hoverText(path string, off int) (string, source.Span) {
 					text, at = fieldHover(n.Body, path, off, func(name string) (field, bool) { return fieldOf(k, name) }, n.Kind.Value)
 				}
 			}
+		case *syntax.Probe:
+			if n != nil && n.Timing != nil {
+				text, at = fieldHover(n.Timing, path, off, lookupIn(probeTimingDocs), "probe timing")
+			}
 		case *syntax.Pipeline:
 			if n != nil && n.Body != nil {
 				text, at = fieldHover(n.Body, path, off, func(name string) (field, bool) {
@@ -108,6 +112,16 @@ func fieldHover(b *syntax.Block, path string, off int, lookup func(string) (fiel
 		}
 		ks := span(e.Key.Pos, e.Key.EndPos)
 		if !inSpan(ks, path, off) {
+			if e.Block != nil && e.Label != nil && e.Key.String == nil && inSpan(span(e.Block.Pos, e.Block.EndPos), path, off) {
+				// A named container's or own volume's fields.
+				what := e.Key.Name() + " " + e.Label.Name()
+				switch e.Key.Name() {
+				case "container", "init", "sidecar":
+					return fieldHover(e.Block, path, off, containerFieldOf, what)
+				case "volume":
+					return fieldHover(e.Block, path, off, lookupIn(volumeFieldDocs), what)
+				}
+			}
 			continue
 		}
 		if e.Key.String != nil {

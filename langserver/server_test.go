@@ -276,6 +276,27 @@ func TestHover(t *testing.T) {
 			}
 		}
 	}
+	// Inside named containers, own volumes and probe timings.
+	c.change(app, appFile+"deployment web {\n  image = \"x:1\"\n  container shipper { memory_limit = 1Gi }\n  volume scratch { size = 1Gi }\n  ready = http \"/\" on 80 { period = 5s }\n}\n")
+	base := uint32(strings.Count(appFile, "\n"))
+	for _, tc := range []struct {
+		name       string
+		line, char uint32
+		want       []string
+	}{
+		{"container keyword", base + 2, 3, []string{"**container** field of deployment"}},
+		{"container field", base + 2, 24, []string{"**memory_limit** field of container shipper", "Sets `resources.limits.memory`"}},
+		{"volume field", base + 3, 20, []string{"**size** field of volume scratch", "emptyDir.sizeLimit"}},
+		{"probe timing", base + 4, 29, []string{"**period** field of probe timing", "periodSeconds"}},
+	} {
+		got := hoverAt(t, c, app, tc.line, tc.char)
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: hover lacks %q:\n%s", tc.name, w, got)
+			}
+		}
+	}
+	c.change(app, appFile)
 	if got := hoverAt(t, c, app, 2, 0); got != "" {
 		t.Errorf("hover on punctuation: %q", got)
 	}

@@ -433,12 +433,17 @@ func (c *completer) inBlock(frames []*frame) {
 				fd, _ := fieldOf(o.kind, name)
 				c.add(name, protocol.CompletionItemKindField, o.kind.String()+" field", fd.doc+"\n\nSets `"+fd.sets+"`.")
 			}
+			c.workloadGeneralFields(o.kind, present)
 		case o.container:
 			c.fields(check.ContainerFields(), containerFieldOf, present, "container field")
 		case o.volume:
 			c.fields(check.VolumeFields(), lookupIn(volumeFieldDocs), present, "volume field")
 		case o.probe:
 			c.fields(check.ProbeTimingFields(), lookupIn(probeTimingDocs), present, "probe timing")
+		default:
+			if t, pod, ok := generalTypeOfFrames(frames); ok {
+				c.generalFields(t, pod, "", present)
+			}
 		}
 		return
 	}
@@ -446,6 +451,20 @@ func (c *completer) inBlock(frames []*frame) {
 		return
 	}
 	key := entry[0].text
+	if t, _, ok := generalTypeOfFrames(frames); ok || (o.kind.IsWorkload() && !check.IsShortField(o.kind, key)) {
+		// A field of the Kubernetes API: its enum values.
+		if !ok {
+			t = check.GeneralType(o.kind, "")
+		}
+		prev := lastToken(entry[eq+1:])
+		switch {
+		case prev != nil && isKindWord(prev.text):
+			c.names(prev.text)
+		case prev == nil:
+			c.generalFields(t, false, key, nil)
+		}
+		return
+	}
 	var fd field
 	if o.key != "" || o.pipeline || o.kind != 0 || o.container || o.volume || o.probe {
 		if o.key != "" {

@@ -75,6 +75,9 @@ func (a *analysis) hoverText(path string, off int) (string, source.Span) {
 			if n != nil && n.Kind != nil && n.Body != nil {
 				if k, ok := ir.ParseKind(n.Kind.Value); ok {
 					text, at = fieldHover(n.Body, path, off, func(name string) (field, bool) { return fieldOf(k, name) }, n.Kind.Value)
+					if text == "" {
+						text, at = generalHover(k, n.Body, path, off)
+					}
 				}
 			}
 		case *syntax.Probe:

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/compiler/kubeschema"
 )
 
 // Fields returns, sorted, every field a declaration of kind k accepts in
@@ -25,3 +26,27 @@ func ProbeTimingFields() []string { return slices.Clone(probeTimingFields) }
 
 // VolumeFields returns the fields of a workload's `volume NAME { ... }`.
 func VolumeFields() []string { return []string{"memory", "size"} }
+
+// GeneralType returns the API type that a general block of a workload of
+// kind k is checked against: block "spec" the workload's spec, "pod" the
+// Pod template's spec (the block also takes `labels` and `annotations`),
+// and "" the container, whose fields are written in the workload's body.
+// It returns nil when k is not a workload.
+func GeneralType(k ir.Kind, block string) *kubeschema.Type {
+	if !k.IsWorkload() {
+		return nil
+	}
+	switch block {
+	case "spec":
+		return specType(k)
+	case "pod":
+		return podSpecType()
+	case "":
+		return containerType()
+	}
+	return nil
+}
+
+// IsShortField reports whether key is one of the fields of kind k that
+// Fields lists, rather than a field of a general block.
+func IsShortField(k ir.Kind, key string) bool { return isShortField(k, key) }

@@ -1,0 +1,281 @@
+package langserver
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/wavec/wavec/compiler/check"
+	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/compiler/kubeschema"
+	"github.com/wavec/wavec/lang/source"
+	"github.com/wavec/wavec/lang/syntax"
+)
+
+// A workload's general blocks (`spec { ... }`, `pod { ... }`) and the
+// container's API fields written in its body are described by the
+// Kubernetes API types the checker checks them against
+// (check.GeneralType), so hover and completion there show the API's own
+// fields and documentation.
+
+// podMetaFields are the fields a `pod { ... }` block takes besides those
+// of the Pod's spec.
+var podMetaFields = map[string]string{
+	"labels":      "Labels of the Pod template, a map of strings.",
+	"annotations": "Annotations of the Pod template, a map of strings.",
+}
+
+// generalBlocks describes `spec` and `pod` in a workload's body.
+var generalBlocks = map[string]string{
+	"spec": "Any field of the workload's spec, as the Kubernetes API spells it.",
+	"pod":  "The Pod template: `labels`, `annotations` and any field of the Pod's spec, as the Kubernetes API spells it.",
+}
+
+// generalField returns the type of field name of a workload of kind k
+// written in its body, where it is not a short field: `spec`, `pod` or a
+// field of the container. block is "spec" or "pod" for those blocks.
+func generalField(k ir.Kind, name string) (t *kubeschema.Type, block string, doc string, ok bool) {
+	if _, ok := generalBlocks[name]; ok {
+		t = check.GeneralType(k, name)
+		return t, name, generalBlocks[name], t != nil
+	}
+	ct := check.GeneralType(k, "")
+	f := ct.Field(name)
+	if f == nil || name == "name" {
+		return nil, "", "", false
+	}
+	return f.Type, "", f.Doc, true
+}
+
+// describeAPIField is the hover text of an API field.
+func describeAPIField(name, path string, t *kubeschema.Type, doc string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s** (`%s`)", name, path)
+	if t != nil {
+		fmt.Fprintf(&b, ": %s", t.Describe())
+		if t.Name != "" {
+			fmt.Fprintf(&b, " (%s)", t.Name)
+		}
+		if len(t.Enum) > 0 {
+			fmt.Fprintf(&b, ", one of %s", strings.Join(t.Enum, ", "))
+		}
+	}
+	if doc != "" {
+		fmt.Fprintf(&b, "\n\n%s", doc)
+	}
+	return b.String()
+}
+
+// generalHover describes the API field at off in a workload's body b: a
+// general block's key, a container API field, or a field inside them.
+func generalHover(k ir.Kind, b *syntax.Block, path string, off int) (string, source.Span) {
+	if !k.IsWorkload() {
+		return "", source.Span{}
+	}
+	for _, e := range b.Entries {
+		if e == nil || e.Key == nil || e.Key.String != nil || e.Label != nil {
+			continue
+		}
+		name := e.Key.Name()
+		v := entryValue(e)
+		isList := v != nil && v.Right == nil && v.Left != nil && v.Left.List != nil
+		if check.IsShortField(k, name) && !(isList && (name == "env" || name == "ports")) {
+			continue
+		}
+		t, block, doc, ok := generalField(k, name)
+		if !ok {
+			continue
+		}
+		prefix := name
+		if block == "" {
+			prefix = "container." + name
+		}
+		if ks := span(e.Key.Pos, e.Key.EndPos); inSpan(ks, path, off) {
+			return describeAPIField(name, prefix, t, doc), ks
+		}
+		if v != nil && inSpan(span(v.Pos, v.EndPos), path, off) {
+			return schemaHover(v, t, prefix, block == "pod", path, off)
+		}
+	}
+	return "", source.Span{}
+}
+
+// schemaHover describes the field at off inside value v of type t, whose
+// path is prefix. pod says v is a `pod { ... }` block.
+func schemaHover(v *syntax.Value, t *kubeschema.Type, prefix string, pod bool, path string, off int) (string, source.Span) {
+	if v == nil || v.Left == nil || t == nil {
+		return "", source.Span{}
+	}
+	switch {
+	case v.Left.Map != nil && t.Kind == kubeschema.Map:
+		for _, e := range v.Left.Map.Entries {
+			if ev := entryValue(e); e != nil && ev != nil && inSpan(span(ev.Pos, ev.EndPos), path, off) {
+				return schemaHover(ev, t.Elem, prefix+"."+e.Key.Name(), false, path, off)
+			}
+		}
+	case v.Left.Map != nil && t.Kind == kubeschema.Object:
+		for _, e := range v.Left.Map.Entries {
+			if e == nil || e.Key == nil {
+				continue
+			}
+			name := e.Key.Name()
+			f := t.Field(name)
+			ks := span(e.Key.Pos, e.Key.EndPos)
+			if f == nil {
+				if doc, ok := podMetaFields[name]; ok && pod && inSpan(ks, path, off) {
+					return describeAPIField(name, prefix+"."+name, nil, doc), ks
+				}
+				continue
+			}
+			if inSpan(ks, path, off) {
+				return describeAPIField(name, prefix+"."+name, f.Type, f.Doc), ks
+			}
+			if ev := entryValue(e); ev != nil && inSpan(span(ev.Pos, ev.EndPos), path, off) {
+				return schemaHover(ev, f.Type, prefix+"."+name, false, path, off)
+			}
+		}
+	case v.Left.List != nil && t.Kind == kubeschema.List:
+		for i, it := range v.Left.List.Items {
+			if it != nil && inSpan(span(it.Pos, it.EndPos), path, off) {
+				return schemaHover(it, t.Elem, fmt.Sprintf("%s[%d]", prefix, i), false, path, off)
+			}
+		}
+	}
+	return "", source.Span{}
+}
+
+// entryValue returns the value of an entry, a block entry as a map value.
+func entryValue(e *syntax.Entry) *syntax.Value {
+	switch {
+	case e == nil:
+		return nil
+	case e.Value != nil:
+		return e.Value
+	case e.Block != nil:
+		return &syntax.Value{Pos: e.Block.Pos, EndPos: e.Block.EndPos, Left: &syntax.Primary{Pos: e.Block.Pos, EndPos: e.Block.EndPos, Map: e.Block}}
+	}
+	return nil
+}
+
+// generalTypeOfFrames returns the API type of the innermost frame when it
+// lies in a general block or a container API field of a workload's body,
+// and whether it is the `pod { ... }` block itself.
+func generalTypeOfFrames(frames []*frame) (t *kubeschema.Type, pod bool, ok bool) {
+	var keys []string // innermost first
+	var kind ir.Kind
+walk:
+	for i := len(frames) - 1; i >= 1; i-- {
+		f := frames[i]
+		switch f.open {
+		case '[':
+			k := ownerKey(f.before)
+			if k == "" || k == `"` {
+				return nil, false, false
+			}
+			keys = append(keys, k)
+			continue
+		case '{':
+		default:
+			return nil, false, false
+		}
+		o := ownerOf(f.before)
+		switch {
+		case o.kind != 0:
+			kind = o.kind
+			break walk
+		case o.key != "" && o.key != `"`:
+			keys = append(keys, o.key)
+			continue
+		case i > 1 && frames[i-1].open == '[':
+			continue // an item of a list
+		default:
+			return nil, false, false
+		}
+	}
+	if kind == 0 || !kind.IsWorkload() || len(keys) == 0 {
+		return nil, false, false
+	}
+	slices.Reverse(keys)
+	if check.IsShortField(kind, keys[0]) {
+		return nil, false, false
+	}
+	t, block, _, ok := generalField(kind, keys[0])
+	if !ok {
+		return nil, false, false
+	}
+	pod = block == "pod" && len(keys) == 1
+	if len(keys) > 1 {
+		if block == "pod" && podMetaFields[keys[1]] != "" {
+			return nil, false, false // maps of strings
+		}
+		var found bool
+		t, _, found = t.Lookup(strings.Join(keys[1:], "."))
+		if !found {
+			return nil, false, false
+		}
+	}
+	for t.Kind == kubeschema.List || t.Kind == kubeschema.Map {
+		t = t.Elem
+	}
+	return t, pod, true
+}
+
+// generalFields offers the fields of API type t, or its enum values after
+// `KEY =`; key is the entry's key when the cursor is in its value.
+func (c *completer) generalFields(t *kubeschema.Type, pod bool, key string, present map[string]bool) {
+	if key != "" {
+		f := t.Field(key)
+		if f == nil {
+			return
+		}
+		et := f.Type
+		for et.Kind == kubeschema.List {
+			et = et.Elem
+		}
+		for _, e := range et.Enum {
+			c.add(e, protocol.CompletionItemKindEnumMember, "", "")
+		}
+		if et.Kind == kubeschema.Bool {
+			c.add("true", protocol.CompletionItemKindEnumMember, "", "")
+			c.add("false", protocol.CompletionItemKindEnumMember, "", "")
+		}
+		c.params()
+		return
+	}
+	if t.Kind != kubeschema.Object {
+		return
+	}
+	if pod {
+		for _, name := range sortedKeys(podMetaFields) {
+			if !present[name] {
+				c.add(name, protocol.CompletionItemKindField, "pod template metadata", podMetaFields[name])
+			}
+		}
+	}
+	for _, f := range t.Fields {
+		if !present[f.Name] {
+			c.add(f.Name, protocol.CompletionItemKindField, f.Type.Describe(), f.Doc)
+		}
+	}
+}
+
+// workloadGeneralFields offers, in a workload's body, `spec`, `pod` and
+// the container's API fields that are not short fields.
+func (c *completer) workloadGeneralFields(k ir.Kind, present map[string]bool) {
+	if !k.IsWorkload() {
+		return
+	}
+	for _, name := range sortedKeys(generalBlocks) {
+		if !present[name] && check.GeneralType(k, name) != nil {
+			c.add(name, protocol.CompletionItemKindModule, k.String()+" general block", generalBlocks[name])
+		}
+	}
+	for _, f := range check.GeneralType(k, "").Fields {
+		if present[f.Name] || f.Name == "name" || check.IsShortField(k, f.Name) {
+			continue
+		}
+		c.add(f.Name, protocol.CompletionItemKindField, "container field: "+f.Type.Describe(), f.Doc)
+	}
+}

@@ -441,8 +441,8 @@ func (c *completer) inBlock(frames []*frame) {
 		case o.probe:
 			c.fields(check.ProbeTimingFields(), lookupIn(probeTimingDocs), present, "probe timing")
 		default:
-			if t, pod, ok := generalTypeOfFrames(frames); ok {
-				c.generalFields(t, pod, "", present)
+			if g, ok := generalTypeOfFrames(frames); ok {
+				c.generalFields(g, "", present)
 			}
 		}
 		return
@@ -451,17 +451,17 @@ func (c *completer) inBlock(frames []*frame) {
 		return
 	}
 	key := entry[0].text
-	if t, _, ok := generalTypeOfFrames(frames); ok || (o.kind.IsWorkload() && !check.IsShortField(o.kind, key)) {
+	if g, ok := generalTypeOfFrames(frames); ok || (o.kind.IsWorkload() && !check.IsShortField(o.kind, key)) {
 		// A field of the Kubernetes API: its enum values.
 		if !ok {
-			t = check.GeneralType(o.kind, "")
+			g = generalFrame{kind: o.kind, t: check.GeneralType(o.kind, ""), path: "container"}
 		}
 		prev := lastToken(entry[eq+1:])
 		switch {
 		case prev != nil && isKindWord(prev.text):
 			c.names(prev.text)
 		case prev == nil:
-			c.generalFields(t, false, key, nil)
+			c.generalFields(g, key, nil)
 		}
 		return
 	}

@@ -159,10 +159,20 @@ func entryValue(e *syntax.Entry) *syntax.Value {
 	return nil
 }
 
-// generalTypeOfFrames returns the API type of the innermost frame when it
-// lies in a general block or a container API field of a workload's body,
-// and whether it is the `pod { ... }` block itself.
-func generalTypeOfFrames(frames []*frame) (t *kubeschema.Type, pod bool, ok bool) {
+// generalFrame is the innermost frame when it lies in a general block or
+// a container API field of a workload's body.
+type generalFrame struct {
+	kind ir.Kind
+	// t is the frame's API type, path its dotted path below the blocks
+	// ("pod.securityContext", "container.lifecycle"), and pod whether it
+	// is the `pod { ... }` block itself.
+	t    *kubeschema.Type
+	path string
+	pod  bool
+}
+
+// generalTypeOfFrames returns the general frame that frames end in.
+func generalTypeOfFrames(frames []*frame) (g generalFrame, ok bool) {
 	var keys []string // innermost first
 	var kind ir.Kind
 walk:
@@ -172,13 +182,13 @@ walk:
 		case '[':
 			k := ownerKey(f.before)
 			if k == "" || k == `"` {
-				return nil, false, false
+				return generalFrame{}, false
 			}
 			keys = append(keys, k)
 			continue
 		case '{':
 		default:
-			return nil, false, false
+			return generalFrame{}, false
 		}
 		o := ownerOf(f.before)
 		switch {
@@ -191,40 +201,46 @@ walk:
 		case i > 1 && frames[i-1].open == '[':
 			continue // an item of a list
 		default:
-			return nil, false, false
+			return generalFrame{}, false
 		}
 	}
 	if kind == 0 || !kind.IsWorkload() || len(keys) == 0 {
-		return nil, false, false
+		return generalFrame{}, false
 	}
 	slices.Reverse(keys)
 	if check.IsShortField(kind, keys[0]) {
-		return nil, false, false
+		return generalFrame{}, false
 	}
 	t, block, _, ok := generalField(kind, keys[0])
 	if !ok {
-		return nil, false, false
+		return generalFrame{}, false
 	}
-	pod = block == "pod" && len(keys) == 1
+	g = generalFrame{kind: kind, pod: block == "pod" && len(keys) == 1, path: strings.Join(keys, ".")}
+	if block == "" {
+		g.path = "container." + g.path
+	}
 	if len(keys) > 1 {
 		if block == "pod" && podMetaFields[keys[1]] != "" {
-			return nil, false, false // maps of strings
+			return generalFrame{}, false // maps of strings
 		}
 		var found bool
 		t, _, found = t.Lookup(strings.Join(keys[1:], "."))
 		if !found {
-			return nil, false, false
+			return generalFrame{}, false
 		}
 	}
 	for t.Kind == kubeschema.List || t.Kind == kubeschema.Map {
 		t = t.Elem
 	}
-	return t, pod, true
+	g.t = t
+	return g, true
 }
 
-// generalFields offers the fields of API type t, or its enum values after
-// `KEY =`; key is the entry's key when the cursor is in its value.
-func (c *completer) generalFields(t *kubeschema.Type, pod bool, key string, present map[string]bool) {
+// generalFields offers the fields of g's API type that wavec does not set
+// itself, or a field's enum values after `KEY =`; key is the entry's key
+// when the cursor is in its value.
+func (c *completer) generalFields(g generalFrame, key string, present map[string]bool) {
+	t := g.t
 	if key != "" {
 		f := t.Field(key)
 		if f == nil {
@@ -247,7 +263,7 @@ func (c *completer) generalFields(t *kubeschema.Type, pod bool, key string, pres
 	if t.Kind != kubeschema.Object {
 		return
 	}
-	if pod {
+	if g.pod {
 		for _, name := range sortedKeys(podMetaFields) {
 			if !present[name] {
 				c.add(name, protocol.CompletionItemKindField, "pod template metadata", podMetaFields[name])
@@ -255,7 +271,7 @@ func (c *completer) generalFields(t *kubeschema.Type, pod bool, key string, pres
 		}
 	}
 	for _, f := range t.Fields {
-		if !present[f.Name] {
+		if !present[f.Name] && !check.OwnedByWavec(g.kind, g.path+"."+f.Name) {
 			c.add(f.Name, protocol.CompletionItemKindField, f.Type.Describe(), f.Doc)
 		}
 	}

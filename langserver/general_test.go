@@ -69,7 +69,7 @@ func TestGeneralBlocks(t *testing.T) {
 	}{
 		{"body", "  \n", "", []string{"spec", "pod", "lifecycle", "workingDir", "replicas"}, []string{"name", "image"}},
 		{"enum of a container field", "  imagePullPolicy", "= ", []string{"Always", "IfNotPresent", "Never"}, nil},
-		{"pod block", "    \n", "", []string{"nodeSelector", "labels", "affinity"}, []string{"image", "minReadySeconds"}},
+		{"pod block", "    \n", "", []string{"nodeSelector", "labels", "affinity"}, []string{"image", "minReadySeconds", "containers"}},
 		{"item of a list of objects", "    tolerations", "NoSchedule, ", []string{"key", "operator", "tolerationSeconds"}, []string{"effect", "nodeSelector"}},
 		{"nested object of spec", "  spec {", "strategy { ", []string{"type", "rollingUpdate"}, []string{"replicas"}},
 	} {

@@ -50,3 +50,16 @@ func GeneralType(k ir.Kind, block string) *kubeschema.Type {
 // IsShortField reports whether key is one of the fields of kind k that
 // Fields lists, rather than a field of a general block.
 func IsShortField(k ir.Kind, key string) bool { return isShortField(k, key) }
+
+// OwnedByWavec reports whether wavec itself sets the value at path below a
+// general block of a workload of kind k ("spec.selector",
+// "pod.containers"), so that no block may set it whatever else is
+// written.
+func OwnedByWavec(k ir.Kind, path string) bool {
+	for _, o := range ownedValues {
+		if o.by == "" && o.path == path && o.applies(k, &ir.WorkloadSpec{}, nil) {
+			return true
+		}
+	}
+	return false
+}

@@ -277,8 +277,13 @@ func fields(l *lines, b *syntax.Block) []protocol.DocumentSymbol {
 		if e == nil || e.Key == nil {
 			continue
 		}
-		out = append(out, protocol.DocumentSymbol{Name: e.Key.Name(), Kind: protocol.SymbolKindField,
-			Range: l.rangeOf(span(e.Pos, e.EndPos)), SelectionRange: l.rangeOf(span(e.Key.Pos, e.Key.EndPos)), Children: fields(l, e.Block)})
+		name, sel := e.Key.Name(), span(e.Key.Pos, e.Key.EndPos)
+		if e.Label != nil {
+			// `container log-shipper { ... }`: the item's name.
+			name, sel = name+" "+e.Label.Name(), span(e.Label.Pos, e.Label.EndPos)
+		}
+		out = append(out, protocol.DocumentSymbol{Name: name, Kind: protocol.SymbolKindField,
+			Range: l.rangeOf(span(e.Pos, e.EndPos)), SelectionRange: l.rangeOf(sel), Children: fields(l, e.Block)})
 	}
 	return out
 }

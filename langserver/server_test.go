@@ -178,6 +178,20 @@ func TestDocumentSymbols(t *testing.T) {
 	if syms[1].SelectionRange.Start != pos(4, 11) {
 		t.Errorf("deployment's name at %+v", syms[1].SelectionRange.Start)
 	}
+	// A named item shows its name.
+	c.change(app, appFile+"deployment web {\n  image = \"x:1\"\n  container log-shipper { image = \"y:1\" }\n}\n")
+	syms = nil
+	c.call(protocol.MethodTextDocumentDocumentSymbol, &protocol.DocumentSymbolParams{TextDocument: protocol.TextDocumentIdentifier{URI: app}}, &syms)
+	line := uint32(strings.Count(appFile, "\n") + 2)
+	var named *protocol.DocumentSymbol
+	for i := range syms {
+		if syms[i].Name == "web" && len(syms[i].Children) == 2 {
+			named = &syms[i].Children[1]
+		}
+	}
+	if named == nil || named.Name != "container log-shipper" || named.SelectionRange.Start != pos(line, 12) || len(named.Children) != 1 {
+		t.Errorf("named container in the outline: %+v", named)
+	}
 }
 
 // Definition, references and rename work across the pipeline's files.

@@ -241,9 +241,10 @@ func identity(o *unstructured.Unstructured, opts Options) string {
 
 // effectiveNamespace is the object's namespace, or the destination
 // namespace when it has none; Argo CD sets that on every object without
-// one (even cluster-scoped ones) before ordering.
+// one (even cluster-scoped ones) before ordering. A namespace written on a
+// cluster-scoped object is dropped first, as Argo CD's controller does.
 func effectiveNamespace(o *unstructured.Unstructured, opts Options) string {
-	if ns := o.GetNamespace(); ns != "" {
+	if ns := o.GetNamespace(); ns != "" && !clusterScoped[o.GroupVersionKind().GroupKind()] {
 		return ns
 	}
 	return opts.Namespace

@@ -81,6 +81,16 @@ func canonical(ts []engine.Task) ([][]engine.Task, []dep) {
 		}
 		return 0
 	})
+	// So are equal dependencies (a Namespace hook and the namespace the
+	// sync option CreateNamespace=true adds).
+	for i := 0; i < len(deps); {
+		j := i + 1
+		for j < len(deps) && deps[j].run == deps[i].run && keyOf(deps[j].task) == keyOf(deps[i].task) {
+			j++
+		}
+		slices.SortFunc(deps[i:j], func(a, b dep) int { return strings.Compare(a.task.String(), b.task.String()) })
+		i = j
+	}
 	return runs, deps
 }
 

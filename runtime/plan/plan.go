@@ -266,7 +266,9 @@ func newTask(o manifest.Object, a argocd.Annotations, phase argocd.Phase, index 
 		index:       index,
 	}
 	t.sortName = o.GetName()
-	if t.sortName == "" {
+	// Argo CD names hooks from their generateName; any other object
+	// without a name sorts by the empty name.
+	if t.sortName == "" && a.Hook {
 		t.sortName = o.GetGenerateName()
 		if opts.Revision != "" && t.sortName != "" {
 			rev := opts.Revision

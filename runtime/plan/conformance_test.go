@@ -35,3 +35,18 @@ func TestClusterScopedNamespaceIgnored(t *testing.T) {
 		t.Errorf("steps:\n%swant:\n%s", got, want)
 	}
 }
+
+// TestGenerateNameOnlyNamesHooks checks that an object that is not a hook
+// sorts by its empty name even when it has a generateName: Argo CD
+// generates names for hooks only.
+func TestGenerateNameOnlyNamesHooks(t *testing.T) {
+	p := ForSync(objs(t,
+		"v1 ConfigMap a",
+		"v1 ConfigMap ~migrate-",
+		"v1 ConfigMap ~job- hook=Sync",
+	), Options{Namespace: "dest"})
+	want := "Sync wave 0: ConfigMap migrate-*, ConfigMap a, ConfigMap job-*\n"
+	if got := steps(p); got != want {
+		t.Errorf("steps:\n%swant:\n%s", got, want)
+	}
+}

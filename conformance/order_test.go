@@ -83,6 +83,22 @@ func TestOrderExamples(t *testing.T) {
 	}
 }
 
+// TestOrderCases compares the order of the hand-written cases in
+// testdata/manifests, each a difference once found between wavec and
+// Argo CD's engine.
+func TestOrderCases(t *testing.T) {
+	files, err := filepath.Glob("testdata/manifests/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no cases in testdata/manifests")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) { checkOrder(t, f, "conformance") })
+	}
+}
+
 // peerExamples returns the folder of upstream example manifests kept
 // beside the repository (WAVEC_PEER_EXAMPLES overrides where), or skips.
 func peerExamples(t *testing.T) string {

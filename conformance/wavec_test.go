@@ -96,7 +96,8 @@ type jsonPlan struct {
 
 // planTasks reads `wavec plan -o json` output as engine tasks: namespaces
 // as the engine sets them for destination namespace ns, and hooks named
-// by generateName given the name Argo CD gives them.
+// by generateName given the name Argo CD gives them (Argo CD names no
+// other object: one with only a generateName has the name "").
 func planTasks(t testing.TB, out []byte, ns string) []engine.Task {
 	t.Helper()
 	var p jsonPlan
@@ -117,7 +118,7 @@ func planTasks(t testing.TB, out []byte, ns string) []engine.Task {
 			case task.Namespace == "":
 				task.Namespace = ns
 			}
-			if task.Name == "" {
+			if task.Name == "" && j.Hook {
 				task.Name = j.GenerateName + strings.ToLower(fmt.Sprintf("%s-%s-%d", revision[:7], s.Phase, startUnix))
 			}
 			tasks = append(tasks, task)

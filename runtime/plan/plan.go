@@ -3,7 +3,7 @@
 // which (phase, wave) steps, in which order, and which ones Argo CD waits
 // for before it moves on. It is pure: no cluster, no live state.
 //
-// The rules are those of semantics.md ("Annotations", "Order" and
+// The rules are those of docs/semantics.md ("Annotations", "Order" and
 // "Execution"), which follow Argo CD's sync engine (gitops-engine
 // pkg/sync). ForSync builds the plan of a sync; ForDelete the plan of deleting
 // the whole application. The renderers write a plan as a table, as JSON or
@@ -335,7 +335,7 @@ func group(tasks []*Task, action Action) []*Step {
 	return steps
 }
 
-// gate marks the tasks the sync waits for, per semantics.md "Execution":
+// gate marks the tasks the sync waits for, per docs/semantics.md, "Execution":
 // hooks always (until Healthy or Degraded); resources only when the sync
 // has more than one step, and in the final step only when that step holds
 // a hook. A task whose kind has no health check completes at once.

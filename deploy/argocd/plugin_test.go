@@ -392,3 +392,75 @@ func lineDiff(want, got string) string {
 	}
 	return "(equal)"
 }
+
+// application is the part of an Argo CD Application the tests use.
+type application struct {
+	Spec struct {
+		Source struct {
+			Path   string `json:"path"`
+			Plugin struct {
+				Name string `json:"name"`
+				Env  []struct {
+					Name  string `json:"name"`
+					Value string `json:"value"`
+				} `json:"env"`
+				Parameters []parameter `json:"parameters"`
+			} `json:"plugin"`
+		} `json:"source"`
+		Destination struct {
+			Namespace string `json:"namespace"`
+		} `json:"destination"`
+	} `json:"spec"`
+}
+
+// TestExampleApplications generates the manifests of each example
+// Application of this directory as Argo CD would, and checks them against
+// wavec build with the same settings, and the destination namespace
+// against the pipeline's.
+func TestExampleApplications(t *testing.T) {
+	requireTools(t, "sh", "jq")
+	p := readPlugin(t)
+	files, _ := filepath.Glob("application*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no example Applications")
+	}
+	for _, f := range files {
+		t.Run(f, func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a application
+			if err := yaml.Unmarshal(data, &a); err != nil {
+				t.Fatal(err)
+			}
+			src := a.Spec.Source
+			if src.Plugin.Name != p.Metadata.Name {
+				t.Errorf("plugin name %q, want %q", src.Plugin.Name, p.Metadata.Name)
+			}
+			dir := filepath.Join("../..", src.Path)
+			run := app{name: strings.TrimSuffix(f, ".yaml"), namespace: "argocd", params: src.Plugin.Parameters}
+			var sets []string
+			for _, e := range src.Plugin.Env {
+				run.env = append(run.env, [2]string{e.Name, e.Value})
+				sets = append(sets, "--set", e.Name+"="+e.Value)
+			}
+			for _, prm := range src.Plugin.Parameters {
+				for k, v := range prm.Map {
+					sets = append(sets, "--set", k+"="+v)
+				}
+			}
+			root, rel := checkout(t, dir)
+			got, stderr, err := generate(t, p, root, rel, run)
+			if err != nil {
+				t.Fatalf("generate: %v\n%s", err, stderr)
+			}
+			if want := wavecBuild(t, dir, sets...); got != want {
+				t.Errorf("generate differs from wavec build %v:\n%s", sets, lineDiff(want, got))
+			}
+			if ns := "namespace: " + a.Spec.Destination.Namespace + "\n"; !strings.Contains(got, ns) {
+				t.Errorf("no object in the destination namespace %q", a.Spec.Destination.Namespace)
+			}
+		})
+	}
+}

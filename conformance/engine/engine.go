@@ -9,6 +9,9 @@
 // operations and a fake discovery endpoint, and synced once. Its first Sync
 // dry-runs every task in order and logs that order; the log is where the
 // order is read from, since the engine exports no sorting.
+//
+// Run goes further and drives a whole sync as the controller does, one
+// sync context per reconcile, and reports the tasks each reconcile started.
 package engine
 
 import (
@@ -214,6 +217,9 @@ func newDiscovery(objs []*unstructured.Unstructured) *httptest.Server {
 		_ = json.NewEncoder(w).Encode(list)
 	}))
 }
+
+// discard is a logger that drops everything.
+func discard() logr.Logger { return logr.Discard() }
 
 // healthy reports every object Healthy, so nothing waits.
 type healthy struct{}

@@ -16,29 +16,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rogpeppe/go-internal/testscript"
 	"sigs.k8s.io/yaml"
+
+	"github.com/wavec/wavec/cmd/wavec/cli"
 )
 
-// wavecDir holds the wavec command built for the tests.
-var wavecDir string
-
+// TestMain puts a wavec command on PATH: this test binary, which runs
+// wavec's main function when called as "wavec" (so go test rebuilds and
+// reruns the tests whenever wavec changes).
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "wavec-argocd-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "wavec"), "../../cmd/wavec")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building wavec:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	wavecDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testscript.Main(m, map[string]func(){
+		"wavec": func() { os.Exit(cli.Main()) },
+	})
 }
 
 // command is a command of plugin.yaml.
@@ -135,7 +125,7 @@ func paramEnvName(name string) string {
 func (a app) environ(t *testing.T, sourcePath string) []string {
 	t.Helper()
 	env := []string{
-		"PATH=" + wavecDir + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + t.TempDir(),
 		"ARGOCD_APP_NAME=" + a.name,
 		"ARGOCD_APP_NAMESPACE=" + a.namespace,
@@ -225,7 +215,7 @@ func generate(t *testing.T, p pluginConfig, root, rel string, a app) (stdout, st
 // wavecBuild runs `wavec build ARGS... DIR`.
 func wavecBuild(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(wavecDir, "wavec"), append(append([]string{"build"}, args...), dir)...)
+	cmd := exec.Command("wavec", append(append([]string{"build"}, args...), dir)...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {

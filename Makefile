@@ -9,6 +9,14 @@ test:
 
 include testcluster/cluster.mk
 
+.PHONY: conformance
+## conformance: compare wavec plan with the order of Argo CD's own sync engine
+## (gitops-engine, in the separate module conformance/; no cluster needed).
+## -count=1: the tests build wavec from this repository, which go test's cache
+## does not see.
+conformance:
+	@cd conformance && $(GO) test -count=1 -timeout=20m ./...
+
 .PHONY: bench bench-compile
 ## bench: benchmark wavec against helm, kustomize and kubectl (compile and run
 ## side, on a cluster of its own) and rewrite docs/benchmarks.md

@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// kindOrder is the order of kinds within a wave (semantics.md "Order",
+// kindOrder is the order of kinds within a wave (docs/semantics.md, "Order",
 // the list Argo CD takes from Helm). The group is ignored; kinds not listed
 // sort after all of these, and among themselves by name only.
 var kindOrder = []string{

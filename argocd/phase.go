@@ -8,7 +8,7 @@
 // It is the one home of these rules: the compiler writes annotations with
 // Encode and judges its ordering traps with Hoist, and the runtime plans a
 // sync with Decode, Compare and Hoist. It follows Argo CD's sync engine
-// (gitops-engine pkg/sync: common, hook, syncwaves) and semantics.md.
+// (gitops-engine pkg/sync: common, hook, syncwaves) and docs/semantics.md.
 package argocd
 
 import (

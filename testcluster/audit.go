@@ -51,12 +51,11 @@ type auditLine struct {
 	ResponseStatus *struct {
 		Code int `json:"code"`
 	} `json:"responseStatus"`
-	RequestObject *struct {
-		Metadata struct {
-			Name string `json:"name"`
-		} `json:"metadata"`
-	} `json:"requestObject"`
-	RequestReceivedTimestamp time.Time `json:"requestReceivedTimestamp"`
+	// RequestObject is the body of the request: an object for a create or
+	// apply, but a list for a JSON patch, so it is decoded only when it is
+	// an object (requestName).
+	RequestObject            json.RawMessage `json:"requestObject"`
+	RequestReceivedTimestamp time.Time       `json:"requestReceivedTimestamp"`
 }
 
 // AuditLogPath returns the path of the test cluster's audit log, which lies
@@ -119,8 +118,8 @@ func parseAudit(r io.Reader, namespace string) ([]AuditEvent, error) {
 			e.APIGroup, e.APIVersion, e.Resource, e.Subresource = r.APIGroup, r.APIVersion, r.Resource, r.Subresource
 			e.Namespace, e.Name = r.Namespace, r.Name
 		}
-		if e.Name == "" && l.RequestObject != nil && e.Subresource == "" {
-			e.Name = l.RequestObject.Metadata.Name
+		if e.Name == "" && e.Subresource == "" {
+			e.Name = requestName(l.RequestObject)
 		}
 		if l.ResponseStatus != nil {
 			e.Code = l.ResponseStatus.Code
@@ -131,4 +130,18 @@ func parseAudit(r io.Reader, namespace string) ([]AuditEvent, error) {
 		events = append(events, e)
 	}
 	return events, sc.Err()
+}
+
+// requestName returns metadata.name of a request body that is an object,
+// and "" for any other body (a JSON patch is a list).
+func requestName(body json.RawMessage) string {
+	var obj struct {
+		Metadata struct {
+			Name string `json:"name"`
+		} `json:"metadata"`
+	}
+	if len(body) == 0 || body[0] != '{' || json.Unmarshal(body, &obj) != nil {
+		return ""
+	}
+	return obj.Metadata.Name
 }

@@ -112,13 +112,17 @@ func TestParseAudit(t *testing.T) {
 	log := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"a1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/n/configmaps","verb":"create","user":{"username":"wavec-admin"},"objectRef":{"resource":"configmaps","namespace":"n","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":201},"requestObject":{"kind":"ConfigMap","metadata":{"name":"zeta"}},"requestReceivedTimestamp":"2026-01-02T03:04:05.000006Z"}
 {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"a2","stage":"ResponseComplete","verb":"patch","user":{"username":"kwok-controller"},"objectRef":{"resource":"pods","namespace":"other","name":"p","apiVersion":"v1","subresource":"status"},"responseStatus":{"code":200},"requestReceivedTimestamp":"2026-01-02T03:04:06Z"}
 {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"a3","stage":"ResponseComplete","verb":"delete","user":{"username":"wavec-admin"},"objectRef":{"resource":"deployments","namespace":"n","name":"web","apiGroup":"apps","apiVersion":"v1"},"responseStatus":{"code":200},"requestReceivedTimestamp":"2026-01-02T03:04:07Z"}
+{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"a4","stage":"ResponseComplete","verb":"patch","user":{"username":"wavec-admin"},"objectRef":{"resource":"configmaps","namespace":"other","name":"c","apiVersion":"v1"},"responseStatus":{"code":200},"requestObject":[{"op":"remove","path":"/data/a"}],"requestReceivedTimestamp":"2026-01-02T03:04:08Z"}
 `
 	all, err := parseAudit(strings.NewReader(log), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 3 {
-		t.Fatalf("got %d events, want 3", len(all))
+	if len(all) != 4 {
+		t.Fatalf("got %d events, want 4", len(all))
+	}
+	if e := all[3]; e.Verb != "patch" || e.Name != "c" {
+		t.Errorf("JSON patch event: %+v", e)
 	}
 	e := all[0]
 	if e.AuditID != "a1" || e.Verb != "create" || e.User != "wavec-admin" || e.Resource != "configmaps" ||

@@ -1,7 +1,7 @@
 // Package check resolves names and checks types in parsed .wave files and
 // builds the pipeline's IR (compiler/ir). It never changes the AST. It
 // reports every problem it finds, not only the first, and also the ordering
-// traps of Argo CD that semantics.md lists (a PreSync hook reading a
+// traps of Argo CD that docs/semantics.md lists (a PreSync hook reading a
 // ConfigMap created in the Sync phase, and so on).
 package check
 

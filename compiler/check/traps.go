@@ -15,7 +15,7 @@ import (
 )
 
 // traps reports the ordering mistakes that Argo CD accepts silently and that
-// fail or hang a sync later (semantics.md, "Traps the checker should catch").
+// fail or hang a sync later (docs/semantics.md, "Traps the checker catches").
 func (c *checker) traps() {
 	byRes := map[*ir.Resource]*decl{}
 	for _, d := range c.order_ {

@@ -9,7 +9,8 @@
 // sends every request through a cluster.API, so that its paths can be
 // tested on the in-memory cluster of package fakecluster.
 //
-// Where it differs from Argo CD's sync engine, on purpose:
+// Where it differs from Argo CD's sync engine, on purpose (docs/semantics.md,
+// "Where wavec differs"):
 //
 //   - every step is waited for, the last one too, unless NoWaitLast;
 //   - no fixed delay between steps (WaveDelay, default 0);

@@ -80,7 +80,7 @@ func TestPeerExamplesLoad(t *testing.T) {
 	}
 }
 
-// TestPeerExamplesOrder checks orders derived by hand from semantics.md for
+// TestPeerExamplesOrder checks orders derived by hand from docs/semantics.md for
 // a few upstream examples.
 func TestPeerExamplesOrder(t *testing.T) {
 	tests := []struct {

@@ -3,7 +3,7 @@
 // which (phase, wave) steps, in which order, and which ones Argo CD waits
 // for before it moves on. It is pure: no cluster, no live state.
 //
-// The rules are those of semantics.md ("Annotations", "Order" and
+// The rules are those of docs/semantics.md ("Annotations", "Order" and
 // "Execution"), which follow Argo CD's sync engine (gitops-engine
 // pkg/sync). ForSync builds the plan of a sync; ForDelete the plan of deleting
 // the whole application. The renderers write a plan as a table, as JSON or
@@ -241,9 +241,10 @@ func identity(o *unstructured.Unstructured, opts Options) string {
 
 // effectiveNamespace is the object's namespace, or the destination
 // namespace when it has none; Argo CD sets that on every object without
-// one (even cluster-scoped ones) before ordering.
+// one (even cluster-scoped ones) before ordering. A namespace written on a
+// cluster-scoped object is dropped first, as Argo CD's controller does.
 func effectiveNamespace(o *unstructured.Unstructured, opts Options) string {
-	if ns := o.GetNamespace(); ns != "" {
+	if ns := o.GetNamespace(); ns != "" && !clusterScoped[o.GroupVersionKind().GroupKind()] {
 		return ns
 	}
 	return opts.Namespace
@@ -265,7 +266,9 @@ func newTask(o manifest.Object, a argocd.Annotations, phase argocd.Phase, index 
 		index:       index,
 	}
 	t.sortName = o.GetName()
-	if t.sortName == "" {
+	// Argo CD names hooks from their generateName; any other object
+	// without a name sorts by the empty name.
+	if t.sortName == "" && a.Hook {
 		t.sortName = o.GetGenerateName()
 		if opts.Revision != "" && t.sortName != "" {
 			rev := opts.Revision
@@ -332,7 +335,7 @@ func group(tasks []*Task, action Action) []*Step {
 	return steps
 }
 
-// gate marks the tasks the sync waits for, per semantics.md "Execution":
+// gate marks the tasks the sync waits for, per docs/semantics.md, "Execution":
 // hooks always (until Healthy or Degraded); resources only when the sync
 // has more than one step, and in the final step only when that step holds
 // a hook. A task whose kind has no health check completes at once.

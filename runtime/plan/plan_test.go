@@ -238,7 +238,7 @@ func TestOrderKinds(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("kind order:\ngot  %v\nwant %v", got, want)
 	}
-	// The list literally as semantics.md gives it.
+	// The list literally as docs/semantics.md gives it.
 	const listed = "Namespace, NetworkPolicy, ResourceQuota, LimitRange, PodSecurityPolicy, PodDisruptionBudget, " +
 		"ServiceAccount, Secret, SecretList, ConfigMap, StorageClass, PersistentVolume, " +
 		"PersistentVolumeClaim, CustomResourceDefinition, ClusterRole, ClusterRoleList, " +
@@ -246,7 +246,7 @@ func TestOrderKinds(t *testing.T) {
 		"Service, DaemonSet, Pod, ReplicationController, ReplicaSet, Deployment, " +
 		"HorizontalPodAutoscaler, StatefulSet, Job, CronJob, IngressClass, Ingress, APIService"
 	if got := strings.Join(kindOrder, ", "); got != listed {
-		t.Errorf("kindOrder differs from semantics.md:\n%s\n%s", got, listed)
+		t.Errorf("kindOrder differs from docs/semantics.md:\n%s\n%s", got, listed)
 	}
 
 	runCases(t, []planCase{
@@ -674,7 +674,7 @@ func TestSyncOptions(t *testing.T) {
 	}
 }
 
-// TestGating covers semantics.md "Execution": which tasks the sync waits
+// TestGating covers docs/semantics.md, "Execution": which tasks the sync waits
 // for.
 func TestGating(t *testing.T) {
 	runCases(t, []planCase{

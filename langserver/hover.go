@@ -157,6 +157,10 @@ func describeKind(word string) string {
 	if k != ir.Object {
 		fmt.Fprintf(&b, "\n\nFields: %s", strings.Join(quoted(check.Fields(k)), ", "))
 	}
+	if spec := check.GeneralType(k, "spec"); spec != nil {
+		fmt.Fprintf(&b, "\n\nAny other field as the Kubernetes API spells it: `spec { }` (%s), `pod { }` (%s) and the %s fields in the body.",
+			spec.Name, check.GeneralType(k, "pod").Name, check.GeneralType(k, "").Name)
+	}
 	return b.String()
 }
 

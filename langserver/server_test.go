@@ -279,7 +279,7 @@ func TestHover(t *testing.T) {
 		{"parameter", 5, 14, []string{`param image = "ghcr.io/acme/api:1.0.0"`, "type string"}},
 		{"wave statement lists members with their steps", 18, 1, []string{"**wave 1**", "`deployment api`: sync, wave 1", "**Sync wave 1**"}},
 		{"hook statement", 17, 2, []string{"sync hook", "`job migrate`: sync hook, wave 0, delete before-create, on-success", "**Sync wave 0**"}},
-		{"kind", 4, 3, []string{"Kubernetes Deployment", "`replicas`"}},
+		{"kind", 4, 3, []string{"Kubernetes Deployment", "`replicas`", "`spec { }` (DeploymentSpec), `pod { }` (PodSpec) and the Container fields"}},
 		{"field", 6, 4, []string{"**env_from** field of deployment", "Sets `containers[0].envFrom`"}},
 		{"delete policy", 17, 40, []string{"`HookSucceeded`"}},
 	} {

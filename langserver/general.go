@@ -111,7 +111,7 @@ func schemaHover(v *syntax.Value, t *kubeschema.Type, prefix string, pod bool, p
 	switch {
 	case v.Left.Map != nil && t.Kind == kubeschema.Map:
 		for _, e := range v.Left.Map.Entries {
-			if ev := entryValue(e); e != nil && ev != nil && inSpan(span(ev.Pos, ev.EndPos), path, off) {
+			if ev := entryValue(e); ev != nil && e.Key != nil && inSpan(span(ev.Pos, ev.EndPos), path, off) {
 				return schemaHover(ev, t.Elem, prefix+"."+e.Key.Name(), false, path, off)
 			}
 		}

@@ -100,6 +100,7 @@ func commands() []*command {
 		checkCommand(),
 		fmtCommand(),
 		planCommand(),
+		importCommand(),
 		runCommand(),
 		diffCommand(),
 		statusCommand(),

@@ -1,0 +1,662 @@
+// Package importer turns Kubernetes YAML (plain manifests, `helm template`
+// and `kustomize build` output, Argo CD-annotated or not) into a .wave
+// pipeline that builds the same objects in the same order.
+//
+// The result is exact by construction: for each object the importer writes
+// the most idiomatic declaration it can (a typed declaration such as
+// `configmap`), compiles it in a pipeline of its own and compares the built
+// object with the input; when they differ it falls back to an `object`
+// declaration with the object's YAML inline, and checks that too. Ordering
+// annotations (Argo CD's hook, hook-delete-policy and sync-wave, and Helm's
+// hook annotations as Argo CD reads them) become wave and hook statements.
+// Finally the whole pipeline is compiled and every object compared again.
+package importer
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+
+	"github.com/wavec/wavec/argocd"
+	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/compiler/emit"
+	"github.com/wavec/wavec/lang/diag"
+	"github.com/wavec/wavec/lang/format"
+	"github.com/wavec/wavec/runtime/manifest"
+)
+
+// Codes of the importer's diagnostics (docs/diagnostics.md).
+const (
+	// CodeCannotImport is an object the importer cannot write as .wave.
+	CodeCannotImport diag.Code = "E0910"
+	// CodeImportNote is a warning about what importing changed or left out.
+	CodeImportNote diag.Code = "W0911"
+)
+
+// wavecLabels are the labels wavec sets on every object itself.
+var wavecLabels = []string{"app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"}
+
+// fieldNames are the fields every kind accepts; data keys of that name are
+// quoted.
+var fieldNames = []string{"labels", "annotations", "prune", "prune_last", "server_side_apply", "replace", "skip_dry_run", "delete"}
+
+// Options adjust an import.
+type Options struct {
+	// Name is the pipeline's name; empty: taken from the objects' labels.
+	Name string
+	// Namespace is the pipeline's namespace; empty: the objects' most
+	// common namespace, else "default".
+	Namespace string
+}
+
+// File is one .wave file of an imported pipeline.
+type File struct {
+	// Name is the file's base name, such as "pipeline.wave".
+	Name string
+	// Source is the file's text, fmt-canonical.
+	Source []byte
+}
+
+// Result is an imported pipeline.
+type Result struct {
+	// Name and Namespace are the pipeline header's.
+	Name, Namespace string
+	// Source is the whole pipeline as one fmt-canonical file.
+	Source []byte
+	// Objects is how many objects were imported; Typed of them became
+	// typed declarations, the others `object` declarations.
+	Objects, Typed int
+
+	header     string
+	statements string
+	decls      []*entry
+}
+
+// entry is one input object and the declaration written for it.
+type entry struct {
+	obj   manifest.Object
+	clean map[string]any // the object as the pipeline must build it
+	ann   argocd.Annotations
+	kind  string // the declaration's keyword: a kind, or "object"
+	name  string // the declaration's name
+	decl  string // the declaration's text
+	part  string // the application part, for Files
+}
+
+// ref returns the reference to the entry's declaration.
+func (e *entry) ref() string { return e.kind + " " + e.name }
+
+// Import writes objs as a pipeline. Problems are positioned at the input;
+// when any is an error, the Result is nil.
+func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) {
+	var problems []manifest.Problem
+	errorf := func(o manifest.Object, format string, args ...any) {
+		problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Source: o.Source, Object: o.Ref(), Message: fmt.Sprintf(format, args...)})
+	}
+	warnf := func(o manifest.Object, format string, args ...any) {
+		problems = append(problems, manifest.Problem{Severity: diag.Warning, Code: CodeImportNote, Source: o.Source, Object: o.Ref(), Message: fmt.Sprintf(format, args...)})
+	}
+	if len(objs) == 0 {
+		problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Message: "the input holds no objects"})
+		return nil, problems
+	}
+	res := &Result{Name: opts.Name, Namespace: opts.Namespace}
+	if res.Name == "" {
+		res.Name = pipelineName(objs)
+	} else if !isName(res.Name) {
+		problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Message: fmt.Sprintf("--name %q is not a valid pipeline name", res.Name)})
+		return nil, problems
+	}
+	if res.Namespace == "" {
+		res.Namespace = commonNamespace(objs)
+	} else if !isName(res.Namespace) {
+		problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Message: fmt.Sprintf("--namespace %q is not a valid namespace", res.Namespace)})
+		return nil, problems
+	}
+	res.header = fmt.Sprintf("pipeline %s in %s\n", res.Name, res.Namespace)
+
+	used := map[string]bool{}
+	seen := map[string]manifest.Object{}
+	for _, o := range objs {
+		if o.GetName() == "" {
+			errorf(o, "the object has no metadata.name; a pipeline declares objects by name (generateName is not supported)")
+			continue
+		}
+		id := o.GroupVersionKind().GroupKind().String() + "/" + o.GetNamespace() + "/" + o.GetName()
+		if first, dup := seen[id]; dup {
+			errorf(o, "the object is given twice (first at %s)", first.Source)
+			continue
+		}
+		seen[id] = o
+		e := &entry{obj: o}
+		var warns []argocd.Warning
+		e.ann, warns = argocd.Decode(o.GetAnnotations())
+		for _, w := range warns {
+			warnf(o, "%s", w.Message)
+		}
+		if e.ann.Hook && len(e.ann.Phases) == 0 && len(e.ann.DeletePhases) == 0 {
+			warnf(o, "Argo CD neither applies nor tracks this hook; it is imported as skip")
+			e.ann.Skip = true
+		}
+		e.clean = cleanObject(o.Unstructured)
+		labels := o.GetLabels()
+		if v, ok := labels["app.kubernetes.io/name"]; ok && v != o.GetName() {
+			warnf(o, "label app.kubernetes.io/name=%s is replaced: wavec sets it to the object's name", v)
+		}
+		if v, ok := labels["app.kubernetes.io/managed-by"]; ok && v != "wavec" {
+			warnf(o, "label app.kubernetes.io/managed-by=%s is replaced: wavec sets it to wavec", v)
+		}
+		e.part = partOf(o.Unstructured)
+		res.decls = append(res.decls, e)
+	}
+	// Declare in sync order, so that names given on a collision do not
+	// depend on the order of the input.
+	sort.SliceStable(res.decls, func(i, j int) bool { return less(res.decls[i], res.decls[j]) })
+	var declared []*entry
+	for _, e := range res.decls {
+		if !declare(res, e, used) {
+			errorf(e.obj, "the object cannot be written as .wave so that it builds unchanged")
+			continue
+		}
+		if e.kind != "object" {
+			res.Typed++
+		}
+		declared = append(declared, e)
+	}
+	res.decls = declared
+	if hasErrors(problems) {
+		return nil, problems
+	}
+	res.Objects = len(res.decls)
+	res.statements = statements(res.decls)
+
+	var all strings.Builder
+	all.WriteString(res.header)
+	for _, e := range res.decls {
+		all.WriteString("\n" + e.decl + "\n")
+	}
+	if res.statements != "" {
+		all.WriteString("\n" + res.statements)
+	}
+	src, diags := format.Format("import.wave", []byte(all.String()))
+	if diags.HasErrors() {
+		problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Message: "the imported pipeline does not parse: " + diags[0].Summary})
+		return nil, problems
+	}
+	res.Source = src
+	// The whole pipeline must build every object unchanged.
+	built, diags := compiler.CompileSource("import.wave", src, nil)
+	if diags.HasErrors() {
+		for _, d := range diags {
+			if d.Severity == diag.Error {
+				problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Message: "the imported pipeline does not compile: " + d.Summary})
+			}
+		}
+		return nil, problems
+	}
+	for _, e := range res.decls {
+		if !builds(built, e.clean, res.Namespace) {
+			errorf(e.obj, "the imported pipeline does not build the object unchanged")
+		}
+	}
+	if hasErrors(problems) {
+		return nil, problems
+	}
+	return res, problems
+}
+
+func hasErrors(ps []manifest.Problem) bool {
+	return slices.ContainsFunc(ps, func(p manifest.Problem) bool { return p.Severity == diag.Error })
+}
+
+// declare writes e's declaration: the first candidate, most idiomatic
+// first, that builds the object unchanged.
+func declare(res *Result, e *entry, used map[string]bool) bool {
+	o := e.obj
+	for _, c := range candidates(e) {
+		name := c.name
+		if used[c.kind+" "+name] {
+			continue
+		}
+		if tryDecl(res, e, c.kind, name, c.text) {
+			used[c.kind+" "+name] = true
+			return true
+		}
+	}
+	// object: exact for any object whose YAML survives the round trip.
+	base := safeName(o.GetName(), strings.ToLower(o.GetKind()))
+	name := base
+	if used["object "+name] {
+		base = safeName(o.GetName()+"-"+o.GetKind(), strings.ToLower(o.GetKind()))
+		name = base
+	}
+	for n := 2; used["object "+name]; n++ {
+		name = fmt.Sprintf("%s-%d", base, n)
+	}
+	body := e.clean
+	if md := nested(body, "metadata"); md["namespace"] == res.Namespace {
+		// The pipeline's namespace is given to every object that names none.
+		body = runtimeCopy(body)
+		delete(nested(body, "metadata"), "namespace")
+	}
+	y, err := yaml.Marshal(body)
+	if err == nil && rawSafe(string(y)) && tryDecl(res, e, "object", name, "object "+name+" = "+rawString(string(y), "")) {
+		used["object "+name] = true
+		return true
+	}
+	j, err := json.MarshalIndent(body, "", "  ")
+	if err == nil && tryDecl(res, e, "object", name, "object "+name+" = "+rawString(string(j)+"\n", "")) {
+		used["object "+name] = true
+		return true
+	}
+	return false
+}
+
+// tryDecl compiles the declaration with its ordering statement in a
+// pipeline of its own and reports whether it builds e's object unchanged;
+// if so, e takes it.
+func tryDecl(res *Result, e *entry, kind, name, text string) bool {
+	probe := &entry{obj: e.obj, ann: e.ann, kind: kind, name: name}
+	src := res.header + text + "\n" + statements([]*entry{probe})
+	built, diags := compiler.CompileSource("import.wave", []byte(src), nil)
+	if diags.HasErrors() || !builds(built, e.clean, res.Namespace) {
+		return false
+	}
+	e.kind, e.name, e.decl = kind, name, text
+	return true
+}
+
+// builds reports whether the compiled pipeline has an object equal to want.
+func builds(built *compiler.Result, want map[string]any, ns string) bool {
+	w := &unstructured.Unstructured{Object: want}
+	for _, got := range built.Objects() {
+		if got.GetKind() == w.GetKind() && got.GetName() == w.GetName() && got.GetAPIVersion() == w.GetAPIVersion() {
+			if Equal(want, got.Object, ns) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Equal reports whether a pipeline that builds got builds the input
+// object want: the same after removing wavec's labels and the ordering
+// annotations from both (the order is compared by plan), dropping null
+// values and empty maps as wavec's output does, reading a Secret's
+// stringData as the API server does, and giving want the pipeline's
+// namespace ns when it names none.
+func Equal(want, got map[string]any, ns string) bool {
+	a, b := comparable(want), comparable(got)
+	if _, ok := nested(a, "metadata")["namespace"]; !ok {
+		if gm := nested(b, "metadata"); gm["namespace"] == ns {
+			delete(gm, "namespace")
+		}
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// comparable returns a JSON copy of obj in the form Equal compares.
+func comparable(obj map[string]any) map[string]any {
+	var m map[string]any
+	j, err := json.Marshal(obj)
+	if err != nil || json.Unmarshal(j, &m) != nil {
+		return nil
+	}
+	strip(m)
+	if m["kind"] == "Secret" && m["apiVersion"] == "v1" {
+		if sd, ok := m["stringData"].(map[string]any); ok {
+			data, _ := m["data"].(map[string]any)
+			if data == nil {
+				data = map[string]any{}
+			}
+			for k, v := range sd {
+				s, _ := v.(string)
+				data[k] = base64.StdEncoding.EncodeToString([]byte(s))
+			}
+			m["data"] = data
+			delete(m, "stringData")
+		}
+	}
+	emit.Normalize(m)
+	return m
+}
+
+// strip removes from obj what the pipeline says in other ways: wavec's
+// labels, the ordering annotations and wavec's own timeout annotation
+// (from hook statements), and status.
+func strip(obj map[string]any) {
+	delete(obj, "status")
+	md := nested(obj, "metadata")
+	if md == nil {
+		return
+	}
+	if l, ok := md["labels"].(map[string]any); ok {
+		for _, k := range wavecLabels {
+			delete(l, k)
+		}
+	}
+	if a, ok := md["annotations"].(map[string]any); ok {
+		for _, k := range argocd.OrderingAnnotations {
+			delete(a, k)
+		}
+	}
+}
+
+// runtimeCopy returns a deep copy of an object.
+func runtimeCopy(m map[string]any) map[string]any {
+	return (&unstructured.Unstructured{Object: m}).DeepCopy().Object
+}
+
+func nested(m map[string]any, k string) map[string]any {
+	v, _ := m[k].(map[string]any)
+	return v
+}
+
+// cleanObject returns a copy of u as the pipeline must build it: without
+// status, wavec's labels and the ordering annotations.
+func cleanObject(u *unstructured.Unstructured) map[string]any {
+	c := u.DeepCopy().Object
+	strip(c)
+	md := nested(c, "metadata")
+	for _, k := range []string{"labels", "annotations"} {
+		if m, ok := md[k].(map[string]any); ok && len(m) == 0 {
+			delete(md, k)
+		}
+	}
+	if ts, ok := md["creationTimestamp"]; ok && ts == nil {
+		delete(md, "creationTimestamp")
+	}
+	return c
+}
+
+// candidate is a typed declaration to try.
+type candidate struct{ kind, name, text string }
+
+// candidates returns the typed declarations that may build e's object,
+// most idiomatic first.
+func candidates(e *entry) []candidate {
+	u := e.obj.Unstructured
+	name := u.GetName()
+	if !isName(name) {
+		return nil
+	}
+	gvk := u.GroupVersionKind()
+	if gvk.Group != "" || gvk.Version != "v1" {
+		return nil
+	}
+	var fields []string
+	meta := func() {
+		if l := userLabels(u.GetLabels()); len(l) > 0 {
+			fields = append(fields, "labels = "+stringMap(l))
+		}
+		if a := userAnnotations(u.GetAnnotations()); len(a) > 0 {
+			fields = append(fields, "annotations = "+stringMap(a))
+		}
+	}
+	block := func(kind string) []candidate {
+		if len(fields) == 0 {
+			return []candidate{{kind, name, kind + " " + name}}
+		}
+		return []candidate{{kind, name, kind + " " + name + " {\n  " + strings.Join(fields, "\n  ") + "\n}"}}
+	}
+	switch gvk.Kind {
+	case "ConfigMap":
+		meta()
+		data, _, _ := unstructured.NestedStringMap(u.Object, "data")
+		for _, k := range sortedKeys(data) {
+			fields = append(fields, key(k, fieldNames...)+" = "+stringValue(data[k], "  "))
+		}
+		return block("configmap")
+	case "Secret":
+		meta()
+		if t, _, _ := unstructured.NestedString(u.Object, "type"); t != "" && t != "Opaque" {
+			fields = append(fields, "type = "+quote(t))
+		}
+		data, _, _ := unstructured.NestedStringMap(u.Object, "data")
+		values := map[string]string{}
+		for k, v := range data {
+			b, err := base64.StdEncoding.DecodeString(v)
+			if err != nil || !utf8.Valid(b) {
+				return nil
+			}
+			values[k] = string(b)
+		}
+		sd, _, _ := unstructured.NestedStringMap(u.Object, "stringData")
+		for k, v := range sd {
+			values[k] = v
+		}
+		for _, k := range sortedKeys(values) {
+			fields = append(fields, key(k, append(fieldNames, "type")...)+" = "+stringValue(values[k], "  "))
+		}
+		return block("secret")
+	case "ServiceAccount":
+		meta()
+		if v, ok, _ := unstructured.NestedBool(u.Object, "automountServiceAccountToken"); ok {
+			fields = append(fields, fmt.Sprintf("automount = %t", v))
+		}
+		return block("serviceaccount")
+	}
+	return nil
+}
+
+func userLabels(l map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range l {
+		if !slices.Contains(wavecLabels, k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func userAnnotations(a map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		if !slices.Contains(argocd.OrderingAnnotations, k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// less orders declarations as Argo CD syncs them: phase, wave, kind, name.
+func less(a, b *entry) bool {
+	if pa, pb := firstPhase(a.ann), firstPhase(b.ann); pa != pb {
+		return pa < pb
+	}
+	if a.ann.Wave != b.ann.Wave {
+		return a.ann.Wave < b.ann.Wave
+	}
+	if ka, kb := argocd.KindRank(a.obj.GetKind()), argocd.KindRank(b.obj.GetKind()); ka != kb {
+		return ka < kb
+	}
+	if a.obj.GetKind() != b.obj.GetKind() {
+		return a.obj.GetKind() < b.obj.GetKind()
+	}
+	if a.obj.GetName() != b.obj.GetName() {
+		return a.obj.GetName() < b.obj.GetName()
+	}
+	if a.obj.GetNamespace() != b.obj.GetNamespace() {
+		return a.obj.GetNamespace() < b.obj.GetNamespace()
+	}
+	return a.obj.GetAPIVersion() < b.obj.GetAPIVersion()
+}
+
+func firstPhase(a argocd.Annotations) argocd.Phase {
+	switch {
+	case a.Skip:
+		return argocd.Skip
+	case len(a.Phases) > 0:
+		return a.Phases[0]
+	case len(a.DeletePhases) > 0:
+		return a.DeletePhases[0]
+	}
+	return argocd.Sync
+}
+
+// statements writes the wave and hook statements that place the entries
+// (already in sync order), one per phase, wave and delete policy.
+func statements(entries []*entry) string {
+	type group struct {
+		head, tail string
+		members    []string
+	}
+	var groups []*group
+	byHead := map[string]*group{}
+	for _, e := range entries {
+		a := e.ann
+		var head, tail string
+		switch {
+		case a.Skip:
+			head = "skip"
+		case !a.Hook:
+			if a.Wave == 0 {
+				continue
+			}
+			head = fmt.Sprintf("wave %d", a.Wave)
+		default:
+			var phases []string
+			for _, p := range append(slices.Clone(a.Phases), a.DeletePhases...) {
+				phases = append(phases, p.Keyword())
+			}
+			head = strings.Join(phases, ", ")
+			if a.Wave != 0 {
+				head += fmt.Sprintf(" wave %d", a.Wave)
+			}
+			if !slices.Equal(a.DeletePolicies, []argocd.DeletePolicy{argocd.BeforeHookCreation}) {
+				var ps []string
+				for _, p := range a.DeletePolicies {
+					ps = append(ps, p.Keyword())
+				}
+				tail = " delete " + strings.Join(ps, ", ")
+			}
+		}
+		g := byHead[head+tail]
+		if g == nil {
+			g = &group{head: head, tail: tail}
+			byHead[head+tail] = g
+			groups = append(groups, g)
+		}
+		g.members = append(g.members, e.ref())
+	}
+	var b strings.Builder
+	for _, g := range groups {
+		fmt.Fprintf(&b, "%s < %s >%s\n", g.head, strings.Join(g.members, ", "), g.tail)
+	}
+	return b.String()
+}
+
+// pipelineName is the name the objects' labels give the application:
+// the most common app.kubernetes.io/part-of, else instance, else name
+// label, else "imported".
+func pipelineName(objs []manifest.Object) string {
+	for _, l := range []string{"app.kubernetes.io/part-of", "app.kubernetes.io/instance", "app.kubernetes.io/name"} {
+		count := map[string]int{}
+		for _, o := range objs {
+			if v := o.GetLabels()[l]; v != "" {
+				count[v]++
+			}
+		}
+		if v := mostCommon(count); v != "" {
+			if n := safeName(v, "app"); n != "app" || v == "app" {
+				return n
+			}
+		}
+	}
+	return "imported"
+}
+
+// commonNamespace is the namespace most objects name, else "default".
+func commonNamespace(objs []manifest.Object) string {
+	count := map[string]int{}
+	for _, o := range objs {
+		if ns := o.GetNamespace(); ns != "" && isName(ns) {
+			count[ns]++
+		}
+	}
+	if ns := mostCommon(count); ns != "" {
+		return ns
+	}
+	return "default"
+}
+
+// mostCommon returns the key with the highest count, the least such key
+// on a tie, or "" for none.
+func mostCommon(count map[string]int) string {
+	best := ""
+	for _, k := range sortedKeys(count) {
+		if best == "" || count[k] > count[best] {
+			best = k
+		}
+	}
+	return best
+}
+
+// partOf names the application part an object belongs to: its component
+// label, else its app.kubernetes.io/name label when that is not simply
+// its own name (as wavec sets it), else its kind.
+func partOf(u *unstructured.Unstructured) string {
+	l := u.GetLabels()
+	if v := l["app.kubernetes.io/component"]; v != "" {
+		return safeName(v, "part")
+	}
+	if v := l["app.kubernetes.io/name"]; v != "" && v != u.GetName() {
+		return safeName(v, "part")
+	}
+	return safeName(strings.ToLower(u.GetKind()), "objects")
+}
+
+// Files splits the pipeline into one file per application part, each
+// fmt-canonical: pipeline.wave holds the header and the order, PART.wave
+// the declarations of that part.
+func (r *Result) Files() ([]File, error) {
+	parts := map[string]*strings.Builder{}
+	for _, e := range r.decls {
+		b := parts[e.part]
+		if b == nil {
+			b = &strings.Builder{}
+			parts[e.part] = b
+		} else {
+			b.WriteString("\n")
+		}
+		b.WriteString(e.decl + "\n")
+	}
+	head := r.header
+	if r.statements != "" {
+		head += "\n" + r.statements
+	}
+	files := []File{{Name: "pipeline.wave", Source: []byte(head)}}
+	for _, p := range sortedKeys(parts) {
+		name := p + ".wave"
+		if name == "pipeline.wave" {
+			name = "pipeline-part.wave"
+		}
+		files = append(files, File{Name: name, Source: []byte(parts[p].String())})
+	}
+	for i := range files {
+		src, diags := format.Format(files[i].Name, files[i].Source)
+		if diags.HasErrors() {
+			return nil, fmt.Errorf("%s does not parse: %s", files[i].Name, diags[0].Summary)
+		}
+		files[i].Source = bytes.Clone(src)
+	}
+	return files, nil
+}

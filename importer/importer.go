@@ -90,6 +90,9 @@ type entry struct {
 	name  string // the declaration's name
 	decl  string // the declaration's text
 	part  string // the application part, for Files
+	// cluster reports an object that names a namespace although its
+	// kind is cluster-scoped.
+	cluster bool
 }
 
 // ref returns the reference to the entry's declaration.
@@ -116,13 +119,10 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 		problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Message: fmt.Sprintf("--name %q is not a valid pipeline name", res.Name)})
 		return nil, problems
 	}
-	if res.Namespace == "" {
-		res.Namespace = commonNamespace(objs)
-	} else if !isName(res.Namespace) {
+	if res.Namespace != "" && !isName(res.Namespace) {
 		problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Message: fmt.Sprintf("--namespace %q is not a valid namespace", res.Namespace)})
 		return nil, problems
 	}
-	res.header = fmt.Sprintf("pipeline %s in %s\n", res.Name, res.Namespace)
 
 	used := map[string]bool{}
 	seen := map[string]manifest.Object{}
@@ -131,9 +131,13 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 			errorf(o, "the object has no metadata.name; a pipeline declares objects by name (generateName is not supported)")
 			continue
 		}
-		id := o.GroupVersionKind().GroupKind().String() + "/" + o.GetNamespace() + "/" + o.GetName()
+		id := o.GroupVersionKind().GroupKind().String() + "/" + o.GetName()
 		if first, dup := seen[id]; dup {
-			errorf(o, "the object is given twice (first at %s)", first.Source)
+			if first.GetNamespace() == o.GetNamespace() {
+				errorf(o, "the object is given twice (first at %s)", first.Source)
+			} else {
+				errorf(o, "a pipeline declares one %s named %s, and %s has one in namespace %q", o.GetKind(), o.GetName(), first.Source, first.GetNamespace())
+			}
 			continue
 		}
 		seen[id] = o
@@ -156,8 +160,16 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 			warnf(o, "label app.kubernetes.io/managed-by=%s is replaced: wavec sets it to wavec", v)
 		}
 		e.part = partOf(o.Unstructured)
+		e.cluster = o.GetNamespace() != "" && clusterScoped(e.clean)
 		res.decls = append(res.decls, e)
 	}
+	if hasErrors(problems) {
+		return nil, problems
+	}
+	if res.Namespace == "" {
+		res.Namespace = commonNamespace(res.decls)
+	}
+	res.header = fmt.Sprintf("pipeline %s in %s\n", res.Name, res.Namespace)
 	// Declare in sync order, so that names given on a collision do not
 	// depend on the order of the input.
 	sort.SliceStable(res.decls, func(i, j int) bool { return less(res.decls[i], res.decls[j]) })
@@ -243,7 +255,7 @@ func declare(res *Result, e *entry, used map[string]bool) bool {
 		name = fmt.Sprintf("%s-%d", base, n)
 	}
 	body := e.clean
-	if md := nested(body, "metadata"); md["namespace"] == res.Namespace {
+	if md := nested(body, "metadata"); md["namespace"] == res.Namespace || e.cluster {
 		// The pipeline's namespace is given to every object that names none.
 		body = runtimeCopy(body)
 		delete(nested(body, "metadata"), "namespace")
@@ -257,6 +269,25 @@ func declare(res *Result, e *entry, used map[string]bool) bool {
 	if err == nil && tryDecl(res, e, "object", name, "object "+name+" = "+rawString(string(j)+"\n", "")) {
 		used["object "+name] = true
 		return true
+	}
+	return false
+}
+
+// clusterScoped reports whether the compiler builds e's object without a
+// namespace.
+func clusterScoped(clean map[string]any) bool {
+	body := runtimeCopy(clean)
+	delete(nested(body, "metadata"), "namespace")
+	y, err := yaml.Marshal(body)
+	if err != nil || !rawSafe(string(y)) {
+		return false
+	}
+	built, diags := compiler.CompileSource("import.wave", []byte("pipeline p in default\nobject o = "+rawString(string(y), "")+"\n"), nil)
+	if diags.HasErrors() {
+		return false
+	}
+	for _, o := range built.Objects() {
+		return o.GetNamespace() == ""
 	}
 	return false
 }
@@ -300,6 +331,10 @@ func Equal(want, got map[string]any, ns string) bool {
 		if gm := nested(b, "metadata"); gm["namespace"] == ns {
 			delete(gm, "namespace")
 		}
+	}
+	if _, ok := nested(b, "metadata")["namespace"]; !ok {
+		// A cluster-scoped object: the API server ignores its namespace.
+		delete(nested(a, "metadata"), "namespace")
 	}
 	return reflect.DeepEqual(a, b)
 }
@@ -585,10 +620,10 @@ func pipelineName(objs []manifest.Object) string {
 }
 
 // commonNamespace is the namespace most objects name, else "default".
-func commonNamespace(objs []manifest.Object) string {
+func commonNamespace(entries []*entry) string {
 	count := map[string]int{}
-	for _, o := range objs {
-		if ns := o.GetNamespace(); ns != "" && isName(ns) {
+	for _, e := range entries {
+		if ns := e.obj.GetNamespace(); ns != "" && isName(ns) && !e.cluster {
 			count[ns]++
 		}
 	}

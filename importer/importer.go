@@ -136,7 +136,11 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 			if first.GetNamespace() == o.GetNamespace() {
 				errorf(o, "the object is given twice (first at %s)", first.Source)
 			} else {
-				errorf(o, "a pipeline declares one %s named %s, and %s has one in namespace %q", o.GetKind(), o.GetName(), first.Source, first.GetNamespace())
+				where := "no namespace"
+				if ns := first.GetNamespace(); ns != "" {
+					where = "namespace " + ns
+				}
+				errorf(o, "a pipeline declares one %s named %s, and %s has one (in %s)", o.GetKind(), o.GetName(), first.Source, where)
 			}
 			continue
 		}

@@ -16,8 +16,8 @@ import (
 
 // outcome is what checkContract found for one input.
 type outcome struct {
-	imported      bool
-	objects, type_ int
+	imported       bool
+	objects, typed int
 }
 
 // checkContract imports objs and checks the contract: the imported pipeline
@@ -69,7 +69,7 @@ func checkContract(t *testing.T, label string, objs []manifest.Object) outcome {
 	if !bytes.Equal(again.Source, res.Source) {
 		t.Errorf("%s: importing the built output gives other text:\n%s\nfirst import:\n%s", label, again.Source, res.Source)
 	}
-	return outcome{imported: true, objects: res.Objects, type_: res.Typed}
+	return outcome{imported: true, objects: res.Objects, typed: res.Typed}
 }
 
 // steps summarizes a sync plan: each step's phase, wave and tasks.
@@ -169,7 +169,7 @@ func TestPeerExamples(t *testing.T) {
 		if o.imported {
 			imported++
 			objects += o.objects
-			typed += o.type_
+			typed += o.typed
 		} else {
 			failed++
 		}

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -179,8 +180,8 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 	sort.SliceStable(res.decls, func(i, j int) bool { return less(res.decls[i], res.decls[j]) })
 	var declared []*entry
 	for _, e := range res.decls {
-		if !declare(res, e, used) {
-			errorf(e.obj, "the object cannot be written as .wave so that it builds unchanged")
+		if why := declare(res, e, used); why != "" {
+			errorf(e.obj, "the object cannot be written as .wave so that it builds unchanged: %s", why)
 			continue
 		}
 		if e.kind != "object" {
@@ -235,17 +236,18 @@ func hasErrors(ps []manifest.Problem) bool {
 }
 
 // declare writes e's declaration: the first candidate, most idiomatic
-// first, that builds the object unchanged.
-func declare(res *Result, e *entry, used map[string]bool) bool {
+// first, that builds the object unchanged. It returns why none does, or
+// "".
+func declare(res *Result, e *entry, used map[string]bool) string {
 	o := e.obj
 	for _, c := range candidates(e) {
 		name := c.name
 		if used[c.kind+" "+name] {
 			continue
 		}
-		if tryDecl(res, e, c.kind, name, c.text) {
+		if tryDecl(res, e, c.kind, name, c.text) == "" {
 			used[c.kind+" "+name] = true
-			return true
+			return ""
 		}
 	}
 	// object: exact for any object whose YAML survives the round trip.
@@ -264,17 +266,20 @@ func declare(res *Result, e *entry, used map[string]bool) bool {
 		body = runtimeCopy(body)
 		delete(nested(body, "metadata"), "namespace")
 	}
-	y, err := yaml.Marshal(body)
-	if err == nil && rawSafe(string(y)) && tryDecl(res, e, "object", name, "object "+name+" = "+rawString(string(y), "")) {
-		used["object "+name] = true
-		return true
+	why := "its YAML cannot be written inline"
+	if y, err := yaml.Marshal(body); err == nil && rawSafe(string(y)) {
+		if why = tryDecl(res, e, "object", name, "object "+name+" = "+rawString(string(y), "")); why == "" {
+			used["object "+name] = true
+			return ""
+		}
 	}
-	j, err := json.MarshalIndent(body, "", "  ")
-	if err == nil && tryDecl(res, e, "object", name, "object "+name+" = "+rawString(string(j)+"\n", "")) {
-		used["object "+name] = true
-		return true
+	if j, err := json.MarshalIndent(body, "", "  "); err == nil && rawSafe(string(j)) {
+		if why = tryDecl(res, e, "object", name, "object "+name+" = "+rawString(string(j)+"\n", "")); why == "" {
+			used["object "+name] = true
+			return ""
+		}
 	}
-	return false
+	return why
 }
 
 // clusterScoped reports whether the compiler builds e's object without a
@@ -297,17 +302,22 @@ func clusterScoped(clean map[string]any) bool {
 }
 
 // tryDecl compiles the declaration with its ordering statement in a
-// pipeline of its own and reports whether it builds e's object unchanged;
-// if so, e takes it.
-func tryDecl(res *Result, e *entry, kind, name, text string) bool {
+// pipeline of its own and returns "" when it builds e's object unchanged,
+// and e takes it; otherwise it returns why not.
+func tryDecl(res *Result, e *entry, kind, name, text string) string {
 	probe := &entry{obj: e.obj, ann: e.ann, kind: kind, name: name}
 	src := res.header + text + "\n" + statements([]*entry{probe})
 	built, diags := compiler.CompileSource("import.wave", []byte(src), nil)
-	if diags.HasErrors() || !builds(built, e.clean, res.Namespace) {
-		return false
+	for _, d := range diags {
+		if d.Severity == diag.Error {
+			return d.Summary
+		}
+	}
+	if !builds(built, e.clean, res.Namespace) {
+		return "the declaration builds a different object"
 	}
 	e.kind, e.name, e.decl = kind, name, text
-	return true
+	return ""
 }
 
 // builds reports whether the compiled pipeline has an object equal to want.
@@ -654,13 +664,21 @@ func mostCommon(count map[string]int) string {
 // its own name (as wavec sets it), else its kind.
 func partOf(u *unstructured.Unstructured) string {
 	l := u.GetLabels()
-	if v := l["app.kubernetes.io/component"]; v != "" {
-		return safeName(v, "part")
+	if v := fileName(l["app.kubernetes.io/component"]); v != "" {
+		return v
 	}
-	if v := l["app.kubernetes.io/name"]; v != "" && v != u.GetName() {
-		return safeName(v, "part")
+	if v := fileName(l["app.kubernetes.io/name"]); v != "" && l["app.kubernetes.io/name"] != u.GetName() {
+		return v
 	}
-	return safeName(strings.ToLower(u.GetKind()), "objects")
+	if v := fileName(u.GetKind()); v != "" {
+		return v
+	}
+	return "objects"
+}
+
+// fileName turns a label value or kind into a file name without extension.
+func fileName(s string) string {
+	return strings.Trim(regexp.MustCompile(`[^a-z0-9_.]+`).ReplaceAllString(strings.ToLower(s), "-"), "-.")
 }
 
 // Files splits the pipeline into one file per application part, each

@@ -375,8 +375,52 @@ func comparable(obj map[string]any) map[string]any {
 			delete(m, "stringData")
 		}
 	}
+	applyDefaults(m)
 	emit.Normalize(m)
 	return m
+}
+
+// applyDefaults sets the defaults the API server gives the fields where
+// wavec writes the default and input often leaves it out: a Deployment's
+// and StatefulSet's replicas, a Job's backoffLimit and a Pod template's
+// restartPolicy; and it removes wavec's labels from Pod templates.
+func applyDefaults(m map[string]any) {
+	spec := nested(m, "spec")
+	if spec == nil {
+		return
+	}
+	setDefault := func(mm map[string]any, k string, v any) {
+		if mm != nil {
+			if _, ok := mm[k]; !ok {
+				mm[k] = v
+			}
+		}
+	}
+	template := func(t map[string]any, restart string) {
+		if t == nil {
+			return
+		}
+		if l, ok := nested(t, "metadata")["labels"].(map[string]any); ok {
+			for _, k := range wavecLabels {
+				delete(l, k)
+			}
+		}
+		setDefault(nested(t, "spec"), "restartPolicy", restart)
+	}
+	switch m["kind"] {
+	case "Deployment", "StatefulSet":
+		setDefault(spec, "replicas", float64(1))
+		template(nested(spec, "template"), "Always")
+	case "DaemonSet", "ReplicaSet":
+		template(nested(spec, "template"), "Always")
+	case "Job":
+		setDefault(spec, "backoffLimit", float64(6))
+		template(nested(spec, "template"), "Always")
+	case "CronJob":
+		js := nested(nested(spec, "jobTemplate"), "spec")
+		setDefault(js, "backoffLimit", float64(6))
+		template(nested(js, "template"), "Always")
+	}
 }
 
 // strip removes from obj what the pipeline says in other ways: wavec's
@@ -439,6 +483,9 @@ func candidates(e *entry) []candidate {
 		return nil
 	}
 	gvk := u.GroupVersionKind()
+	if kw, ok := workloadKinds[u.GetAPIVersion()+"/"+gvk.Kind]; ok {
+		return workloadCandidates(u, kw)
+	}
 	if gvk.Group != "" || gvk.Version != "v1" {
 		return nil
 	}

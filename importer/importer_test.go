@@ -179,3 +179,57 @@ func TestPeerExamples(t *testing.T) {
 		t.Error("no peer example imports")
 	}
 }
+
+// BenchmarkImportPeerExamples imports every peer example file that
+// imports; docs/import.md reports the time per run.
+func BenchmarkImportPeerExamples(b *testing.B) {
+	root := "../../shared/peer-examples"
+	if _, err := os.Stat(root); err != nil {
+		b.Skip("no peer examples beside the repository")
+	}
+	var inputs [][]manifest.Object
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			if objs, err := manifest.Load([]string{p}, nil); err == nil && len(objs) > 0 {
+				if res, _ := Import(objs, Options{}); res != nil {
+					inputs = append(inputs, objs)
+				}
+			}
+		}
+		return nil
+	})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, objs := range inputs {
+			if res, _ := Import(objs, Options{}); res == nil {
+				b.Fatal("import failed")
+			}
+		}
+	}
+}
+
+// BenchmarkImportBenchRelease imports the benchmark generator's release of
+// 100 objects.
+func BenchmarkImportBenchRelease(b *testing.B) {
+	dir := b.TempDir()
+	if err := gen.WriteKustomize(dir, gen.Options{Size: gen.Size{Resources: 100, Waves: 10}}); err != nil {
+		b.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	var paths []string
+	for _, f := range files {
+		if filepath.Base(f) != "kustomization.yaml" {
+			paths = append(paths, f)
+		}
+	}
+	objs, err := manifest.Load(paths, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if res, _ := Import(objs, Options{}); res == nil {
+			b.Fatal("import failed")
+		}
+	}
+}

@@ -1,0 +1,336 @@
+package importer
+
+import (
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// workloadKinds maps the workload kinds to their keywords.
+var workloadKinds = map[string]string{
+	"apps/v1/Deployment":  "deployment",
+	"apps/v1/StatefulSet": "statefulset",
+	"apps/v1/DaemonSet":   "daemonset",
+	"batch/v1/Job":        "job",
+	"batch/v1/CronJob":    "cronjob",
+}
+
+// restrictedContainer and restrictedPod are the settings of the restricted
+// profile that wavec writes itself.
+var (
+	restrictedContainer = map[string]any{
+		"runAsNonRoot":             true,
+		"allowPrivilegeEscalation": false,
+		"capabilities":             map[string]any{"drop": []any{"ALL"}},
+		"seccompProfile":           map[string]any{"type": "RuntimeDefault"},
+	}
+	restrictedPod = map[string]any{
+		"runAsNonRoot":   true,
+		"seccompProfile": map[string]any{"type": "RuntimeDefault"},
+	}
+)
+
+// workloadCandidates returns typed declarations of a workload: with the
+// restricted profile when the object already has its settings, else with
+// the opt-out.
+func workloadCandidates(u *unstructured.Unstructured, kw string) []candidate {
+	obj := runtimeCopy(u.Object)
+	strip(obj)
+	var out []candidate
+	if text, ok := workloadText(u, obj, kw, true); ok {
+		out = append(out, candidate{kw, u.GetName(), text})
+	}
+	if text, ok := workloadText(u, obj, kw, false); ok {
+		out = append(out, candidate{kw, u.GetName(), text})
+	}
+	return out
+}
+
+// workloadText writes the workload in obj as a typed declaration: its
+// containers as the body (the one named like the workload) and named
+// blocks, the rest of its Pod template in `pod { }` and of its spec in
+// `spec { }`. With restricted, the restricted settings are left to wavec
+// and must all be present.
+func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, restricted bool) (string, bool) {
+	obj = runtimeCopy(obj)
+	spec, _ := obj["spec"].(map[string]any)
+	if spec == nil {
+		return "", false
+	}
+	var fields []string
+	jobSpec := spec
+	if kw == "cronjob" {
+		jt, _ := spec["jobTemplate"].(map[string]any)
+		js, _ := jt["spec"].(map[string]any)
+		if js == nil || len(jt) != 1 {
+			return "", false
+		}
+		jobSpec = js
+		delete(spec, "jobTemplate")
+		if s, ok := spec["schedule"].(string); ok {
+			fields = append(fields, "schedule = "+quote(s))
+			delete(spec, "schedule")
+		}
+	}
+	tmpl, _ := jobSpec["template"].(map[string]any)
+	podSpec, _ := tmpl["spec"].(map[string]any)
+	if podSpec == nil {
+		return "", false
+	}
+	delete(jobSpec, "template")
+	delete(spec, "selector")
+	if kw == "job" || kw == "cronjob" {
+		if v, ok := jobSpec["backoffLimit"]; ok {
+			if scalar(v) != "0" {
+				fields = append(fields, "retries = "+scalar(v))
+			}
+			delete(jobSpec, "backoffLimit")
+		} else {
+			fields = append(fields, "retries = 6") // Kubernetes' default
+		}
+		delete(podSpec, "restartPolicy")
+	} else if podSpec["restartPolicy"] == "Always" {
+		delete(podSpec, "restartPolicy")
+	}
+	if kw == "deployment" || kw == "statefulset" {
+		if r, ok := spec["replicas"]; ok && scalar(r) != "1" {
+			fields = append(fields, "replicas = "+scalar(r))
+		}
+		delete(spec, "replicas")
+	}
+	if sn, ok := spec["serviceName"].(string); ok && kw == "statefulset" {
+		if !isName(sn) {
+			return "", false
+		}
+		fields = append(fields, "service = service "+sn)
+		delete(spec, "serviceName")
+	}
+	if restricted {
+		if !takeRestricted(podSpec, "securityContext", restrictedPod) {
+			return "", false
+		}
+	} else {
+		fields = append(fields, "restricted = false // the input does not set every setting of the restricted Pod Security profile")
+	}
+	var body []string
+	containers, _ := podSpec["containers"].([]any)
+	inits, _ := podSpec["initContainers"].([]any)
+	delete(podSpec, "containers")
+	delete(podSpec, "initContainers")
+	if len(containers) == 0 {
+		return "", false
+	}
+	mainFound := false
+	var blocks []string
+	for _, c := range containers {
+		cm, _ := c.(map[string]any)
+		name, _ := cm["name"].(string)
+		if !isName(name) {
+			return "", false
+		}
+		delete(cm, "name")
+		if restricted && !takeRestricted(cm, "securityContext", restrictedContainer) {
+			return "", false
+		}
+		lines := containerFields(cm)
+		if name == u.GetName() && !mainFound {
+			mainFound = true
+			body = lines
+			continue
+		}
+		blocks = append(blocks, "container "+name+" {\n"+strings.Join(lines, "\n")+"\n}")
+	}
+	if !mainFound {
+		return "", false
+	}
+	for _, c := range inits {
+		cm, _ := c.(map[string]any)
+		name, _ := cm["name"].(string)
+		if !isName(name) {
+			return "", false
+		}
+		delete(cm, "name")
+		word := "init"
+		if cm["restartPolicy"] == "Always" {
+			word = "sidecar"
+			delete(cm, "restartPolicy")
+		}
+		if restricted && !takeRestricted(cm, "securityContext", restrictedContainer) {
+			return "", false
+		}
+		blocks = append(blocks, word+" "+name+" {\n"+strings.Join(containerFields(cm), "\n")+"\n}")
+	}
+	fields = append(fields, body...)
+	fields = append(fields, blocks...)
+	var pod []string
+	if md, ok := tmpl["metadata"].(map[string]any); ok {
+		if l, ok := md["labels"].(map[string]any); ok {
+			for _, k := range wavecLabels {
+				delete(l, k)
+			}
+			if len(l) > 0 {
+				pod = append(pod, "labels = "+value(l, ""))
+			}
+		}
+		if a, ok := md["annotations"].(map[string]any); ok && len(a) > 0 {
+			pod = append(pod, "annotations = "+value(a, ""))
+		}
+		for k := range md {
+			if k != "labels" && k != "annotations" && k != "creationTimestamp" {
+				return "", false
+			}
+		}
+	}
+	for _, k := range sortedKeys(podSpec) {
+		pod = append(pod, entryLine(k, podSpec[k]))
+	}
+	if len(pod) > 0 {
+		fields = append(fields, "pod {\n"+strings.Join(pod, "\n")+"\n}")
+	}
+	if kw == "cronjob" {
+		for _, k := range sortedKeys(jobSpec) {
+			spec["jobTemplate.spec."+k] = jobSpec[k] // not expressible: refuse below
+		}
+	}
+	var specLines []string
+	for _, k := range sortedKeys(spec) {
+		if strings.Contains(k, ".") {
+			return "", false
+		}
+		specLines = append(specLines, entryLine(k, spec[k]))
+	}
+	if len(specLines) > 0 {
+		fields = append(fields, "spec {\n"+strings.Join(specLines, "\n")+"\n}")
+	}
+	for k := range obj {
+		if k != "apiVersion" && k != "kind" && k != "metadata" && k != "spec" {
+			return "", false
+		}
+	}
+	md, _ := obj["metadata"].(map[string]any)
+	for k := range md {
+		if k != "name" && k != "namespace" && k != "labels" && k != "annotations" && k != "creationTimestamp" {
+			return "", false
+		}
+	}
+	var meta []string
+	if l := userLabels(u.GetLabels()); len(l) > 0 {
+		meta = append(meta, "labels = "+stringMap(l))
+	}
+	if a := userAnnotations(u.GetAnnotations()); len(a) > 0 {
+		meta = append(meta, "annotations = "+stringMap(a))
+	}
+	fields = append(meta, fields...)
+	return kw + " " + u.GetName() + " {\n" + strings.Join(fields, "\n") + "\n}", true
+}
+
+// takeRestricted removes the restricted settings from m[key], reporting
+// whether every one of them was there with wavec's value.
+func takeRestricted(m map[string]any, key string, want map[string]any) bool {
+	sc, _ := m[key].(map[string]any)
+	for k, v := range want {
+		if !reflect.DeepEqual(jsonCopy(sc[k]), jsonCopy(v)) {
+			return false
+		}
+		delete(sc, k)
+	}
+	if len(sc) == 0 {
+		delete(m, key)
+	}
+	return true
+}
+
+// containerFields writes a container's fields: image first, then the
+// others as the API spells them.
+func containerFields(c map[string]any) []string {
+	var lines []string
+	if img, ok := c["image"].(string); ok {
+		lines = append(lines, "image = "+quote(img))
+		delete(c, "image")
+	}
+	for _, k := range sortedKeys(c) {
+		lines = append(lines, entryLine(k, c[k]))
+	}
+	return lines
+}
+
+// entryLine writes `key = value`.
+func entryLine(k string, v any) string {
+	return key(k) + " = " + value(v, k)
+}
+
+// unitPattern matches a quantity written as a unit.
+var unitPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?([a-zA-Z]+)$`)
+
+// quantityKeys are the fields whose strings are quantities.
+var quantityKeys = []string{"cpu", "memory", "ephemeral-storage", "storage", "sizeLimit"}
+
+// value writes a value in the language's own terms; parent is the key it
+// is the value of, which says whether a string is a quantity.
+func value(v any, parent string) string {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			return "{}"
+		}
+		var parts []string
+		for _, k := range sortedKeys(x) {
+			parts = append(parts, key(k)+" = "+value(x[k], k))
+		}
+		return "{\n" + strings.Join(parts, "\n") + "\n}"
+	case []any:
+		if len(x) == 0 {
+			return "[]"
+		}
+		var parts []string
+		multi := false
+		for _, it := range x {
+			s := value(it, parent)
+			if strings.Contains(s, "\n") {
+				multi = true
+			}
+			parts = append(parts, s)
+		}
+		if multi || len(strings.Join(parts, ", ")) > 80 {
+			return "[\n" + strings.Join(parts, ",\n") + ",\n]"
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case string:
+		if slices.Contains(quantityKeys, parent) && unitPattern.MatchString(x) {
+			return x
+		}
+		return quote(x)
+	}
+	return scalar(v)
+}
+
+// scalar writes a number or bool.
+func scalar(v any) string {
+	switch x := v.(type) {
+	case bool:
+		return strconv.FormatBool(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case string:
+		return quote(x)
+	}
+	return fmt.Sprint(v)
+}
+
+func jsonCopy(v any) any {
+	if v == nil {
+		return nil
+	}
+	m := comparable(map[string]any{"v": v})
+	return m["v"]
+}
+

@@ -333,4 +333,3 @@ func jsonCopy(v any) any {
 	m := comparable(map[string]any{"v": v})
 	return m["v"]
 }
-

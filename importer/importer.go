@@ -80,7 +80,17 @@ type Result struct {
 	header     string
 	statements string
 	decls      []*entry
+	// declared are the typed declarations made so far, by reference.
+	declared map[string]*entry
+	// inInput are the references of every input object of a kind that
+	// can be referred to, typed or not.
+	inInput map[string]bool
+	// externals are the objects the input reads but does not hold.
+	externals map[string]bool
 }
+
+// refKinds are the kinds whose objects workloads refer to.
+var refKinds = map[string]string{"v1/ConfigMap": "configmap", "v1/Secret": "secret", "v1/ServiceAccount": "serviceaccount"}
 
 // entry is one input object and the declaration written for it.
 type entry struct {
@@ -91,6 +101,7 @@ type entry struct {
 	name  string // the declaration's name
 	decl  string // the declaration's text
 	part  string // the application part, for Files
+	refs  []string // what the declaration refers to
 	// cluster reports an object that names a namespace although its
 	// kind is cluster-scoped.
 	cluster bool
@@ -113,7 +124,7 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 		problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Message: "the input holds no objects"})
 		return nil, problems
 	}
-	res := &Result{Name: opts.Name, Namespace: opts.Namespace}
+	res := &Result{Name: opts.Name, Namespace: opts.Namespace, declared: map[string]*entry{}, inInput: map[string]bool{}, externals: map[string]bool{}}
 	if res.Name == "" {
 		res.Name = pipelineName(objs)
 	} else if !isName(res.Name) {
@@ -165,6 +176,9 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 			warnf(o, "label app.kubernetes.io/managed-by=%s is replaced: wavec sets it to wavec", v)
 		}
 		e.part = partOf(o.Unstructured)
+		if kw, ok := refKinds[o.GetAPIVersion()+"/"+o.GetKind()]; ok {
+			res.inInput[kw+" "+o.GetName()] = true
+		}
 		e.cluster = o.GetNamespace() != "" && clusterScoped(e.clean)
 		res.decls = append(res.decls, e)
 	}
@@ -178,18 +192,20 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 	// Declare in sync order, so that names given on a collision do not
 	// depend on the order of the input.
 	sort.SliceStable(res.decls, func(i, j int) bool { return less(res.decls[i], res.decls[j]) })
-	var declared []*entry
-	for _, e := range res.decls {
+	// Workloads last: they may refer to what the others declare.
+	ordered := slices.Clone(res.decls)
+	sort.SliceStable(ordered, func(i, j int) bool { return stage(ordered[i]) < stage(ordered[j]) })
+	for _, e := range ordered {
 		if why := declare(res, e, used); why != "" {
 			errorf(e.obj, "the object cannot be written as .wave so that it builds unchanged: %s", why)
 			continue
 		}
 		if e.kind != "object" {
 			res.Typed++
+			res.declared[e.ref()] = e
 		}
-		declared = append(declared, e)
 	}
-	res.decls = declared
+	res.decls = slices.DeleteFunc(res.decls, func(e *entry) bool { return e.decl == "" })
 	if hasErrors(problems) {
 		return nil, problems
 	}
@@ -198,6 +214,9 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 
 	var all strings.Builder
 	all.WriteString(res.header)
+	if ext := res.externalDecls(); ext != "" {
+		all.WriteString("\n" + ext)
+	}
 	for _, e := range res.decls {
 		all.WriteString("\n" + e.decl + "\n")
 	}
@@ -240,13 +259,27 @@ func hasErrors(ps []manifest.Problem) bool {
 // "".
 func declare(res *Result, e *entry, used map[string]bool) string {
 	o := e.obj
-	for _, c := range candidates(e) {
+	cands := candidates(e)
+	if e.obj.GetAPIVersion() == "v1" && e.obj.GetKind() == "Service" {
+		if c, ok := serviceCandidate(res, e.clean, e.obj.GetName()); ok {
+			cands = append(cands, c)
+		}
+	}
+	for _, c := range cands {
 		name := c.name
 		if used[c.kind+" "+name] {
 			continue
 		}
-		if tryDecl(res, e, c.kind, name, c.text) == "" {
+		context, externals, ok := res.context(c.refs)
+		if !ok {
+			continue
+		}
+		if tryDeclIn(res, e, c.kind, name, c.text, context) == "" {
 			used[c.kind+" "+name] = true
+			e.refs = c.refs
+			for _, x := range externals {
+				res.externals[x] = true
+			}
 			return ""
 		}
 	}
@@ -305,8 +338,14 @@ func clusterScoped(clean map[string]any) bool {
 // pipeline of its own and returns "" when it builds e's object unchanged,
 // and e takes it; otherwise it returns why not.
 func tryDecl(res *Result, e *entry, kind, name, text string) string {
+	return tryDeclIn(res, e, kind, name, text, "")
+}
+
+// tryDeclIn is tryDecl with context: the declarations and statements of
+// what the declaration refers to.
+func tryDeclIn(res *Result, e *entry, kind, name, text, context string) string {
 	probe := &entry{obj: e.obj, ann: e.ann, kind: kind, name: name}
-	src := res.header + text + "\n" + statements([]*entry{probe})
+	src := res.header + context + text + "\n" + statements([]*entry{probe})
 	built, diags := compiler.CompileSource("import.wave", []byte(src), nil)
 	for _, d := range diags {
 		if d.Severity == diag.Error {
@@ -318,6 +357,59 @@ func tryDecl(res *Result, e *entry, kind, name, text string) string {
 	}
 	e.kind, e.name, e.decl = kind, name, text
 	return ""
+}
+
+// context returns the declarations that refs need: those declared so far
+// with their statements, and external ones for objects the input does not
+// hold. It reports false when a reference names an object of the input
+// that is not a typed declaration (an `object` cannot be referred to so).
+func (r *Result) context(refs []string) (string, []string, bool) {
+	var b strings.Builder
+	var externals, done []string
+	var entries []*entry
+	for i := 0; i < len(refs); i++ {
+		ref := refs[i]
+		if slices.Contains(done, ref) {
+			continue
+		}
+		done = append(done, ref)
+		switch e := r.declared[ref]; {
+		case e != nil:
+			b.WriteString(e.decl + "\n")
+			entries = append(entries, e)
+			refs = append(slices.Clone(refs), e.refs...)
+		case r.inInput[ref]:
+			return "", nil, false
+		case r.externals[ref]:
+			b.WriteString(ref + " external\n")
+		default:
+			externals = append(externals, ref)
+			b.WriteString(ref + " external\n")
+		}
+	}
+	b.WriteString(statements(entries))
+	return b.String(), externals, true
+}
+
+// externalDecls writes the external declarations, sorted.
+func (r *Result) externalDecls() string {
+	var b strings.Builder
+	for _, x := range sortedKeys(r.externals) {
+		b.WriteString(x + " external\n")
+	}
+	return b.String()
+}
+
+// stage orders declaring: what workloads read, then workloads, then what
+// selects workloads.
+func stage(e *entry) int {
+	if _, ok := workloadKinds[e.obj.GetAPIVersion()+"/"+e.obj.GetKind()]; ok {
+		return 1
+	}
+	if e.obj.GetAPIVersion() == "v1" && e.obj.GetKind() == "Service" {
+		return 2
+	}
+	return 0
 }
 
 // builds reports whether the compiled pipeline has an object equal to want.
@@ -472,7 +564,11 @@ func cleanObject(u *unstructured.Unstructured) map[string]any {
 }
 
 // candidate is a typed declaration to try.
-type candidate struct{ kind, name, text string }
+type candidate struct {
+	kind, name, text string
+	// refs are the declarations the text refers to, "KIND NAME".
+	refs []string
+}
 
 // candidates returns the typed declarations that may build e's object,
 // most idiomatic first.
@@ -500,9 +596,9 @@ func candidates(e *entry) []candidate {
 	}
 	block := func(kind string) []candidate {
 		if len(fields) == 0 {
-			return []candidate{{kind, name, kind + " " + name}}
+			return []candidate{{kind, name, kind + " " + name, nil}}
 		}
-		return []candidate{{kind, name, kind + " " + name + " {\n  " + strings.Join(fields, "\n  ") + "\n}"}}
+		return []candidate{{kind, name, kind + " " + name + " {\n  " + strings.Join(fields, "\n  ") + "\n}", nil}}
 	}
 	switch gvk.Kind {
 	case "ConfigMap":
@@ -744,6 +840,9 @@ func (r *Result) Files() ([]File, error) {
 		b.WriteString(e.decl + "\n")
 	}
 	head := r.header
+	if ext := r.externalDecls(); ext != "" {
+		head += "\n" + ext
+	}
 	if r.statements != "" {
 		head += "\n" + r.statements
 	}

@@ -42,11 +42,12 @@ func workloadCandidates(u *unstructured.Unstructured, kw string) []candidate {
 	obj := runtimeCopy(u.Object)
 	strip(obj)
 	var out []candidate
-	if text, ok := workloadText(u, obj, kw, true); ok {
-		out = append(out, candidate{kw, u.GetName(), text})
-	}
-	if text, ok := workloadText(u, obj, kw, false); ok {
-		out = append(out, candidate{kw, u.GetName(), text})
+	for _, restricted := range []bool{true, false} {
+		for _, short := range []bool{true, false} {
+			if text, refs, ok := workloadText(u, obj, kw, restricted, short); ok {
+				out = append(out, candidate{kw, u.GetName(), text, refs})
+			}
+		}
 	}
 	return out
 }
@@ -56,11 +57,11 @@ func workloadCandidates(u *unstructured.Unstructured, kw string) []candidate {
 // blocks, the rest of its Pod template in `pod { }` and of its spec in
 // `spec { }`. With restricted, the restricted settings are left to wavec
 // and must all be present.
-func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, restricted bool) (string, bool) {
+func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, restricted, short bool) (text string, refs []string, ok bool) {
 	obj = runtimeCopy(obj)
 	spec, _ := obj["spec"].(map[string]any)
 	if spec == nil {
-		return "", false
+		return "", nil, false
 	}
 	var fields []string
 	jobSpec := spec
@@ -68,7 +69,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 		jt, _ := spec["jobTemplate"].(map[string]any)
 		js, _ := jt["spec"].(map[string]any)
 		if js == nil || len(jt) != 1 {
-			return "", false
+			return "", nil, false
 		}
 		jobSpec = js
 		delete(spec, "jobTemplate")
@@ -80,7 +81,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	tmpl, _ := jobSpec["template"].(map[string]any)
 	podSpec, _ := tmpl["spec"].(map[string]any)
 	if podSpec == nil {
-		return "", false
+		return "", nil, false
 	}
 	delete(jobSpec, "template")
 	delete(spec, "selector")
@@ -105,14 +106,14 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	}
 	if sn, ok := spec["serviceName"].(string); ok && kw == "statefulset" {
 		if !isName(sn) {
-			return "", false
+			return "", nil, false
 		}
 		fields = append(fields, "service = service "+sn)
 		delete(spec, "serviceName")
 	}
 	if restricted {
 		if !takeRestricted(podSpec, "securityContext", restrictedPod) {
-			return "", false
+			return "", nil, false
 		}
 	} else {
 		fields = append(fields, "restricted = false // the input does not set every setting of the restricted Pod Security profile")
@@ -123,7 +124,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	delete(podSpec, "containers")
 	delete(podSpec, "initContainers")
 	if len(containers) == 0 {
-		return "", false
+		return "", nil, false
 	}
 	mainFound := false
 	var blocks []string
@@ -131,13 +132,18 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 		cm, _ := c.(map[string]any)
 		name, _ := cm["name"].(string)
 		if !isName(name) {
-			return "", false
+			return "", nil, false
 		}
 		delete(cm, "name")
 		if restricted && !takeRestricted(cm, "securityContext", restrictedContainer) {
-			return "", false
+			return "", nil, false
 		}
-		lines := containerFields(cm)
+		var lines []string
+		if short {
+			l, r := shortFields(cm)
+			lines, refs = append(lines, l...), append(refs, r...)
+		}
+		lines = containerFieldsAfter(lines, cm)
 		if name == u.GetName() && !mainFound {
 			mainFound = true
 			body = lines
@@ -146,13 +152,13 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 		blocks = append(blocks, "container "+name+" {\n"+strings.Join(lines, "\n")+"\n}")
 	}
 	if !mainFound {
-		return "", false
+		return "", nil, false
 	}
 	for _, c := range inits {
 		cm, _ := c.(map[string]any)
 		name, _ := cm["name"].(string)
 		if !isName(name) {
-			return "", false
+			return "", nil, false
 		}
 		delete(cm, "name")
 		word := "init"
@@ -161,11 +167,21 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			delete(cm, "restartPolicy")
 		}
 		if restricted && !takeRestricted(cm, "securityContext", restrictedContainer) {
-			return "", false
+			return "", nil, false
 		}
-		blocks = append(blocks, word+" "+name+" {\n"+strings.Join(containerFields(cm), "\n")+"\n}")
+		var lines []string
+		if short {
+			l, r := shortFields(cm)
+			lines, refs = append(lines, l...), append(refs, r...)
+		}
+		lines = containerFieldsAfter(lines, cm)
+		blocks = append(blocks, word+" "+name+" {\n"+strings.Join(lines, "\n")+"\n}")
 	}
 	fields = append(fields, body...)
+	if short {
+		l, r := podShortFields(podSpec)
+		fields, refs = append(fields, l...), append(refs, r...)
+	}
 	fields = append(fields, blocks...)
 	var pod []string
 	if md, ok := tmpl["metadata"].(map[string]any); ok {
@@ -182,7 +198,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 		}
 		for k := range md {
 			if k != "labels" && k != "annotations" && k != "creationTimestamp" {
-				return "", false
+				return "", nil, false
 			}
 		}
 	}
@@ -200,7 +216,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	var specLines []string
 	for _, k := range sortedKeys(spec) {
 		if strings.Contains(k, ".") {
-			return "", false
+			return "", nil, false
 		}
 		specLines = append(specLines, entryLine(k, spec[k]))
 	}
@@ -209,13 +225,13 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	}
 	for k := range obj {
 		if k != "apiVersion" && k != "kind" && k != "metadata" && k != "spec" {
-			return "", false
+			return "", nil, false
 		}
 	}
 	md, _ := obj["metadata"].(map[string]any)
 	for k := range md {
 		if k != "name" && k != "namespace" && k != "labels" && k != "annotations" && k != "creationTimestamp" {
-			return "", false
+			return "", nil, false
 		}
 	}
 	var meta []string
@@ -226,7 +242,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 		meta = append(meta, "annotations = "+stringMap(a))
 	}
 	fields = append(meta, fields...)
-	return kw + " " + u.GetName() + " {\n" + strings.Join(fields, "\n") + "\n}", true
+	return kw + " " + u.GetName() + " {\n" + strings.Join(fields, "\n") + "\n}", refs, true
 }
 
 // takeRestricted removes the restricted settings from m[key], reporting
@@ -247,12 +263,17 @@ func takeRestricted(m map[string]any, key string, want map[string]any) bool {
 
 // containerFields writes a container's fields: image first, then the
 // others as the API spells them.
-func containerFields(c map[string]any) []string {
+func containerFields(c map[string]any) []string { return containerFieldsAfter(nil, c) }
+
+// containerFieldsAfter writes the image, then short, then the container's
+// other fields as the API spells them.
+func containerFieldsAfter(short []string, c map[string]any) []string {
 	var lines []string
 	if img, ok := c["image"].(string); ok {
 		lines = append(lines, "image = "+quote(img))
 		delete(c, "image")
 	}
+	lines = append(lines, short...)
 	for _, k := range sortedKeys(c) {
 		lines = append(lines, entryLine(k, c[k]))
 	}

@@ -1,0 +1,268 @@
+package importer
+
+import (
+	"reflect"
+	"strings"
+)
+
+// shortFields takes from a container the values the short fields say
+// (run, env, env_from, ports, cpu, memory, user), removing them from c,
+// and returns the fields and the objects they refer to ("configmap NAME").
+// What it cannot say exactly stays in c, for the general fields.
+func shortFields(c map[string]any) (lines, refs []string) {
+	if cmd, ok := c["command"].([]any); ok && reflect.DeepEqual(cmd, []any{"/bin/sh", "-c"}) {
+		if args, ok := c["args"].([]any); ok && len(args) == 1 {
+			if s, ok := args[0].(string); ok {
+				lines = append(lines, "run = "+stringValue(s, "  "))
+				delete(c, "command")
+				delete(c, "args")
+			}
+		}
+	}
+	if env, ok := c["env"].([]any); ok && len(env) > 0 {
+		var parts []string
+		var envRefs []string
+		ok := true
+		for _, it := range env {
+			e, _ := it.(map[string]any)
+			name, _ := e["name"].(string)
+			if name == "" || len(e) != 2 {
+				ok = false
+				break
+			}
+			if v, isStr := e["value"].(string); isStr {
+				parts = append(parts, key(name)+" = "+quote(v))
+				continue
+			}
+			vf, _ := e["valueFrom"].(map[string]any)
+			kind, ref := keyRef(vf)
+			if kind == "" {
+				ok = false
+				break
+			}
+			parts = append(parts, key(name)+" = "+kind+" "+ref[0]+" -> "+quote(ref[1]))
+			envRefs = append(envRefs, kind+" "+ref[0])
+		}
+		if ok {
+			lines = append(lines, "env = {\n"+strings.Join(parts, "\n")+"\n}")
+			refs = append(refs, envRefs...)
+			delete(c, "env")
+		}
+	}
+	if from, ok := c["envFrom"].([]any); ok && len(from) > 0 {
+		var parts []string
+		ok := true
+		for _, it := range from {
+			e, _ := it.(map[string]any)
+			kind, name := "", ""
+			if r, isMap := e["configMapRef"].(map[string]any); isMap && len(e) == 1 && len(r) == 1 {
+				kind, name = "configmap", str(r["name"])
+			} else if r, isMap := e["secretRef"].(map[string]any); isMap && len(e) == 1 && len(r) == 1 {
+				kind, name = "secret", str(r["name"])
+			}
+			if kind == "" || !isName(name) {
+				ok = false
+				break
+			}
+			parts = append(parts, kind+" "+name)
+		}
+		if ok {
+			lines = append(lines, "env_from = ["+strings.Join(parts, ", ")+"]")
+			refs = append(refs, parts...)
+			delete(c, "envFrom")
+		}
+	}
+	if ports, ok := c["ports"].([]any); ok && len(ports) > 0 {
+		var parts []string
+		ok := true
+		for _, it := range ports {
+			p, _ := it.(map[string]any)
+			name := str(p["name"])
+			if len(p) != 2 || !namePattern.MatchString(name) || p["containerPort"] == nil {
+				ok = false
+				break
+			}
+			parts = append(parts, name+" = "+scalar(p["containerPort"]))
+		}
+		if ok {
+			if len(parts) == 1 && strings.HasPrefix(parts[0], "http = ") {
+				lines = append(lines, "port = "+strings.TrimPrefix(parts[0], "http = "))
+			} else {
+				lines = append(lines, "ports = { "+strings.Join(parts, ", ")+" }")
+			}
+			delete(c, "ports")
+		}
+	}
+	if res, ok := c["resources"].(map[string]any); ok {
+		req, _ := res["requests"].(map[string]any)
+		lim, _ := res["limits"].(map[string]any)
+		take := func(m map[string]any, k, field string) {
+			if s, ok := m[k].(string); ok && unitPattern.MatchString(s) {
+				lines = append(lines, field+" = "+s)
+				delete(m, k)
+			}
+		}
+		if req != nil && lim != nil && req["memory"] != nil && lim["memory"] != nil {
+			if reflect.DeepEqual(req["memory"], lim["memory"]) {
+				take(req, "memory", "memory")
+				if req["memory"] == nil {
+					delete(lim, "memory")
+				}
+			} else if unitPattern.MatchString(str(req["memory"])) && unitPattern.MatchString(str(lim["memory"])) {
+				take(req, "memory", "memory")
+				take(lim, "memory", "memory_limit")
+			}
+		}
+		if req != nil {
+			take(req, "cpu", "cpu")
+		}
+		if lim != nil {
+			take(lim, "cpu", "cpu_limit")
+		}
+		for _, k := range []string{"requests", "limits"} {
+			if m, ok := res[k].(map[string]any); ok && len(m) == 0 {
+				delete(res, k)
+			}
+		}
+		if len(res) == 0 {
+			delete(c, "resources")
+		}
+	}
+	if sc, ok := c["securityContext"].(map[string]any); ok {
+		if u, ok := sc["runAsUser"]; ok {
+			lines = append(lines, "user = "+scalar(u))
+			delete(sc, "runAsUser")
+			if len(sc) == 0 {
+				delete(c, "securityContext")
+			}
+		}
+	}
+	return lines, refs
+}
+
+// keyRef reads a valueFrom that takes one key of a ConfigMap or Secret.
+func keyRef(vf map[string]any) (string, [2]string) {
+	if len(vf) != 1 {
+		return "", [2]string{}
+	}
+	for k, kind := range map[string]string{"configMapKeyRef": "configmap", "secretKeyRef": "secret"} {
+		if r, ok := vf[k].(map[string]any); ok && len(r) == 2 {
+			name, key := str(r["name"]), str(r["key"])
+			if isName(name) && key != "" {
+				return kind, [2]string{name, key}
+			}
+		}
+	}
+	return "", [2]string{}
+}
+
+// podShortFields takes the Pod's service account and image pull secrets.
+func podShortFields(pod map[string]any) (lines, refs []string) {
+	if sa := str(pod["serviceAccountName"]); isName(sa) {
+		lines = append(lines, "service_account = serviceaccount "+sa)
+		refs = append(refs, "serviceaccount "+sa)
+		delete(pod, "serviceAccountName")
+		if pod["serviceAccount"] == sa {
+			delete(pod, "serviceAccount")
+		}
+	}
+	if ps, ok := pod["imagePullSecrets"].([]any); ok && len(ps) > 0 {
+		var parts []string
+		for _, it := range ps {
+			m, _ := it.(map[string]any)
+			if name := str(m["name"]); len(m) == 1 && isName(name) {
+				parts = append(parts, "secret "+name)
+			} else {
+				return lines, refs
+			}
+		}
+		lines = append(lines, "pull_secrets = ["+strings.Join(parts, ", ")+"]")
+		refs = append(refs, parts...)
+		delete(pod, "imagePullSecrets")
+	}
+	return lines, refs
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// serviceCandidate writes a Service that selects the Pods of a typed
+// workload of the pipeline as a `service` declaration.
+func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bool) {
+	spec, _ := obj["spec"].(map[string]any)
+	sel, _ := spec["selector"].(map[string]any)
+	target := str(sel["app.kubernetes.io/name"])
+	if len(sel) != 2 || str(sel["app.kubernetes.io/part-of"]) != r.Name || !isName(name) {
+		return candidate{}, false
+	}
+	ref := ""
+	for _, kw := range []string{"deployment", "statefulset", "daemonset"} {
+		if r.declared[kw+" "+target] != nil {
+			ref = kw + " " + target
+		}
+	}
+	if ref == "" {
+		return candidate{}, false
+	}
+	var fields []string
+	u := obj
+	md, _ := u["metadata"].(map[string]any)
+	if l := userLabels(toStrings(md["labels"])); len(l) > 0 {
+		fields = append(fields, "labels = "+stringMap(l))
+	}
+	if a := userAnnotations(toStrings(md["annotations"])); len(a) > 0 {
+		fields = append(fields, "annotations = "+stringMap(a))
+	}
+	if target != name {
+		fields = append(fields, "selector = "+ref)
+	}
+	switch t := str(spec["type"]); {
+	case spec["clusterIP"] == "None" && (t == "" || t == "ClusterIP"):
+		fields = append(fields, "type = None")
+	case t != "" && t != "ClusterIP":
+		fields = append(fields, "type = "+t)
+	}
+	ports, _ := spec["ports"].([]any)
+	var parts []string
+	for _, it := range ports {
+		p, _ := it.(map[string]any)
+		pname := str(p["name"])
+		if !namePattern.MatchString(pname) || p["port"] == nil {
+			return candidate{}, false
+		}
+		v := scalar(p["port"])
+		if tp, ok := p["targetPort"]; ok && scalar(tp) != v {
+			if ts, isStr := tp.(string); isStr {
+				if !namePattern.MatchString(ts) {
+					return candidate{}, false
+				}
+				v += " -> " + ts
+			} else {
+				v += " -> " + scalar(tp)
+			}
+		}
+		parts = append(parts, pname+" = "+v)
+	}
+	switch {
+	case len(parts) == 1 && strings.HasPrefix(parts[0], "http = "):
+		fields = append(fields, "port = "+strings.TrimPrefix(parts[0], "http = "))
+	case len(parts) > 0:
+		fields = append(fields, "ports = { "+strings.Join(parts, ", ")+" }")
+	}
+	text := "service " + name
+	if len(fields) > 0 {
+		text += " {\n" + strings.Join(fields, "\n") + "\n}"
+	}
+	return candidate{"service", name, text, []string{ref}}, true
+}
+
+func toStrings(v any) map[string]string {
+	m, _ := v.(map[string]any)
+	out := map[string]string{}
+	for k, x := range m {
+		out[k] = str(x)
+	}
+	return out
+}

@@ -97,10 +97,10 @@ type entry struct {
 	obj   manifest.Object
 	clean map[string]any // the object as the pipeline must build it
 	ann   argocd.Annotations
-	kind  string // the declaration's keyword: a kind, or "object"
-	name  string // the declaration's name
-	decl  string // the declaration's text
-	part  string // the application part, for Files
+	kind  string   // the declaration's keyword: a kind, or "object"
+	name  string   // the declaration's name
+	decl  string   // the declaration's text
+	part  string   // the application part, for Files
 	refs  []string // what the declaration refers to
 	// cluster reports an object that names a namespace although its
 	// kind is cluster-scoped.

@@ -114,6 +114,7 @@ func TestExamples(t *testing.T) {
 			if !o.imported {
 				t.Fatalf("%s does not import", dir)
 			}
+			t.Logf("%s: %d objects, %d typed", dir, o.objects, o.typed)
 		})
 	}
 }
@@ -122,7 +123,7 @@ func TestExamples(t *testing.T) {
 // YAML, whose order comes from annotations.
 func TestBenchRelease(t *testing.T) {
 	dir := t.TempDir()
-	if err := gen.WriteKustomize(dir, gen.Options{Size: gen.Size{Resources: 30, Waves: 4}}); err != nil {
+	if err := gen.WriteKustomize(dir, gen.Options{Size: gen.Size{Resources: 100, Waves: 10}}); err != nil {
 		t.Fatal(err)
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
@@ -140,9 +141,10 @@ func TestBenchRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := checkContract(t, "bench", objs)
-	if !o.imported || o.objects != 30 {
+	if !o.imported || o.objects != 100 {
 		t.Fatalf("imported %v, %d objects", o.imported, o.objects)
 	}
+	t.Logf("bench: %d objects, %d typed", o.objects, o.typed)
 }
 
 // TestPeerExamples imports every YAML file of ../shared/peer-examples that

@@ -83,7 +83,7 @@ func TestCompletionBash(t *testing.T) {
 		want  string
 	}{
 		{[]string{"wavec", "pl"}, "plan"},
-		{[]string{"wavec", "''"}, "build check completion delete diff fmt help lsp plan run status version"},
+		{[]string{"wavec", "''"}, "build check completion delete diff fmt help import lsp plan run status version"},
 		{[]string{"wavec", "plan", "-o", "''"}, "json mermaid table"},
 		{[]string{"wavec", "plan", "--output", "=", "m"}, "mermaid"},
 		{[]string{"wavec", "check", "--diagnostics", "''"}, "json text"},

@@ -80,6 +80,8 @@ type Result struct {
 	header     string
 	statements string
 	decls      []*entry
+	all        []*entry // every entry, in sync order
+	level      int      // how idiomatic declarations may be
 	// declared are the typed declarations made so far, by reference.
 	declared map[string]*entry
 	// inInput are the references of every input object of a kind that
@@ -136,7 +138,6 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 		return nil, problems
 	}
 
-	used := map[string]bool{}
 	seen := map[string]manifest.Object{}
 	for _, o := range objs {
 		if o.GetName() == "" {
@@ -192,6 +193,40 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 	// Declare in sync order, so that names given on a collision do not
 	// depend on the order of the input.
 	sort.SliceStable(res.decls, func(i, j int) bool { return less(res.decls[i], res.decls[j]) })
+	res.all = res.decls
+	// The most idiomatic pipeline first; when the whole does not build
+	// the input (ordering problems of the input that references make
+	// errors), one without references, and finally one of objects only.
+	var last []manifest.Problem
+	for level := refsAllowed; level <= objectsOnly; level++ {
+		last = res.assemble(level)
+		if !hasErrors(last) {
+			return res, append(problems, last...)
+		}
+	}
+	return nil, append(problems, last...)
+}
+
+// The levels of assemble: how idiomatic the declarations may be.
+const (
+	refsAllowed = iota
+	noRefs
+	objectsOnly
+)
+
+// assemble declares every entry at the level and compiles the pipeline,
+// returning the problems.
+func (res *Result) assemble(level int) []manifest.Problem {
+	var problems []manifest.Problem
+	errorf := func(o manifest.Object, format string, args ...any) {
+		problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Source: o.Source, Object: o.Ref(), Message: fmt.Sprintf(format, args...)})
+	}
+	res.declared, res.externals, res.Typed, res.level = map[string]*entry{}, map[string]bool{}, 0, level
+	used := map[string]bool{}
+	for _, e := range res.all {
+		e.kind, e.name, e.decl, e.refs = "", "", "", nil
+	}
+	res.decls = slices.Clone(res.all)
 	// Workloads last: they may refer to what the others declare.
 	ordered := slices.Clone(res.decls)
 	sort.SliceStable(ordered, func(i, j int) bool { return stage(ordered[i]) < stage(ordered[j]) })
@@ -207,7 +242,7 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 	}
 	res.decls = slices.DeleteFunc(res.decls, func(e *entry) bool { return e.decl == "" })
 	if hasErrors(problems) {
-		return nil, problems
+		return problems
 	}
 	res.Objects = len(res.decls)
 	res.statements = statements(res.decls)
@@ -226,7 +261,7 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 	src, diags := format.Format("import.wave", []byte(all.String()))
 	if diags.HasErrors() {
 		problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Message: "the imported pipeline does not parse: " + diags[0].Summary})
-		return nil, problems
+		return problems
 	}
 	res.Source = src
 	// The whole pipeline must build every object unchanged.
@@ -237,7 +272,7 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 				problems = append(problems, manifest.Problem{Severity: diag.Error, Code: CodeCannotImport, Message: "the imported pipeline does not compile: " + d.Summary})
 			}
 		}
-		return nil, problems
+		return problems
 	}
 	for _, e := range res.decls {
 		if !builds(built, e.clean, res.Namespace) {
@@ -245,9 +280,9 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 		}
 	}
 	if hasErrors(problems) {
-		return nil, problems
+		return problems
 	}
-	return res, problems
+	return problems
 }
 
 func hasErrors(ps []manifest.Problem) bool {
@@ -266,6 +301,9 @@ func declare(res *Result, e *entry, used map[string]bool) string {
 		}
 	}
 	for _, c := range cands {
+		if res.level == objectsOnly || res.level == noRefs && len(c.refs) > 0 {
+			continue
+		}
 		name := c.name
 		if used[c.kind+" "+name] {
 			continue

@@ -92,7 +92,10 @@ type Result struct {
 }
 
 // refKinds are the kinds whose objects workloads refer to.
-var refKinds = map[string]string{"v1/ConfigMap": "configmap", "v1/Secret": "secret", "v1/ServiceAccount": "serviceaccount"}
+var refKinds = map[string]string{
+	"v1/ConfigMap": "configmap", "v1/Secret": "secret", "v1/ServiceAccount": "serviceaccount",
+	"rbac.authorization.k8s.io/v1/Role": "role", "rbac.authorization.k8s.io/v1/ClusterRole": "clusterrole",
+}
 
 // entry is one input object and the declaration written for it.
 type entry struct {
@@ -294,7 +297,7 @@ func hasErrors(ps []manifest.Problem) bool {
 // "".
 func declare(res *Result, e *entry, used map[string]bool) string {
 	o := e.obj
-	cands := candidates(e)
+	cands := append(candidates(e), kindCandidates(res, e)...)
 	if e.obj.GetAPIVersion() == "v1" && e.obj.GetKind() == "Service" {
 		if c, ok := serviceCandidate(res, e.clean, e.obj.GetName()); ok {
 			cands = append(cands, c)
@@ -444,7 +447,8 @@ func stage(e *entry) int {
 	if _, ok := workloadKinds[e.obj.GetAPIVersion()+"/"+e.obj.GetKind()]; ok {
 		return 1
 	}
-	if e.obj.GetAPIVersion() == "v1" && e.obj.GetKind() == "Service" {
+	switch e.obj.GetKind() {
+	case "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "RoleBinding", "ClusterRoleBinding":
 		return 2
 	}
 	return 0

@@ -1,0 +1,159 @@
+package importer
+
+import (
+	"strings"
+)
+
+// kindCandidates returns typed declarations of the kinds other than
+// ConfigMap, Secret, ServiceAccount, workloads and Services: pvc, role,
+// clusterrole, rolebinding, clusterrolebinding, pdb and hpa. Each is
+// written only from fields it can say; what else the object holds makes
+// the verification fail, and the object stays an `object`.
+func kindCandidates(r *Result, e *entry) []candidate {
+	u := e.obj.Unstructured
+	obj := e.clean
+	name := u.GetName()
+	if !isName(name) {
+		return nil
+	}
+	var fields, refs []string
+	if l := userLabels(u.GetLabels()); len(l) > 0 {
+		fields = append(fields, "labels = "+stringMap(l))
+	}
+	if a := userAnnotations(u.GetAnnotations()); len(a) > 0 {
+		fields = append(fields, "annotations = "+stringMap(a))
+	}
+	spec, _ := obj["spec"].(map[string]any)
+	var kw string
+	switch u.GetAPIVersion() + "/" + u.GetKind() {
+	case "v1/PersistentVolumeClaim":
+		kw = "pvc"
+		res, _ := spec["resources"].(map[string]any)
+		req, _ := res["requests"].(map[string]any)
+		size := str(req["storage"])
+		if !unitPattern.MatchString(size) {
+			return nil
+		}
+		fields = append(fields, "size = "+size)
+		if modes, ok := spec["accessModes"].([]any); ok {
+			if len(modes) != 1 {
+				return nil
+			}
+			if m := str(modes[0]); m != "ReadWriteOnce" {
+				fields = append(fields, "access = "+m)
+			}
+		}
+		if sc, ok := spec["storageClassName"].(string); ok {
+			fields = append(fields, "storage_class = "+quote(sc))
+		}
+	case "rbac.authorization.k8s.io/v1/Role", "rbac.authorization.k8s.io/v1/ClusterRole":
+		kw = strings.ToLower(u.GetKind())
+		rules, _ := obj["rules"].([]any)
+		var parts []string
+		for _, it := range rules {
+			rule, _ := it.(map[string]any)
+			var f []string
+			for _, k := range sortedKeys(rule) {
+				switch k {
+				case "apiGroups":
+					f = append(f, "groups = "+value(rule[k], ""))
+				case "resources":
+					f = append(f, "resources = "+value(rule[k], ""))
+				case "resourceNames":
+					f = append(f, "names = "+value(rule[k], ""))
+				case "verbs":
+					f = append(f, "verbs = "+value(rule[k], ""))
+				default:
+					return nil
+				}
+			}
+			parts = append(parts, "{ "+strings.Join(f, ", ")+" }")
+		}
+		fields = append(fields, "rules = [\n"+strings.Join(parts, ",\n")+",\n]")
+	case "rbac.authorization.k8s.io/v1/RoleBinding", "rbac.authorization.k8s.io/v1/ClusterRoleBinding":
+		kw = strings.ToLower(u.GetKind())
+		ref, _ := obj["roleRef"].(map[string]any)
+		role := str(ref["name"])
+		if !isName(role) || (ref["kind"] != "Role" && ref["kind"] != "ClusterRole") {
+			return nil
+		}
+		target := strings.ToLower(str(ref["kind"])) + " " + role
+		fields = append(fields, "role = "+target)
+		refs = append(refs, target)
+		subjects, _ := obj["subjects"].([]any)
+		var parts []string
+		for _, it := range subjects {
+			s, _ := it.(map[string]any)
+			sa := str(s["name"])
+			if s["kind"] != "ServiceAccount" || !isName(sa) || (s["namespace"] != nil && s["namespace"] != r.Namespace) {
+				return nil
+			}
+			parts = append(parts, "serviceaccount "+sa)
+		}
+		fields = append(fields, "subjects = ["+strings.Join(parts, ", ")+"]")
+		refs = append(refs, parts...)
+	case "policy/v1/PodDisruptionBudget":
+		kw = "pdb"
+		sel, _ := spec["selector"].(map[string]any)
+		ref, ok := r.selected(sel, "deployment", "statefulset")
+		if !ok {
+			return nil
+		}
+		fields = append(fields, "selector = "+ref)
+		refs = append(refs, ref)
+		for k, f := range map[string]string{"minAvailable": "min_available", "maxUnavailable": "max_unavailable"} {
+			if v, ok := spec[k]; ok {
+				fields = append(fields, f+" = "+scalar(v))
+			}
+		}
+	case "autoscaling/v2/HorizontalPodAutoscaler":
+		kw = "hpa"
+		t, _ := spec["scaleTargetRef"].(map[string]any)
+		target := strings.ToLower(str(t["kind"])) + " " + str(t["name"])
+		if r.declared[target] == nil || t["apiVersion"] != "apps/v1" {
+			return nil
+		}
+		fields = append(fields, "target = "+target)
+		refs = append(refs, target)
+		if v, ok := spec["minReplicas"]; ok && scalar(v) != "1" {
+			fields = append(fields, "min = "+scalar(v))
+		}
+		if v, ok := spec["maxReplicas"]; ok {
+			fields = append(fields, "max = "+scalar(v))
+		}
+		metrics, _ := spec["metrics"].([]any)
+		for _, it := range metrics {
+			m, _ := it.(map[string]any)
+			res, _ := m["resource"].(map[string]any)
+			tg, _ := res["target"].(map[string]any)
+			rn := str(res["name"])
+			if m["type"] != "Resource" || (rn != "cpu" && rn != "memory") || tg["type"] != "Utilization" || tg["averageUtilization"] == nil {
+				return nil
+			}
+			fields = append(fields, rn+" = "+scalar(tg["averageUtilization"]))
+		}
+	default:
+		return nil
+	}
+	text := kw + " " + name
+	if len(fields) > 0 {
+		text += " {\n" + strings.Join(fields, "\n") + "\n}"
+	}
+	return []candidate{{kw, name, text, refs}}
+}
+
+// selected returns the reference to the typed workload of one of kinds
+// whose Pods a label selector selects by wavec's labels.
+func (r *Result) selected(sel map[string]any, kinds ...string) (string, bool) {
+	ml, _ := sel["matchLabels"].(map[string]any)
+	target := str(ml["app.kubernetes.io/name"])
+	if len(sel) != 1 || len(ml) != 2 || str(ml["app.kubernetes.io/part-of"]) != r.Name {
+		return "", false
+	}
+	for _, kw := range kinds {
+		if r.declared[kw+" "+target] != nil {
+			return kw + " " + target, true
+		}
+	}
+	return "", false
+}

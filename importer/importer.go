@@ -17,11 +17,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -101,6 +103,10 @@ var refKinds = map[string]string{
 type entry struct {
 	obj   manifest.Object
 	clean map[string]any // the object as the pipeline must build it
+	// write is the object as the declaration says it: clean without what
+	// the hook statement says (its timeout).
+	write   *unstructured.Unstructured
+	timeout string // the hook's timeout, or ""
 	ann   argocd.Annotations
 	kind  string   // the declaration's keyword: a kind, or "object"
 	name  string   // the declaration's name
@@ -228,13 +234,21 @@ func (res *Result) assemble(level int) []manifest.Problem {
 	used := map[string]bool{}
 	for _, e := range res.all {
 		e.kind, e.name, e.decl, e.refs = "", "", "", nil
+		e.write, e.timeout = &unstructured.Unstructured{Object: e.clean}, ""
+		hookTimeout(e)
 	}
 	res.decls = slices.Clone(res.all)
 	// Workloads last: they may refer to what the others declare.
 	ordered := slices.Clone(res.decls)
 	sort.SliceStable(ordered, func(i, j int) bool { return stage(ordered[i]) < stage(ordered[j]) })
 	for _, e := range ordered {
-		if why := declare(res, e, used); why != "" {
+		why := declare(res, e, used)
+		if why != "" && e.timeout != "" {
+			// Say the timeout as the annotation it is.
+			e.write, e.timeout = &unstructured.Unstructured{Object: e.clean}, ""
+			why = declare(res, e, used)
+		}
+		if why != "" {
 			errorf(e.obj, "the object cannot be written as .wave so that it builds unchanged: %s", why)
 			continue
 		}
@@ -299,7 +313,7 @@ func declare(res *Result, e *entry, used map[string]bool) string {
 	o := e.obj
 	cands := append(candidates(e), kindCandidates(res, e)...)
 	if e.obj.GetAPIVersion() == "v1" && e.obj.GetKind() == "Service" {
-		if c, ok := serviceCandidate(res, e.clean, e.obj.GetName()); ok {
+		if c, ok := serviceCandidate(res, e.write.Object, e.obj.GetName()); ok {
 			cands = append(cands, c)
 		}
 	}
@@ -334,7 +348,7 @@ func declare(res *Result, e *entry, used map[string]bool) string {
 	for n := 2; used["object "+name]; n++ {
 		name = fmt.Sprintf("%s-%d", base, n)
 	}
-	body := e.clean
+	body := e.write.Object
 	if md := nested(body, "metadata"); md["namespace"] == res.Namespace || e.cluster {
 		// The pipeline's namespace is given to every object that names none.
 		body = runtimeCopy(body)
@@ -385,7 +399,7 @@ func tryDecl(res *Result, e *entry, kind, name, text string) string {
 // tryDeclIn is tryDecl with context: the declarations and statements of
 // what the declaration refers to.
 func tryDeclIn(res *Result, e *entry, kind, name, text, context string) string {
-	probe := &entry{obj: e.obj, ann: e.ann, kind: kind, name: name}
+	probe := &entry{obj: e.obj, ann: e.ann, kind: kind, name: name, timeout: e.timeout}
 	src := res.header + context + text + "\n" + statements([]*entry{probe})
 	built, diags := compiler.CompileSource("import.wave", []byte(src), nil)
 	for _, d := range diags {
@@ -452,6 +466,46 @@ func stage(e *entry) int {
 		return 2
 	}
 	return 0
+}
+
+// hookTimeout moves a hook's wavec.io/timeout annotation (and a Job's
+// activeDeadlineSeconds of the same length, which the hook's timeout
+// sets) into the hook statement.
+func hookTimeout(e *entry) {
+	v, ok := e.write.GetAnnotations()[annotationTimeout]
+	d, err := time.ParseDuration(v)
+	if !ok || err != nil || d <= 0 || !e.ann.Hook || e.ann.Skip {
+		return
+	}
+	w := e.write.DeepCopy()
+	ann := w.GetAnnotations()
+	delete(ann, annotationTimeout)
+	w.SetAnnotations(ann)
+	if len(ann) == 0 {
+		unstructured.RemoveNestedField(w.Object, "metadata", "annotations")
+	}
+	secs := int64(math.Ceil(d.Seconds()))
+	if w.GetKind() == "Job" {
+		if ads, found, _ := unstructured.NestedInt64(w.Object, "spec", "activeDeadlineSeconds"); found && ads == secs {
+			unstructured.RemoveNestedField(w.Object, "spec", "activeDeadlineSeconds")
+		}
+	}
+	e.write, e.timeout = w, durationWord(d)
+}
+
+// annotationTimeout is wavec's own annotation for a hook's timeout.
+const annotationTimeout = "wavec.io/timeout"
+
+// durationWord writes d as a duration unit: 5m rather than 5m0s.
+func durationWord(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // builds reports whether the compiled pipeline has an object equal to want.
@@ -615,7 +669,7 @@ type candidate struct {
 // candidates returns the typed declarations that may build e's object,
 // most idiomatic first.
 func candidates(e *entry) []candidate {
-	u := e.obj.Unstructured
+	u := e.write
 	name := u.GetName()
 	if !isName(name) {
 		return nil
@@ -781,6 +835,9 @@ func statements(entries []*entry) string {
 					ps = append(ps, p.Keyword())
 				}
 				tail = " delete " + strings.Join(ps, ", ")
+			}
+			if e.timeout != "" {
+				tail += " timeout " + e.timeout
 			}
 		}
 		g := byHead[head+tail]

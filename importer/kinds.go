@@ -10,8 +10,8 @@ import (
 // written only from fields it can say; what else the object holds makes
 // the verification fail, and the object stays an `object`.
 func kindCandidates(r *Result, e *entry) []candidate {
-	u := e.obj.Unstructured
-	obj := e.clean
+	u := e.write
+	obj := u.Object
 	name := u.GetName()
 	if !isName(name) {
 		return nil

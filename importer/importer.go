@@ -107,12 +107,12 @@ type entry struct {
 	// the hook statement says (its timeout).
 	write   *unstructured.Unstructured
 	timeout string // the hook's timeout, or ""
-	ann   argocd.Annotations
-	kind  string   // the declaration's keyword: a kind, or "object"
-	name  string   // the declaration's name
-	decl  string   // the declaration's text
-	part  string   // the application part, for Files
-	refs  []string // what the declaration refers to
+	ann     argocd.Annotations
+	kind    string   // the declaration's keyword: a kind, or "object"
+	name    string   // the declaration's name
+	decl    string   // the declaration's text
+	part    string   // the application part, for Files
+	refs    []string // what the declaration refers to
 	// cluster reports an object that names a namespace although its
 	// kind is cluster-scoped.
 	cluster bool

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -234,4 +236,118 @@ func BenchmarkImportBenchRelease(b *testing.B) {
 			b.Fatal("import failed")
 		}
 	}
+}
+
+// helmChart is what helm template prints for a small chart: a hook Job
+// with Helm's annotations, its own selector labels, and a ConfigMap the
+// Job reads that the chart does not hold.
+const helmChart = `# Source: web/templates/config.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+  labels:
+    app.kubernetes.io/instance: web
+  annotations:
+    argocd.argoproj.io/sync-wave: "-1"
+data:
+  LOG_LEVEL: info
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  labels:
+    app.kubernetes.io/instance: web
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade
+    helm.sh/hook-weight: "-2"
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+spec:
+  backoffLimit: 1
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/instance: web
+    spec:
+      restartPolicy: Never
+      serviceAccountName: migrator
+      containers:
+      - name: migrate
+        image: ghcr.io/acme/web:1.0
+        command: ["/bin/sh", "-c"]
+        args: ["web migrate"]
+        env:
+        - name: DB_PASSWORD
+          valueFrom:
+            secretKeyRef: {name: web-db, key: password}
+        - name: MODE
+          value: migrate
+        envFrom:
+        - configMapRef: {name: shared-settings}
+`
+
+func TestHelmChart(t *testing.T) {
+	objs := load(t, []byte(helmChart), "chart.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	spaces := regexp.MustCompile(` +`)
+	src := spaces.ReplaceAllString(string(res.Source), " ")
+	for _, want := range []string{
+		"pipeline web in default\n",
+		"configmap shared-settings external\n",
+		"secret web-db external\n",
+		"serviceaccount migrator external\n",
+		"job migrate {\n",
+		"  restricted = false // the input does not set every setting of the restricted Pod Security profile\n",
+		`  run             = "web migrate"` + "\n",
+		"  env_from        = [configmap shared-settings]\n",
+		`    DB_PASSWORD = secret web-db -> "password"` + "\n",
+		"  service_account = serviceaccount migrator\n",
+		"presync wave -2 < job migrate > delete before-create, on-success\n",
+		"wave -1 < configmap web-config >\n",
+	} {
+		if want = spaces.ReplaceAllString(want, " "); !strings.Contains(src, want) {
+			t.Errorf("import lacks %q:\n%s", want, res.Source)
+		}
+	}
+	if strings.Contains(src, "helm.sh") || strings.Contains(src, "argocd.argoproj.io") {
+		t.Errorf("ordering annotations kept:\n%s", src)
+	}
+	checkContract(t, "chart", objs)
+
+	// The input's order does not matter.
+	rev := slices.Clone(objs)
+	slices.Reverse(rev)
+	again, _ := Import(rev, Options{})
+	if again == nil || !bytes.Equal(again.Source, res.Source) {
+		t.Errorf("reversed input gives other text")
+	}
+}
+
+// TestFallsBackToObject: a Deployment that selects its Pods by labels of
+// its own cannot be a typed deployment (wavec owns the selector), so it is
+// an object, exactly.
+func TestFallsBackToObject(t *testing.T) {
+	objs := load(t, []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx}]
+`), "d.yaml")
+	res, problems := Import(objs, Options{Namespace: "shop"})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	if res.Typed != 0 || !strings.Contains(string(res.Source), "object web = \"\"\"\n") {
+		t.Errorf("want an object:\n%s", res.Source)
+	}
+	checkContract(t, "deployment", objs)
 }

@@ -184,8 +184,16 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	}
 	fields = append(fields, blocks...)
 	var pod []string
-	if md, ok := tmpl["metadata"].(map[string]any); ok {
-		if l, ok := md["labels"].(map[string]any); ok {
+	if md, _ := tmpl["metadata"].(map[string]any); md != nil || len(userLabels(u.GetLabels())) > 0 {
+		l, _ := md["labels"].(map[string]any)
+		// The workload's labels are its Pods' labels too.
+		for k, v := range userLabels(u.GetLabels()) {
+			if str(l[k]) != v {
+				return "", nil, false
+			}
+			delete(l, k)
+		}
+		if l != nil {
 			for _, k := range wavecLabels {
 				delete(l, k)
 			}

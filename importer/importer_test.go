@@ -351,3 +351,19 @@ spec:
 	}
 	checkContract(t, "deployment", objs)
 }
+
+// FuzzImport: any input that loads either imports, and then keeps the
+// contract, or gives an error diagnostic; it never panics.
+func FuzzImport(f *testing.F) {
+	f.Add([]byte(helmChart))
+	f.Add([]byte("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {a: \"/w==\", b: aGk=}\n"))
+	f.Add([]byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\ndata: {\"delete\": \"${a}\", k: \"a\\nb\\n\\n c\\n\"}\n"))
+	f.Add([]byte("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, annotations: {argocd.argoproj.io/hook: Skip}}\nspec: {note: '\"\"\" and ${x}'}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		objs, err := manifest.LoadReader(bytes.NewReader(data), "fuzz.yaml")
+		if err != nil || len(objs) == 0 || len(objs) > 20 {
+			return
+		}
+		checkContract(t, "fuzz", objs)
+	})
+}

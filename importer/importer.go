@@ -549,6 +549,9 @@ func comparable(obj map[string]any) map[string]any {
 		return nil
 	}
 	strip(m)
+	if a, ok := nested(m, "metadata")["annotations"].(map[string]any); ok {
+		canonicalSyncOptions(a)
+	}
 	if m["kind"] == "Secret" && m["apiVersion"] == "v1" {
 		if sd, ok := m["stringData"].(map[string]any); ok {
 			data, _ := m["data"].(map[string]any)
@@ -682,14 +685,7 @@ func candidates(e *entry) []candidate {
 		return nil
 	}
 	var fields []string
-	meta := func() {
-		if l := userLabels(u.GetLabels()); len(l) > 0 {
-			fields = append(fields, "labels = "+stringMap(l))
-		}
-		if a := userAnnotations(u.GetAnnotations()); len(a) > 0 {
-			fields = append(fields, "annotations = "+stringMap(a))
-		}
-	}
+	meta := func() { fields = append(fields, metaFields(u.GetLabels(), u.GetAnnotations())...) }
 	block := func(kind string) []candidate {
 		if len(fields) == 0 {
 			return []candidate{{kind, name, kind + " " + name, nil}}
@@ -744,6 +740,26 @@ func userLabels(l map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+// metaFields writes an object's labels, sync options and other
+// annotations as fields.
+func metaFields(labels, annotations map[string]string) []string {
+	var fields []string
+	if l := userLabels(labels); len(l) > 0 {
+		fields = append(fields, "labels = "+stringMap(l))
+	}
+	a := userAnnotations(annotations)
+	if v, ok := a[argocd.AnnotationSyncOptions]; ok {
+		if f, ok := syncOptionFields(v); ok {
+			fields = append(fields, f...)
+			delete(a, argocd.AnnotationSyncOptions)
+		}
+	}
+	if len(a) > 0 {
+		fields = append(fields, "annotations = "+stringMap(a))
+	}
+	return fields
 }
 
 func userAnnotations(a map[string]string) map[string]string {

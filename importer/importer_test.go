@@ -327,6 +327,28 @@ func TestHelmChart(t *testing.T) {
 	}
 }
 
+// TestSyncOptions: the sync-options annotation becomes the fields every
+// kind accepts, whatever the order of its options.
+func TestSyncOptions(t *testing.T) {
+	objs := load(t, []byte(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+  annotations:
+    argocd.argoproj.io/sync-options: ServerSideApply=true,Prune=false
+data: {a: b}
+`), "c.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	src := regexp.MustCompile(` +`).ReplaceAllString(string(res.Source), " ")
+	if !strings.Contains(src, "configmap c {\n prune = false\n server_side_apply = true\n a = \"b\"\n}") {
+		t.Errorf("want sync options as fields:\n%s", res.Source)
+	}
+	checkContract(t, "sync options", objs)
+}
+
 // TestFallsBackToObject: a Deployment that selects its Pods by labels of
 // its own cannot be a typed deployment (wavec owns the selector), so it is
 // an object, exactly.

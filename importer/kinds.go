@@ -16,13 +16,8 @@ func kindCandidates(r *Result, e *entry) []candidate {
 	if !isName(name) {
 		return nil
 	}
-	var fields, refs []string
-	if l := userLabels(u.GetLabels()); len(l) > 0 {
-		fields = append(fields, "labels = "+stringMap(l))
-	}
-	if a := userAnnotations(u.GetAnnotations()); len(a) > 0 {
-		fields = append(fields, "annotations = "+stringMap(a))
-	}
+	var refs []string
+	fields := metaFields(u.GetLabels(), u.GetAnnotations())
 	spec, _ := obj["spec"].(map[string]any)
 	var kw string
 	switch u.GetAPIVersion() + "/" + u.GetKind() {

@@ -206,15 +206,8 @@ func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bo
 	if ref == "" {
 		return candidate{}, false
 	}
-	var fields []string
-	u := obj
-	md, _ := u["metadata"].(map[string]any)
-	if l := userLabels(toStrings(md["labels"])); len(l) > 0 {
-		fields = append(fields, "labels = "+stringMap(l))
-	}
-	if a := userAnnotations(toStrings(md["annotations"])); len(a) > 0 {
-		fields = append(fields, "annotations = "+stringMap(a))
-	}
+	md, _ := obj["metadata"].(map[string]any)
+	fields := metaFields(toStrings(md["labels"]), toStrings(md["annotations"]))
 	if target != name {
 		fields = append(fields, "selector = "+ref)
 	}

@@ -242,14 +242,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			return "", nil, false
 		}
 	}
-	var meta []string
-	if l := userLabels(u.GetLabels()); len(l) > 0 {
-		meta = append(meta, "labels = "+stringMap(l))
-	}
-	if a := userAnnotations(u.GetAnnotations()); len(a) > 0 {
-		meta = append(meta, "annotations = "+stringMap(a))
-	}
-	fields = append(meta, fields...)
+	fields = append(metaFields(u.GetLabels(), u.GetAnnotations()), fields...)
 	return kw + " " + u.GetName() + " {\n" + strings.Join(fields, "\n") + "\n}", refs, true
 }
 

@@ -301,7 +301,7 @@ func TestHelmChart(t *testing.T) {
 		"secret web-db external\n",
 		"serviceaccount migrator external\n",
 		"job migrate {\n",
-		"  restricted = false // the input does not set every setting of the restricted Pod Security profile\n",
+		"  restricted = false // the input lacks the restricted Pod Security settings allowPrivilegeEscalation, capabilities, runAsNonRoot, seccompProfile\n",
 		`  run             = "web migrate"` + "\n",
 		"  env_from        = [configmap shared-settings]\n",
 		`    DB_PASSWORD = secret web-db -> "password"` + "\n",

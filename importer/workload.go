@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -116,7 +117,11 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			return "", nil, false
 		}
 	} else {
-		fields = append(fields, "restricted = false // the input does not set every setting of the restricted Pod Security profile")
+		why := "the input's securityContext settings are written out as they are"
+		if gaps := restrictedGaps(podSpec); len(gaps) > 0 {
+			why = "the input lacks the restricted Pod Security settings " + strings.Join(gaps, ", ")
+		}
+		fields = append(fields, "restricted = false // "+why)
 	}
 	var body []string
 	containers, _ := podSpec["containers"].([]any)
@@ -246,6 +251,31 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	return kw + " " + u.GetName() + " {\n" + strings.Join(fields, "\n") + "\n}", refs, true
 }
 
+// restrictedGaps names the settings of the restricted profile that the
+// Pod or one of its containers lacks.
+func restrictedGaps(podSpec map[string]any) []string {
+	var gaps []string
+	add := func(sc map[string]any, want map[string]any) {
+		for _, k := range sortedKeys(want) {
+			if !reflect.DeepEqual(jsonCopy(sc[k]), jsonCopy(want[k])) && !slices.Contains(gaps, k) {
+				gaps = append(gaps, k)
+			}
+		}
+	}
+	sc, _ := podSpec["securityContext"].(map[string]any)
+	add(sc, restrictedPod)
+	for _, list := range []string{"initContainers", "containers"} {
+		cs, _ := podSpec[list].([]any)
+		for _, c := range cs {
+			cm, _ := c.(map[string]any)
+			sc, _ := cm["securityContext"].(map[string]any)
+			add(sc, restrictedContainer)
+		}
+	}
+	sort.Strings(gaps)
+	return gaps
+}
+
 // takeRestricted removes the restricted settings from m[key], reporting
 // whether every one of them was there with wavec's value.
 func takeRestricted(m map[string]any, key string, want map[string]any) bool {
@@ -261,10 +291,6 @@ func takeRestricted(m map[string]any, key string, want map[string]any) bool {
 	}
 	return true
 }
-
-// containerFields writes a container's fields: image first, then the
-// others as the API spells them.
-func containerFields(c map[string]any) []string { return containerFieldsAfter(nil, c) }
 
 // containerFieldsAfter writes the image, then short, then the container's
 // other fields as the API spells them.

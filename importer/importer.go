@@ -95,7 +95,7 @@ type Result struct {
 
 // refKinds are the kinds whose objects workloads refer to.
 var refKinds = map[string]string{
-	"v1/ConfigMap": "configmap", "v1/Secret": "secret", "v1/ServiceAccount": "serviceaccount",
+	"v1/ConfigMap": "configmap", "v1/Secret": "secret", "v1/ServiceAccount": "serviceaccount", "v1/Service": "service",
 	"rbac.authorization.k8s.io/v1/Role": "role", "rbac.authorization.k8s.io/v1/ClusterRole": "clusterrole",
 }
 
@@ -242,6 +242,11 @@ func (res *Result) assemble(level int) []manifest.Problem {
 	ordered := slices.Clone(res.decls)
 	sort.SliceStable(ordered, func(i, j int) bool { return stage(ordered[i]) < stage(ordered[j]) })
 	for _, e := range ordered {
+		if e.decl != "" { // declared together with another
+			res.Typed++
+			res.declared[e.ref()] = e
+			continue
+		}
 		why := declare(res, e, used)
 		if why != "" && e.timeout != "" {
 			// Say the timeout as the annotation it is.
@@ -324,6 +329,9 @@ func declare(res *Result, e *entry, used map[string]bool) string {
 		name := c.name
 		if used[c.kind+" "+name] {
 			continue
+		}
+		if c.kind == "statefulset" && declareWithService(res, e, c, used) {
+			return ""
 		}
 		context, externals, ok := res.context(c.refs)
 		if !ok {
@@ -412,6 +420,53 @@ func tryDeclIn(res *Result, e *entry, kind, name, text, context string) string {
 	}
 	e.kind, e.name, e.decl = kind, name, text
 	return ""
+}
+
+// declareWithService declares a statefulset together with its governing
+// Service of the input, which selects the statefulset's Pods: each refers
+// to the other. It reports whether both build unchanged.
+func declareWithService(res *Result, e *entry, c candidate, used map[string]bool) bool {
+	sn, _, _ := unstructured.NestedString(e.write.Object, "spec", "serviceName")
+	var svc *entry
+	for _, x := range res.all {
+		if x.obj.GetAPIVersion() == "v1" && x.obj.GetKind() == "Service" && x.obj.GetName() == sn && x.decl == "" {
+			svc = x
+		}
+	}
+	if svc == nil || used["service "+sn] {
+		return false
+	}
+	self := "statefulset " + e.obj.GetName()
+	res.declared[self] = &entry{decl: c.text}
+	sc, ok := serviceCandidate(res, svc.write.Object, sn)
+	delete(res.declared, self)
+	if !ok {
+		return false
+	}
+	var refs []string
+	for _, r := range append(slices.Clone(c.refs), sc.refs...) {
+		if r != self && r != "service "+sn {
+			refs = append(refs, r)
+		}
+	}
+	context, externals, ok := res.context(refs)
+	if !ok {
+		return false
+	}
+	a := &entry{obj: e.obj, ann: e.ann, kind: c.kind, name: c.name, timeout: e.timeout}
+	b := &entry{obj: svc.obj, ann: svc.ann, kind: sc.kind, name: sc.name, timeout: svc.timeout}
+	src := res.header + context + c.text + "\n" + sc.text + "\n" + statements([]*entry{a, b})
+	built, diags := compiler.CompileSource("import.wave", []byte(src), nil)
+	if diags.HasErrors() || !builds(built, e.clean, res.Namespace) || !builds(built, svc.clean, res.Namespace) {
+		return false
+	}
+	e.kind, e.name, e.decl, e.refs = c.kind, c.name, c.text, c.refs
+	svc.kind, svc.name, svc.decl, svc.refs = sc.kind, sc.name, sc.text, sc.refs
+	used[e.ref()], used[svc.ref()] = true, true
+	for _, x := range externals {
+		res.externals[x] = true
+	}
+	return true
 }
 
 // context returns the declarations that refs need: those declared so far

@@ -109,7 +109,10 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 		if !isName(sn) {
 			return "", nil, false
 		}
-		fields = append(fields, "service = service "+sn)
+		if sn != u.GetName() {
+			fields = append(fields, "service = service "+sn)
+		}
+		refs = append(refs, "service "+sn)
 		delete(spec, "serviceName")
 	}
 	if restricted {

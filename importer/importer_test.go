@@ -117,6 +117,14 @@ func TestExamples(t *testing.T) {
 				t.Fatalf("%s does not import", dir)
 			}
 			t.Logf("%s: %d objects, %d typed", dir, o.objects, o.typed)
+			// Deterministic: map order never shows in the output.
+			first, _ := Import(load(t, res.YAML(), dir), Options{})
+			for i := 0; i < 5; i++ {
+				again, _ := Import(load(t, res.YAML(), dir), Options{})
+				if !bytes.Equal(again.Source, first.Source) {
+					t.Fatalf("%s: two imports differ", dir)
+				}
+			}
 		})
 	}
 }

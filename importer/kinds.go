@@ -96,8 +96,9 @@ func kindCandidates(r *Result, e *entry) []candidate {
 		}
 		fields = append(fields, "selector = "+ref)
 		refs = append(refs, ref)
-		for k, f := range map[string]string{"minAvailable": "min_available", "maxUnavailable": "max_unavailable"} {
-			if v, ok := spec[k]; ok {
+		for _, kf := range [][2]string{{"minAvailable", "min_available"}, {"maxUnavailable", "max_unavailable"}} {
+			if v, ok := spec[kf[0]]; ok {
+				f := kf[1]
 				fields = append(fields, f+" = "+scalar(v))
 			}
 		}

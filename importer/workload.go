@@ -69,6 +69,16 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	if kw == "cronjob" {
 		jt, _ := spec["jobTemplate"].(map[string]any)
 		js, _ := jt["spec"].(map[string]any)
+		// The Jobs carry the cronjob's labels (wavec's and the user's).
+		jmd, _ := jt["metadata"].(map[string]any)
+		jl, _ := jmd["labels"].(map[string]any)
+		for _, k := range wavecLabels {
+			delete(jl, k)
+		}
+		if !reflect.DeepEqual(toStrings(jl), userLabels(u.GetLabels())) || len(jmd) > 1 || len(jmd) == 1 && jmd["labels"] == nil {
+			return "", nil, false
+		}
+		delete(jt, "metadata")
 		if js == nil || len(jt) != 1 {
 			return "", nil, false
 		}
@@ -227,6 +237,17 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	if kw == "cronjob" {
 		for _, k := range sortedKeys(jobSpec) {
 			spec["jobTemplate.spec."+k] = jobSpec[k] // not expressible: refuse below
+		}
+		for _, kf := range [][2]string{{"concurrencyPolicy", "concurrency"}, {"suspend", "suspend"}, {"timeZone", "time_zone"}, {"successfulJobsHistoryLimit", "keep_succeeded"}, {"failedJobsHistoryLimit", "keep_failed"}} {
+			k, f := kf[0], kf[1]
+			if v, ok := spec[k]; ok {
+				if k == "concurrencyPolicy" {
+					fields = append(fields, f+" = "+str(v))
+				} else {
+					fields = append(fields, f+" = "+value(v, ""))
+				}
+				delete(spec, k)
+			}
 		}
 	}
 	var specLines []string

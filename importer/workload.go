@@ -2,12 +2,14 @@ package importer
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -96,7 +98,17 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	}
 	delete(jobSpec, "template")
 	delete(spec, "selector")
+	annotations := u.GetAnnotations()
 	if kw == "job" || kw == "cronjob" {
+		if v, ok := jobSpec["activeDeadlineSeconds"].(int64); ok && short && v > 0 {
+			d := time.Duration(v) * time.Second
+			fields = append(fields, "timeout = "+durationWord(d))
+			delete(jobSpec, "activeDeadlineSeconds")
+			if t, err := time.ParseDuration(annotations[annotationTimeout]); err == nil && t == d {
+				annotations = maps.Clone(annotations)
+				delete(annotations, annotationTimeout)
+			}
+		}
 		if v, ok := jobSpec["backoffLimit"]; ok {
 			if scalar(v) != "0" {
 				fields = append(fields, "retries = "+scalar(v))
@@ -271,7 +283,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			return "", nil, false
 		}
 	}
-	fields = append(metaFields(u.GetLabels(), u.GetAnnotations()), fields...)
+	fields = append(metaFields(u.GetLabels(), annotations), fields...)
 	return kw + " " + u.GetName() + " {\n" + strings.Join(fields, "\n") + "\n}", refs, true
 }
 

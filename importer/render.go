@@ -85,10 +85,10 @@ func quote(s string) string {
 	return b.String()
 }
 
-// key writes a map or data key: bare when it is a name and not one of
-// reserved, quoted otherwise.
+// key writes a map or data key: bare when it is a name without dots and
+// not one of reserved, quoted otherwise (`"app.properties"`).
 func key(s string, reserved ...string) string {
-	if isName(s) && !slices.Contains(reserved, s) {
+	if isName(s) && !strings.Contains(s, ".") && !slices.Contains(reserved, s) {
 		return s
 	}
 	return quote(s)

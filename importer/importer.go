@@ -519,6 +519,8 @@ func stage(e *entry) int {
 	switch e.obj.GetKind() {
 	case "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "RoleBinding", "ClusterRoleBinding":
 		return 2
+	case "Ingress":
+		return 3
 	}
 	return 0
 }

@@ -397,3 +397,32 @@ func FuzzImport(f *testing.F) {
 		checkContract(t, "fuzz", objs)
 	})
 }
+
+// TestIngress: an Ingress to typed Services becomes an ingress with rules.
+func TestIngress(t *testing.T) {
+	src := `pipeline web in shop
+deployment web { image = "nginx:1.27"; port = 8080; user = 101 }
+service web { port = 80 -> 8080 }
+secret web-tls { type = "kubernetes.io/tls"; "tls.crt" = "c"; "tls.key" = "k" }
+ingress web {
+  class = "nginx"
+  rule shop.example.com { "/" = service web; "/api" = service web -> http }
+  rule any { "/" = service web }
+  tls = secret web-tls -> ["shop.example.com"]
+}
+wave 1 < ingress web >
+`
+	built, diags := compiler.CompileSource("web.wave", []byte(src), nil)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	objs := load(t, built.YAML(), "web.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	if res.Typed != len(objs) || !strings.Contains(string(res.Source), "  rule shop.example.com {\n") {
+		t.Errorf("want every object typed:\n%s", res.Source)
+	}
+	checkContract(t, "ingress", objs)
+}

@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -128,6 +129,8 @@ func kindCandidates(r *Result, e *entry) []candidate {
 			}
 			fields = append(fields, rn+" = "+scalar(tg["averageUtilization"]))
 		}
+	case "networking.k8s.io/v1/Ingress":
+		return ingressCandidates(r, name, spec, fields)
 	default:
 		return nil
 	}
@@ -152,4 +155,99 @@ func (r *Result) selected(sel map[string]any, kinds ...string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// ingressCandidates writes an Ingress as `rule` blocks: first with each
+// backend's port left to its Service's first port, then with every port
+// written out.
+func ingressCandidates(r *Result, name string, spec map[string]any, meta []string) []candidate {
+	var out []candidate
+	for _, ports := range []bool{false, true} {
+		fields := slices.Clone(meta)
+		var refs, hosts []string
+		for _, k := range sortedKeys(spec) {
+			switch k {
+			case "ingressClassName":
+				fields = append(fields, "class = "+quote(str(spec[k])))
+			case "rules", "tls":
+			default:
+				return nil
+			}
+		}
+		rules, _ := spec["rules"].([]any)
+		for _, it := range rules {
+			rule, _ := it.(map[string]any)
+			host := str(rule["host"])
+			word := host
+			if host == "" {
+				word = "any"
+			} else if !namePattern.MatchString(host) || host == "any" {
+				return nil
+			}
+			hosts = append(hosts, host)
+			http, _ := rule["http"].(map[string]any)
+			paths, _ := http["paths"].([]any)
+			if len(rule) != 2 && !(host == "" && len(rule) == 1) || len(http) != 1 {
+				return nil
+			}
+			var entries []string
+			for _, pit := range paths {
+				p, _ := pit.(map[string]any)
+				backend, _ := p["backend"].(map[string]any)
+				svc, _ := backend["service"].(map[string]any)
+				sname := str(svc["name"])
+				port, _ := svc["port"].(map[string]any)
+				if len(p) != 3 || p["pathType"] != "Prefix" || len(backend) != 1 || !isName(sname) || len(port) != 1 {
+					return nil
+				}
+				v := "service " + sname
+				refs = append(refs, v)
+				if ports {
+					if n, ok := port["number"]; ok {
+						v += " -> " + scalar(n)
+					} else if pn := str(port["name"]); namePattern.MatchString(pn) {
+						v += " -> " + pn
+					} else {
+						return nil
+					}
+				} else if pn := str(port["name"]); pn != "" {
+					if !namePattern.MatchString(pn) {
+						return nil
+					}
+					v += " -> " + pn
+				}
+				entries = append(entries, quote(str(p["path"]))+" = "+v)
+			}
+			fields = append(fields, "rule "+word+" {\n"+strings.Join(entries, "\n")+"\n}")
+		}
+		tls, _ := spec["tls"].([]any)
+		var secrets []string
+		for _, it := range tls {
+			t, _ := it.(map[string]any)
+			sn := str(t["secretName"])
+			if !isName(sn) {
+				return nil
+			}
+			v := "secret " + sn
+			refs = append(refs, v)
+			th, _ := t["hosts"].([]any)
+			var hs []string
+			for _, h := range th {
+				hs = append(hs, str(h))
+			}
+			if !slices.Equal(hs, hosts) {
+				v += " -> " + value(th, "")
+			}
+			secrets = append(secrets, v)
+		}
+		switch len(secrets) {
+		case 0:
+		case 1:
+			fields = append(fields, "tls = "+secrets[0])
+		default:
+			fields = append(fields, "tls = ["+strings.Join(secrets, ", ")+"]")
+		}
+		out = append(out, candidate{"ingress", name, "ingress " + name + " {\n" + strings.Join(fields, "\n") + "\n}", refs})
+	}
+	return out
 }

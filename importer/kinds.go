@@ -95,7 +95,9 @@ func kindCandidates(r *Result, e *entry) []candidate {
 		if !ok {
 			return nil
 		}
-		fields = append(fields, "selector = "+ref)
+		if ref != "deployment "+name {
+			fields = append(fields, "selector = "+ref)
+		}
 		refs = append(refs, ref)
 		for _, kf := range [][2]string{{"minAvailable", "min_available"}, {"maxUnavailable", "max_unavailable"}} {
 			if v, ok := spec[kf[0]]; ok {
@@ -110,7 +112,9 @@ func kindCandidates(r *Result, e *entry) []candidate {
 		if r.declared[target] == nil || t["apiVersion"] != "apps/v1" {
 			return nil
 		}
-		fields = append(fields, "target = "+target)
+		if target != "deployment "+name {
+			fields = append(fields, "target = "+target)
+		}
 		refs = append(refs, target)
 		if v, ok := spec["minReplicas"]; ok && scalar(v) != "1" {
 			fields = append(fields, "min = "+scalar(v))

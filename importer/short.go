@@ -259,3 +259,108 @@ func toStrings(v any) map[string]string {
 	}
 	return out
 }
+
+// mountSugar writes the Pod's volumes and every container's volumeMounts
+// as `volume NAME` fields and `mount` maps, when all of them can be: the
+// workload's own emptyDir volumes, and ConfigMaps, Secrets and claims in
+// volumes named as wavec names them (configmap-NAME, secret-NAME,
+// pvc-NAME). It removes what it writes from podSpec and the containers
+// and returns the volume fields, each container's mount field (by index in
+// containers) and the references.
+func mountSugar(podSpec map[string]any, containers []map[string]any) (volumes []string, mounts map[int]string, refs []string, ok bool) {
+	sources := map[string]string{} // volume name -> what a mount names
+	vols, _ := podSpec["volumes"].([]any)
+	for _, it := range vols {
+		v, _ := it.(map[string]any)
+		name := str(v["name"])
+		if len(v) != 2 {
+			return nil, nil, nil, false
+		}
+		switch {
+		case v["emptyDir"] != nil:
+			ed, _ := v["emptyDir"].(map[string]any)
+			if !namePattern.MatchString(name) || !isName(name) {
+				return nil, nil, nil, false
+			}
+			var f []string
+			for _, k := range sortedKeys(ed) {
+				switch {
+				case k == "sizeLimit" && unitPattern.MatchString(str(ed[k])):
+					f = append(f, "size = "+str(ed[k]))
+				case k == "medium" && ed[k] == "Memory":
+					f = append(f, "memory = true")
+				default:
+					return nil, nil, nil, false
+				}
+			}
+			if len(f) == 0 {
+				volumes = append(volumes, "volume "+name+" = emptydir")
+			} else {
+				volumes = append(volumes, "volume "+name+" { "+strings.Join(f, ", ")+" }")
+			}
+			sources[name] = "volume " + name
+		case v["configMap"] != nil:
+			cm, _ := v["configMap"].(map[string]any)
+			if n := str(cm["name"]); len(cm) == 1 && isName(n) && name == "configmap-"+n {
+				sources[name] = "configmap " + n
+			} else {
+				return nil, nil, nil, false
+			}
+		case v["secret"] != nil:
+			s, _ := v["secret"].(map[string]any)
+			if n := str(s["secretName"]); len(s) == 1 && isName(n) && name == "secret-"+n {
+				sources[name] = "secret " + n
+			} else {
+				return nil, nil, nil, false
+			}
+		case v["persistentVolumeClaim"] != nil:
+			p, _ := v["persistentVolumeClaim"].(map[string]any)
+			if n := str(p["claimName"]); len(p) == 1 && isName(n) && name == "pvc-"+n {
+				sources[name] = "pvc " + n
+			} else {
+				return nil, nil, nil, false
+			}
+		default:
+			return nil, nil, nil, false
+		}
+	}
+	mounts = map[int]string{}
+	for i, c := range containers {
+		ms, _ := c["volumeMounts"].([]any)
+		var parts []string
+		for _, it := range ms {
+			m, _ := it.(map[string]any)
+			src, known := sources[str(m["name"])]
+			path := str(m["mountPath"])
+			if !known || path == "" {
+				return nil, nil, nil, false
+			}
+			extra := len(m) - 2
+			if _, ro := m["readOnly"]; ro {
+				extra--
+			}
+			if sp, has := m["subPath"]; has {
+				if strings.HasPrefix(src, "volume ") || strings.HasPrefix(src, "pvc ") {
+					return nil, nil, nil, false
+				}
+				src += " -> " + quote(str(sp))
+				extra--
+			}
+			if extra != 0 {
+				return nil, nil, nil, false
+			}
+			parts = append(parts, quote(path)+" = "+src)
+			if !strings.HasPrefix(src, "volume ") {
+				refs = append(refs, strings.SplitN(src, " -> ", 2)[0])
+			}
+		}
+		if len(parts) > 0 {
+			mounts[i] = "mount = { " + strings.Join(parts, ", ") + " }"
+		}
+	}
+	delete(podSpec, "volumes")
+	for _, c := range containers {
+		delete(c, "volumeMounts")
+	}
+	return volumes, mounts, refs, true
+}

@@ -156,9 +156,26 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	if len(containers) == 0 {
 		return "", nil, false
 	}
+	// Mounts: all containers, init containers first as mountSugar numbers
+	// them, or none.
+	var all []map[string]any
+	for _, c := range append(slices.Clone(inits), containers...) {
+		cm, _ := c.(map[string]any)
+		if cm == nil {
+			return "", nil, false
+		}
+		all = append(all, cm)
+	}
+	var volumeLines []string
+	mounts := map[int]string{}
+	if short {
+		if v, m, r, ok := mountSugar(podSpec, all); ok {
+			volumeLines, mounts, refs = v, m, append(refs, r...)
+		}
+	}
 	mainFound := false
 	var blocks []string
-	for _, c := range containers {
+	for i, c := range containers {
 		cm, _ := c.(map[string]any)
 		name, _ := cm["name"].(string)
 		if !isName(name) {
@@ -173,6 +190,9 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			l, r := shortFields(cm)
 			lines, refs = append(lines, l...), append(refs, r...)
 		}
+		if m, ok := mounts[len(inits)+i]; ok {
+			lines = append(lines, m)
+		}
 		lines = containerFieldsAfter(lines, cm)
 		if name == u.GetName() && !mainFound {
 			mainFound = true
@@ -184,7 +204,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	if !mainFound {
 		return "", nil, false
 	}
-	for _, c := range inits {
+	for i, c := range inits {
 		cm, _ := c.(map[string]any)
 		name, _ := cm["name"].(string)
 		if !isName(name) {
@@ -204,10 +224,14 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			l, r := shortFields(cm)
 			lines, refs = append(lines, l...), append(refs, r...)
 		}
+		if m, ok := mounts[i]; ok {
+			lines = append(lines, m)
+		}
 		lines = containerFieldsAfter(lines, cm)
 		blocks = append(blocks, word+" "+name+" {\n"+strings.Join(lines, "\n")+"\n}")
 	}
 	fields = append(fields, body...)
+	fields = append(fields, volumeLines...)
 	if short {
 		l, r := podShortFields(podSpec)
 		fields, refs = append(fields, l...), append(refs, r...)

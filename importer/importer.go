@@ -463,6 +463,7 @@ func declareWithService(res *Result, e *entry, c candidate, used map[string]bool
 	e.kind, e.name, e.decl, e.refs = c.kind, c.name, c.text, c.refs
 	svc.kind, svc.name, svc.decl, svc.refs = sc.kind, sc.name, sc.text, sc.refs
 	used[e.ref()], used[svc.ref()] = true, true
+	res.declared[svc.ref()] = svc // counted when the loop comes to it
 	for _, x := range externals {
 		res.externals[x] = true
 	}
@@ -517,7 +518,7 @@ func stage(e *entry) int {
 		return 1
 	}
 	switch e.obj.GetKind() {
-	case "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "RoleBinding", "ClusterRoleBinding":
+	case "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "RoleBinding", "ClusterRoleBinding", "NetworkPolicy":
 		return 2
 	case "Ingress":
 		return 3

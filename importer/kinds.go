@@ -133,6 +133,68 @@ func kindCandidates(r *Result, e *entry) []candidate {
 			}
 			fields = append(fields, rn+" = "+scalar(tg["averageUtilization"]))
 		}
+	case "networking.k8s.io/v1/NetworkPolicy":
+		kw = "networkpolicy"
+		workloads := []string{"deployment", "statefulset", "daemonset", "job", "cronjob"}
+		sel, _ := spec["podSelector"].(map[string]any)
+		ref, ok := r.selected(sel, workloads...)
+		if !ok {
+			return nil
+		}
+		if strings.SplitN(ref, " ", 2)[1] != name {
+			fields = append(fields, "selector = "+ref)
+		}
+		refs = append(refs, ref)
+		types, _ := spec["policyTypes"].([]any)
+		if !slices.Equal(types, []any{"Ingress"}) || spec["egress"] != nil {
+			return nil
+		}
+		ingress, _ := spec["ingress"].([]any)
+		switch len(ingress) {
+		case 0:
+			fields = append(fields, "from = []")
+		case 1:
+			rule, _ := ingress[0].(map[string]any)
+			from, _ := rule["from"].([]any)
+			var parts []string
+			for _, it := range from {
+				peer, _ := it.(map[string]any)
+				ps, _ := peer["podSelector"].(map[string]any)
+				w, ok := r.selected(ps, workloads...)
+				if !ok || len(peer) != 1 {
+					return nil
+				}
+				parts = append(parts, w)
+				refs = append(refs, w)
+			}
+			fields = append(fields, "from = ["+strings.Join(parts, ", ")+"]")
+			var ports []string
+			pl, _ := rule["ports"].([]any)
+			for _, it := range pl {
+				p, _ := it.(map[string]any)
+				if p["protocol"] != "TCP" || len(p) != 2 {
+					return nil
+				}
+				if pn, isStr := p["port"].(string); isStr {
+					if !namePattern.MatchString(pn) {
+						return nil
+					}
+					ports = append(ports, pn)
+				} else {
+					ports = append(ports, scalar(p["port"]))
+				}
+			}
+			if len(ports) > 0 {
+				fields = append(fields, "ports = ["+strings.Join(ports, ", ")+"]")
+			}
+			for k := range rule {
+				if k != "from" && k != "ports" {
+					return nil
+				}
+			}
+		default:
+			return nil
+		}
 	case "networking.k8s.io/v1/Ingress":
 		return ingressCandidates(r, name, spec, fields)
 	default:

@@ -2,7 +2,9 @@ package importer
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // shortFields takes from a container the values the short fields say
@@ -126,6 +128,14 @@ func shortFields(c map[string]any) (lines, refs []string) {
 		}
 		if len(res) == 0 {
 			delete(c, "resources")
+		}
+	}
+	for _, pk := range [][2]string{{"readinessProbe", "ready"}, {"livenessProbe", "live"}, {"startupProbe", "startup"}} {
+		if p, ok := c[pk[0]].(map[string]any); ok {
+			if text, ok := probeSugar(p); ok {
+				lines = append(lines, pk[1]+" = "+text)
+				delete(c, pk[0])
+			}
 		}
 	}
 	if sc, ok := c["securityContext"].(map[string]any); ok {
@@ -363,4 +373,79 @@ func mountSugar(podSpec map[string]any, containers []map[string]any) (volumes []
 		delete(c, "volumeMounts")
 	}
 	return volumes, mounts, refs, true
+}
+
+// probeSugar writes a probe as `http "/path" on PORT { period = 5s }`,
+// `tcp on PORT`, `grpc on PORT` or `exec [...]`, or reports false.
+func probeSugar(p map[string]any) (string, bool) {
+	var head string
+	var rest []string
+	for _, k := range sortedKeys(p) {
+		v := p[k]
+		switch k {
+		case "httpGet", "tcpSocket", "grpc":
+			if head != "" {
+				return "", false
+			}
+			m, _ := v.(map[string]any)
+			port, ok := probePort(m["port"])
+			if !ok {
+				return "", false
+			}
+			switch k {
+			case "httpGet":
+				path := str(m["path"])
+				if path == "" || len(m) != 2 {
+					return "", false
+				}
+				head = "http " + quote(path) + " on " + port
+			case "tcpSocket":
+				if len(m) != 1 {
+					return "", false
+				}
+				head = "tcp on " + port
+			default:
+				if len(m) != 1 {
+					return "", false
+				}
+				head = "grpc on " + port
+			}
+		case "exec":
+			m, _ := v.(map[string]any)
+			cmd, ok := m["command"].([]any)
+			if !ok || len(m) != 1 || head != "" {
+				return "", false
+			}
+			head = "exec " + value(cmd, "")
+		case "initialDelaySeconds", "periodSeconds", "timeoutSeconds":
+			n, ok := v.(int64)
+			if !ok || n < 0 {
+				return "", false
+			}
+			word := map[string]string{"initialDelaySeconds": "delay", "periodSeconds": "period", "timeoutSeconds": "timeout"}[k]
+			rest = append(rest, word+" = "+durationWord(time.Duration(n)*time.Second))
+		case "failureThreshold", "successThreshold":
+			word := map[string]string{"failureThreshold": "failures", "successThreshold": "successes"}[k]
+			rest = append(rest, word+" = "+scalar(v))
+		default:
+			return "", false
+		}
+	}
+	if head == "" {
+		return "", false
+	}
+	if len(rest) > 0 {
+		head += " { " + strings.Join(rest, ", ") + " }"
+	}
+	return head, true
+}
+
+func probePort(v any) (string, bool) {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case string:
+		return x, namePattern.MatchString(x)
+	}
+	return "", false
 }

@@ -579,6 +579,39 @@ func givenFor(field string, ks ...ir.Kind) func(ir.Kind, *ir.WorkloadSpec, map[s
 	}
 }
 
+// timed reports whether the probe short field given (ready, live or
+// startup) has a timing block that sets field (delay, period, ...).
+func timed(probe, field string) func(ir.Kind, *ir.WorkloadSpec, map[string]*syntax.Entry) bool {
+	return func(_ ir.Kind, w *ir.WorkloadSpec, seen map[string]*syntax.Entry) bool {
+		if seen[probe] == nil {
+			return false
+		}
+		p := map[string]*ir.Probe{"ready": w.Ready, "live": w.Live, "startup": w.Startup}[probe]
+		if p == nil {
+			return false
+		}
+		t := p.Timing
+		switch field {
+		case "delay":
+			return t.Delay != 0
+		case "period":
+			return t.Period != 0
+		case "timeout":
+			return t.Timeout != 0
+		case "failures":
+			return t.Failures != 0
+		default:
+			return t.Successes != 0
+		}
+	}
+}
+
+// timingHint is the hint for a probe timing set both in a probe's timing
+// block and in the API's probe.
+func timingHint(probe, field string) string {
+	return fmt.Sprintf("set it one way: %s's timing block gives %s; the other fields of the probe may stay in the API's block", probe, field)
+}
+
 const restrictedHint = "the restricted profile sets it; remove it, or opt out with `restricted = false`"
 
 // ownedValues lists what general blocks may not set.
@@ -588,6 +621,7 @@ var ownedValues = []owned{
 	{path: "spec.jobTemplate.spec.template", hint: "write the Pod template's fields in `pod { ... }` and the container's in the workload's body", applies: always},
 	{path: "spec.replicas", by: "replicas", applies: given("replicas")},
 	{path: "spec.serviceName", by: "service", applies: given("service")},
+	{path: "spec.serviceName", hint: "a statefulset's governing service is its `service` field, or else the service of its own name; write `service = service NAME`", applies: forKinds(ir.StatefulSet)},
 	{path: "spec.volumeClaimTemplates", by: "storage", applies: given("storage")},
 	{path: "spec.backoffLimit", by: "retries", applies: givenFor("retries", ir.Job)},
 	{path: "spec.activeDeadlineSeconds", by: "timeout", applies: givenFor("timeout", ir.Job)},
@@ -601,6 +635,8 @@ var ownedValues = []owned{
 	{path: "pod.serviceAccountName", by: "service_account", applies: given("service_account")},
 	{path: "pod.serviceAccount", by: "service_account", applies: given("service_account")},
 	{path: "pod.volumes", by: "mount", applies: given("mount")},
+	{path: "pod.imagePullSecrets", by: "pull_secrets", applies: given("pull_secrets")},
+	{path: "pod.terminationGracePeriodSeconds", by: "grace_period", applies: given("grace_period")},
 	{path: "pod.securityContext.runAsNonRoot", hint: restrictedHint, applies: restrictedOn},
 	{path: "pod.securityContext.seccompProfile", hint: restrictedHint, applies: restrictedOn},
 	{path: "container.readinessProbe.httpGet", by: "ready", applies: given("ready")},
@@ -615,10 +651,26 @@ var ownedValues = []owned{
 	{path: "container.startupProbe.tcpSocket", by: "startup", applies: given("startup")},
 	{path: "container.startupProbe.grpc", by: "startup", applies: given("startup")},
 	{path: "container.startupProbe.exec", by: "startup", applies: given("startup")},
+	{path: "container.readinessProbe.initialDelaySeconds", by: "ready", hint: timingHint("ready", "delay"), applies: timed("ready", "delay")},
+	{path: "container.readinessProbe.periodSeconds", by: "ready", hint: timingHint("ready", "period"), applies: timed("ready", "period")},
+	{path: "container.readinessProbe.timeoutSeconds", by: "ready", hint: timingHint("ready", "timeout"), applies: timed("ready", "timeout")},
+	{path: "container.readinessProbe.failureThreshold", by: "ready", hint: timingHint("ready", "failures"), applies: timed("ready", "failures")},
+	{path: "container.readinessProbe.successThreshold", by: "ready", hint: timingHint("ready", "successes"), applies: timed("ready", "successes")},
+	{path: "container.livenessProbe.initialDelaySeconds", by: "live", hint: timingHint("live", "delay"), applies: timed("live", "delay")},
+	{path: "container.livenessProbe.periodSeconds", by: "live", hint: timingHint("live", "period"), applies: timed("live", "period")},
+	{path: "container.livenessProbe.timeoutSeconds", by: "live", hint: timingHint("live", "timeout"), applies: timed("live", "timeout")},
+	{path: "container.livenessProbe.failureThreshold", by: "live", hint: timingHint("live", "failures"), applies: timed("live", "failures")},
+	{path: "container.livenessProbe.successThreshold", by: "live", hint: timingHint("live", "successes"), applies: timed("live", "successes")},
+	{path: "container.startupProbe.initialDelaySeconds", by: "startup", hint: timingHint("startup", "delay"), applies: timed("startup", "delay")},
+	{path: "container.startupProbe.periodSeconds", by: "startup", hint: timingHint("startup", "period"), applies: timed("startup", "period")},
+	{path: "container.startupProbe.timeoutSeconds", by: "startup", hint: timingHint("startup", "timeout"), applies: timed("startup", "timeout")},
+	{path: "container.startupProbe.failureThreshold", by: "startup", hint: timingHint("startup", "failures"), applies: timed("startup", "failures")},
+	{path: "container.startupProbe.successThreshold", by: "startup", hint: timingHint("startup", "successes"), applies: timed("startup", "successes")},
 	{path: "container.envFrom", by: "env_from", applies: given("env_from")},
 	{path: "container.ports", by: "port", applies: given("port")},
 	{path: "container.resources.requests.cpu", by: "cpu", applies: given("cpu")},
 	{path: "container.resources.requests.memory", by: "memory", applies: given("memory")},
+	{path: "container.resources.limits.memory", by: "memory_limit", applies: given("memory_limit")},
 	{path: "container.resources.limits.memory", by: "memory", applies: given("memory")},
 	{path: "container.resources.limits.cpu", by: "cpu_limit", applies: given("cpu_limit")},
 	{path: "container.volumeMounts", by: "mount", applies: given("mount")},
@@ -667,9 +719,13 @@ func (c *checker) finishGeneral(d *decl, seen map[string]*syntax.Entry) {
 				c.errorf(l.at, CodeConflict, "%s is set by wavec", o.path).Hint("%s", o.hint)
 				continue
 			}
-			c.errorf(l.at, CodeConflict, "%s is set both here and by %s", o.path, o.by).
-				Note(span(given[o.by].Key), "%s is given here", o.by).
-				Hint("set it one way: %s is short for it", o.by)
+			dg := c.errorf(l.at, CodeConflict, "%s is set both here and by %s", o.path, o.by).
+				Note(span(given[o.by].Key), "%s is given here", o.by)
+			if o.hint != "" {
+				dg.Hint("%s", o.hint)
+			} else {
+				dg.Hint("set it one way: %s is short for it", o.by)
+			}
 		}
 	}
 }

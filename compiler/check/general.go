@@ -580,36 +580,31 @@ func givenFor(field string, ks ...ir.Kind) func(ir.Kind, *ir.WorkloadSpec, map[s
 }
 
 // timed reports whether the probe short field given (ready, live or
-// startup) has a timing block that sets field (delay, period, ...).
+// startup) has a timing block that sets field (delay, period, ...), even
+// to a value the output leaves out, such as `delay = 0s`.
 func timed(probe, field string) func(ir.Kind, *ir.WorkloadSpec, map[string]*syntax.Entry) bool {
-	return func(_ ir.Kind, w *ir.WorkloadSpec, seen map[string]*syntax.Entry) bool {
-		if seen[probe] == nil {
+	return func(_ ir.Kind, _ *ir.WorkloadSpec, seen map[string]*syntax.Entry) bool {
+		e := seen[probe]
+		if e == nil {
 			return false
 		}
-		p := map[string]*ir.Probe{"ready": w.Ready, "live": w.Live, "startup": w.Startup}[probe]
-		if p == nil {
+		v := entryValue(e)
+		if v.Right != nil || v.Left.Probe == nil || v.Left.Probe.Timing == nil {
 			return false
 		}
-		t := p.Timing
-		switch field {
-		case "delay":
-			return t.Delay != 0
-		case "period":
-			return t.Period != 0
-		case "timeout":
-			return t.Timeout != 0
-		case "failures":
-			return t.Failures != 0
-		default:
-			return t.Successes != 0
+		for _, t := range v.Left.Probe.Timing.Entries {
+			if t.Key.Name() == field {
+				return true
+			}
 		}
+		return false
 	}
 }
 
 // timingHint is the hint for a probe timing set both in a probe's timing
 // block and in the API's probe.
 func timingHint(probe, field string) string {
-	return fmt.Sprintf("set it one way: %s's timing block gives %s; the other fields of the probe may stay in the API's block", probe, field)
+	return fmt.Sprintf("set it one way: `%s` in %s's timing block is short for it", field, probe)
 }
 
 const restrictedHint = "the restricted profile sets it; remove it, or opt out with `restricted = false`"

@@ -67,6 +67,17 @@ tc_alive() {
 	[[ "$cmd" == "$tc_bin/$name "* && "$cmd" == *"$tc_dir/"* ]]
 }
 
+# tc_exists PID succeeds while process PID has not finished exiting: its
+# /proc entry is there and it is not a zombie. A process on its way out loses
+# its command line before it becomes a zombie, so once a PID is known to be
+# ours, waiting for it uses this test and not tc_alive.
+tc_exists() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ "${stat%% *}" != Z && "${stat%% *}" != X ]]
+}
+
 # tc_component_alive NAME succeeds if component NAME is running.
 tc_component_alive() {
 	local pid
@@ -87,7 +98,7 @@ tc_stop() {
 	done
 	deadline=$((SECONDS + 15))
 	for i in "${!pids[@]}"; do
-		while tc_alive "${pids[i]}" "${names[i]}" && ((SECONDS < deadline)); do
+		while tc_exists "${pids[i]}" && ((SECONDS < deadline)); do
 			sleep 0.05
 		done
 		if tc_alive "${pids[i]}" "${names[i]}"; then
@@ -96,7 +107,7 @@ tc_stop() {
 		fi
 	done
 	for i in "${!pids[@]}"; do
-		while tc_alive "${pids[i]}" "${names[i]}"; do
+		while tc_exists "${pids[i]}"; do
 			sleep 0.05
 		done
 	done

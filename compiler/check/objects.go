@@ -27,20 +27,6 @@ import (
 // maxObjectFile is the largest YAML file an object may read.
 const maxObjectFile = 16 << 20
 
-// clusterScoped lists the built-in kinds that have no namespace. Kinds a
-// CRD of the pipeline defines with scope Cluster are added per pipeline;
-// any other kind is taken to be namespaced.
-var clusterScoped = map[string]bool{
-	"Namespace": true, "Node": true, "PersistentVolume": true, "StorageClass": true, "CSIDriver": true, "CSINode": true,
-	"VolumeAttachment": true, "CustomResourceDefinition": true, "APIService": true, "ClusterRole": true,
-	"ClusterRoleBinding": true, "PriorityClass": true, "RuntimeClass": true, "IngressClass": true,
-	"MutatingWebhookConfiguration": true, "ValidatingWebhookConfiguration": true,
-	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
-	"MutatingAdmissionPolicy": true, "MutatingAdmissionPolicyBinding": true,
-	"FlowSchema": true, "PriorityLevelConfiguration": true, "CertificateSigningRequest": true,
-	"DeviceClass": true, "ResourceSlice": true, "VolumeSnapshotClass": true,
-}
-
 // object reads and checks the YAML of an `object` declaration.
 func (c *checker) object(d *decl) {
 	o, r := d.obj, d.res
@@ -292,10 +278,9 @@ type identity struct {
 // objectNamespaces gives namespaced objects the pipeline's namespace and
 // reports two declarations of the same object.
 func (c *checker) objectNamespaces() {
-	cluster := map[string]bool{}
-	for k := range clusterScoped {
-		cluster[k] = true
-	}
+	// Kinds a CRD of the pipeline defines with scope Cluster join the
+	// built-in cluster-scoped kinds; any other kind is namespaced.
+	crdCluster := map[schema.GroupKind]bool{}
 	for _, d := range c.order_ {
 		if d.res.Object == nil {
 			continue
@@ -303,9 +288,10 @@ func (c *checker) objectNamespaces() {
 		for _, u := range d.res.Object.Docs {
 			if isCRD(u) {
 				scope, _, _ := unstructured.NestedString(u.Object, "spec", "scope")
+				group, _, _ := unstructured.NestedString(u.Object, "spec", "group")
 				kind, _, _ := unstructured.NestedString(u.Object, "spec", "names", "kind")
 				if scope == "Cluster" {
-					cluster[kind] = true
+					crdCluster[schema.GroupKind{Group: group, Kind: kind}] = true
 				}
 			}
 		}
@@ -327,10 +313,12 @@ func (c *checker) objectNamespaces() {
 		}
 		for i, u := range r.Object.Docs {
 			at := d.docAt[i]
-			if !cluster[u.GetKind()] && u.GetNamespace() == "" {
+			gk := u.GroupVersionKind().GroupKind()
+			cluster := argocd.ClusterScoped(gk) || crdCluster[gk]
+			if !cluster && u.GetNamespace() == "" {
 				u.SetNamespace(c.p.Namespace)
 			}
-			if cluster[u.GetKind()] && u.GetNamespace() != "" {
+			if cluster && u.GetNamespace() != "" {
 				c.errorf(at, CodeYAML, "object %q: %s %q is cluster-scoped but has namespace %q", r.Name, u.GetKind(), u.GetName(), u.GetNamespace()).
 					Hint("remove metadata.namespace from it")
 			}

@@ -4,7 +4,9 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/lang/source"
 )
 
@@ -183,8 +185,11 @@ type BindingSpec struct {
 	Subjects []*Resource
 }
 
-// ClusterScoped reports whether objects of the kind have no namespace.
-func (k Kind) ClusterScoped() bool { return k == ClusterRole || k == ClusterRoleBinding }
+// ClusterScoped reports whether objects of the kind have no namespace, by
+// the one list of cluster-scoped kinds in package argocd.
+func (k Kind) ClusterScoped() bool {
+	return k != Object && argocd.ClusterScoped(schema.GroupKind{Group: k.Group(), Kind: k.KubeKind()})
+}
 
 // Group returns the kind's API group, "" for the core group and for Object.
 func (k Kind) Group() string {

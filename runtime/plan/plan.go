@@ -244,7 +244,7 @@ func identity(o *unstructured.Unstructured, opts Options) string {
 // one (even cluster-scoped ones) before ordering. A namespace written on a
 // cluster-scoped object is dropped first, as Argo CD's controller does.
 func effectiveNamespace(o *unstructured.Unstructured, opts Options) string {
-	if ns := o.GetNamespace(); ns != "" && !clusterScoped[o.GroupVersionKind().GroupKind()] {
+	if ns := o.GetNamespace(); ns != "" && !argocd.ClusterScoped(o.GroupVersionKind().GroupKind()) {
 		return ns
 	}
 	return opts.Namespace

@@ -76,6 +76,12 @@ type Options struct {
 	Retry int
 	// Reporter receives the progress events; nil discards them.
 	Reporter progress.Reporter
+	// PlanWarnings, when set, receives the plan's warnings (problems in
+	// the input's annotations) once, before the first step, so that a
+	// command can print them as diagnostics with their positions; they
+	// are then not sent to Reporter as Warning events. When nil, each
+	// attempt reports them as Warning events.
+	PlanWarnings func(*plan.Plan)
 	// Sleep waits between retries; nil means a timer (tests shorten it).
 	Sleep func(context.Context, time.Duration) error
 }

@@ -76,7 +76,9 @@ func (s *syncRun) prepare(ctx context.Context, input []manifest.Object) ([]manif
 		}
 		labels[PipelineLabel] = s.opts.Pipeline
 		o.SetLabels(labels)
-		objs = append(objs, manifest.Object{Unstructured: o, Source: in.Source})
+		prepared := in // keeps where each field was written, for diagnostics
+		prepared.Unstructured = o
+		objs = append(objs, prepared)
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "; "))

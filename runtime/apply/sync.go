@@ -119,11 +119,16 @@ func (s *syncRun) sync(ctx, bg context.Context, input []manifest.Object) *failur
 	s.plan = p
 	s.resolve()
 	s.nameHooks()
+	if s.opts.PlanWarnings != nil && s.attempt == 1 && len(p.Warnings) > 0 {
+		s.opts.PlanWarnings(p) // before the first event, so a live view starts below them
+	}
 	s.em.emit(progress.Event{Type: progress.SyncStart, Operation: "sync", Pipeline: s.opts.Pipeline, Namespace: s.opts.Namespace,
 		Revision: s.revision, Attempt: s.attempt, Total: len(s.stepInfos()), DryRun: s.opts.DryRun})
 	s.em.emit(progress.Event{Type: progress.PlanReady, Steps: s.stepInfos()})
-	for _, w := range p.Warnings {
-		s.em.emit(progress.Event{Type: progress.Warning, Object: w.Object, Message: w.Source.Label(w.Object) + ": " + w.Message})
+	if s.opts.PlanWarnings == nil {
+		for _, w := range p.Warnings {
+			s.em.emit(progress.Event{Type: progress.Warning, Object: w.Object, Message: w.Source.Label(w.Object) + ": " + w.Message})
+		}
 	}
 
 	if !s.opts.DryRun {

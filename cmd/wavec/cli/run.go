@@ -220,6 +220,16 @@ func runCommand() *command {
 					return code
 				}
 				rep := in.reporter(env)
+				var planWarnings func(*plan.Plan)
+				if in.output != "json" {
+					// Problems in the input's annotations are diagnostics,
+					// with snippets or as JSON, like plan -f prints them;
+					// a JSON event stream keeps them as warning events.
+					planWarnings = func(p *plan.Plan) {
+						diags, files := p.Diagnostics()
+						in.compile.printDiagnostics(env, files, diags)
+					}
+				}
 				res := eng.Sync(ctx, l.objs, apply.Options{
 					Pipeline:        l.name,
 					Namespace:       ns,
@@ -233,6 +243,7 @@ func runCommand() *command {
 					StepTimeout:     l.stepTimeout,
 					Retry:           retry,
 					Reporter:        rep,
+					PlanWarnings:    planWarnings,
 				})
 				rep.Close()
 				if dryRun == "server" && res.Plan != nil && in.output != "json" && res.Status == progress.Succeeded {

@@ -4,17 +4,12 @@ import (
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // daemonSet is healthy when the controller has observed the latest spec and
 // every node that should run the daemon runs an updated, available pod.
 // With the OnDelete strategy, an observed spec is enough.
-func daemonSet(obj *unstructured.Unstructured) Result {
-	var d appsv1.DaemonSet
-	if r, ok := convert(obj, appsv1.SchemeGroupVersion, &d); !ok {
-		return r
-	}
+func daemonSet(d *appsv1.DaemonSet) Result {
 	st := d.Status
 	if d.Generation > st.ObservedGeneration {
 		return Result{Status: Progressing, Message: fmt.Sprintf("DaemonSet: waiting for the controller to observe generation %d (observed %d)", d.Generation, st.ObservedGeneration)}

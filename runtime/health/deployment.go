@@ -4,18 +4,13 @@ import (
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // deployment is healthy when the controller has observed the latest spec
 // and every desired replica is updated and available. A paused Deployment
 // is Suspended; one whose Progressing condition says
 // ProgressDeadlineExceeded is Degraded.
-func deployment(obj *unstructured.Unstructured) Result {
-	var d appsv1.Deployment
-	if r, ok := convert(obj, appsv1.SchemeGroupVersion, &d); !ok {
-		return r
-	}
+func deployment(d *appsv1.Deployment) Result {
 	if d.Spec.Paused {
 		return Result{Status: Suspended, Message: "Deployment is paused"}
 	}

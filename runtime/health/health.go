@@ -18,6 +18,9 @@ package health
 import (
 	"fmt"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -92,14 +95,14 @@ type check func(obj *unstructured.Unstructured) Result
 // checks holds Argo CD's built-in checks by group and kind (the version is
 // checked by each function).
 var checks = map[schema.GroupKind]check{
-	{Group: "apps", Kind: "Deployment"}:                   deployment,
-	{Group: "apps", Kind: "StatefulSet"}:                  statefulSet,
-	{Group: "apps", Kind: "DaemonSet"}:                    daemonSet,
-	{Group: "apps", Kind: "ReplicaSet"}:                   replicaSet,
-	{Group: "batch", Kind: "Job"}:                         job,
-	{Group: "", Kind: "Pod"}:                              pod,
-	{Group: "", Kind: "PersistentVolumeClaim"}:            pvc,
-	{Group: "", Kind: "Service"}:                          service,
+	{Group: "apps", Kind: "Deployment"}:                   typed(appsv1.SchemeGroupVersion, deployment),
+	{Group: "apps", Kind: "StatefulSet"}:                  typed(appsv1.SchemeGroupVersion, statefulSet),
+	{Group: "apps", Kind: "DaemonSet"}:                    typed(appsv1.SchemeGroupVersion, daemonSet),
+	{Group: "apps", Kind: "ReplicaSet"}:                   typed(appsv1.SchemeGroupVersion, replicaSet),
+	{Group: "batch", Kind: "Job"}:                         typed(batchv1.SchemeGroupVersion, job),
+	{Group: "", Kind: "Pod"}:                              typed(corev1.SchemeGroupVersion, pod),
+	{Group: "", Kind: "PersistentVolumeClaim"}:            typed(corev1.SchemeGroupVersion, pvc),
+	{Group: "", Kind: "Service"}:                          typed(corev1.SchemeGroupVersion, service),
 	{Group: "networking.k8s.io", Kind: "Ingress"}:         ingress,
 	{Group: "extensions", Kind: "Ingress"}:                ingress,
 	{Group: "apiregistration.k8s.io", Kind: "APIService"}: apiService,
@@ -141,6 +144,19 @@ func hasFinalizer(obj *unstructured.Unstructured, name string) bool {
 		}
 	}
 	return false
+}
+
+// typed makes a check of fn, which judges the object decoded as a T of
+// version gv; an object of another version, or one that does not decode,
+// is Unknown with the reason.
+func typed[T any](gv schema.GroupVersion, fn func(*T) Result) check {
+	return func(obj *unstructured.Unstructured) Result {
+		var t T
+		if r, ok := convert(obj, gv, &t); !ok {
+			return r
+		}
+		return fn(&t)
+	}
 }
 
 // convert decodes obj into a typed object of the expected version, or

@@ -5,7 +5,6 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // job is Healthy once its Complete condition is true, Degraded once its
@@ -17,11 +16,7 @@ import (
 // Argo CD also counts a Suspended condition whose status is False (a
 // resumed Job) as completion, which would report a running Job as Healthy;
 // this check looks only at conditions that are true.
-func job(obj *unstructured.Unstructured) Result {
-	var j batchv1.Job
-	if r, ok := convert(obj, batchv1.SchemeGroupVersion, &j); !ok {
-		return r
-	}
+func job(j *batchv1.Job) Result {
 	var complete, failed, suspended *batchv1.JobCondition
 	for i := range j.Status.Conditions {
 		c := &j.Status.Conditions[i]

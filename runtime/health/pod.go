@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // pod health depends on the restart policy. A pod that restarts always is
@@ -17,11 +16,7 @@ import (
 // Succeeded, and Progressing while it runs, so a hook is not failed early
 // for a back-off it may recover from. Failed is Degraded for both, with the
 // pod's message or the first failing container's.
-func pod(obj *unstructured.Unstructured) Result {
-	var p corev1.Pod
-	if r, ok := convert(obj, corev1.SchemeGroupVersion, &p); !ok {
-		return r
-	}
+func pod(p *corev1.Pod) Result {
 	policy := p.Spec.RestartPolicy
 	if policy == "" {
 		policy = corev1.RestartPolicyAlways // the API server's default
@@ -57,7 +52,7 @@ func pod(obj *unstructured.Unstructured) Result {
 	case corev1.PodRunning:
 		switch policy {
 		case corev1.RestartPolicyAlways:
-			if podReady(&p) {
+			if podReady(p) {
 				return Result{Status: Healthy, Message: joinMessage("Pod is running and ready", st.Message)}
 			}
 			for _, cs := range st.ContainerStatuses {

@@ -2,16 +2,11 @@ package health
 
 import (
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // pvc is Healthy when Bound, Progressing while Pending (for example waiting
 // for its first consumer), Degraded when Lost, and Unknown otherwise.
-func pvc(obj *unstructured.Unstructured) Result {
-	var c corev1.PersistentVolumeClaim
-	if r, ok := convert(obj, corev1.SchemeGroupVersion, &c); !ok {
-		return r
-	}
+func pvc(c *corev1.PersistentVolumeClaim) Result {
 	switch c.Status.Phase {
 	case corev1.ClaimBound:
 		return Result{Status: Healthy, Message: "PersistentVolumeClaim is bound to volume " + c.Spec.VolumeName}

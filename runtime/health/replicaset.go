@@ -5,17 +5,12 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // replicaSet is healthy when the controller has observed the latest spec and
 // every desired replica is available. A true ReplicaFailure condition (pods
 // cannot be created, e.g. a quota is exceeded) is Degraded.
-func replicaSet(obj *unstructured.Unstructured) Result {
-	var rs appsv1.ReplicaSet
-	if r, ok := convert(obj, appsv1.SchemeGroupVersion, &rs); !ok {
-		return r
-	}
+func replicaSet(rs *appsv1.ReplicaSet) Result {
 	st := rs.Status
 	if rs.Generation > st.ObservedGeneration {
 		return Result{Status: Progressing, Message: fmt.Sprintf("ReplicaSet: waiting for the controller to observe generation %d (observed %d)", rs.Generation, st.ObservedGeneration)}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // statefulSet is healthy when the controller has observed the latest spec,
@@ -12,11 +11,7 @@ import (
 // partitioned rolling update, the pods above the partition are updated; for
 // OnDelete, readiness is enough; otherwise the current revision has caught
 // up with the update revision.
-func statefulSet(obj *unstructured.Unstructured) Result {
-	var s appsv1.StatefulSet
-	if r, ok := convert(obj, appsv1.SchemeGroupVersion, &s); !ok {
-		return r
-	}
+func statefulSet(s *appsv1.StatefulSet) Result {
 	st := s.Status
 	if st.ObservedGeneration == 0 || s.Generation > st.ObservedGeneration {
 		return Result{Status: Progressing, Message: fmt.Sprintf("StatefulSet: waiting for the controller to observe generation %d (observed %d)", s.Generation, st.ObservedGeneration)}

@@ -116,19 +116,7 @@ apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
 ---
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: notify
-  annotations:
-    argocd.argoproj.io/hook: SyncFail
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{name: main, image: registry.example/none:1}]
-`
+` + syncFailNotify
 
 // TestInterrupt: cancelling the sync while a hook runs deletes the hook,
 // does not run SyncFail, and a later sync completes.

@@ -89,6 +89,23 @@ func TestReferenceExample(t *testing.T) {
 	}
 }
 
+// syncFailNotify is the SyncFail hook of the test releases: a Job that
+// completes at once, to be joined to a release after a "---".
+const syncFailNotify = `
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: notify
+  annotations:
+    argocd.argoproj.io/hook: SyncFail
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: registry.example/none:1}]
+`
+
 const hookFailure = `
 apiVersion: v1
 kind: ConfigMap
@@ -121,19 +138,7 @@ spec:
     spec:
       containers: [{name: main, image: registry.example/none:1}]
 ---
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: notify
-  annotations:
-    argocd.argoproj.io/hook: SyncFail
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{name: main, image: registry.example/none:1}]
----
+` + syncFailNotify + `---
 apiVersion: batch/v1
 kind: Job
 metadata:
@@ -209,19 +214,7 @@ spec:
     spec:
       containers: [{name: main, image: registry.example/none:1}]
 ---
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: notify
-  annotations:
-    argocd.argoproj.io/hook: SyncFail
-spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers: [{name: main, image: registry.example/none:1}]
-`
+` + syncFailNotify
 
 // TestStepTimeout: a Deployment that never becomes ready times its step
 // out; the message says what was not healthy and why, and SyncFail runs.

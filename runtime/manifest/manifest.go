@@ -104,8 +104,18 @@ type Object struct {
 // AnnotationSource returns where the value of the annotation key is
 // written, or the object's Source when that is not known.
 func (o Object) AnnotationSource(key string) Source {
+	return o.FieldSource("metadata", "annotations", key)
+}
+
+// FieldSource returns where the value at the path of keys is written, or
+// the object's Source when that is not known.
+func (o Object) FieldSource(path ...string) Source {
 	s := o.Source
-	if n := o.node.Key("metadata").Key("annotations").Key(key); n.Known() {
+	n := o.node
+	for _, k := range path {
+		n = n.Key(k)
+	}
+	if n.Known() {
 		s.Line, s.Column = n.Line(), n.Column()
 	}
 	return s

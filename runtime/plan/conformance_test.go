@@ -30,9 +30,12 @@ func TestClusterScopedNamespaceIgnored(t *testing.T) {
 		"v1 Namespace other wave=5",
 		"v1 Namespace dest wave=5",
 	), Options{Namespace: "dest"})
-	want := "Sync wave 0: Namespace dest, ClusterRole other/reader\nSync wave 5: Namespace other\n"
+	want := "Sync wave 0: Namespace dest, ClusterRole reader\nSync wave 5: Namespace other\n"
 	if got := steps(p); got != want {
 		t.Errorf("steps:\n%swant:\n%s", got, want)
+	}
+	if w := warnings(p); !strings.Contains(w, `ClusterRole is cluster-scoped; Argo CD drops the namespace "other" written on it`) {
+		t.Errorf("warnings %q, want one about the dropped namespace", w)
 	}
 }
 

@@ -80,9 +80,15 @@ func (t *Task) APIVersion() string { return t.Object.GetAPIVersion() }
 // Kind returns the object's kind.
 func (t *Task) Kind() string { return t.Object.GetKind() }
 
-// Namespace returns the object's namespace as written (empty when it has
-// none).
-func (t *Task) Namespace() string { return t.Object.GetNamespace() }
+// Namespace returns the object's namespace as written: empty when it has
+// none, and for a cluster-scoped kind, whose written namespace Argo CD's
+// controller drops (argocd.ClusterScoped).
+func (t *Task) Namespace() string {
+	if argocd.ClusterScoped(t.Object.GroupVersionKind().GroupKind()) {
+		return ""
+	}
+	return t.Object.GetNamespace()
+}
 
 // Name returns the object's name; it is empty for a hook whose name Argo
 // CD generates from GenerateName.
@@ -223,6 +229,13 @@ func read(objs []manifest.Object, opts Options) ([]item, []Warning) {
 				})
 				continue
 			}
+		}
+		if ns := o.GetNamespace(); ns != "" && argocd.ClusterScoped(o.GroupVersionKind().GroupKind()) {
+			warns = append(warns, Warning{
+				Source:  o.FieldSource("metadata", "namespace"),
+				Object:  o.Ref(),
+				Message: fmt.Sprintf("%s is cluster-scoped; Argo CD drops the namespace %q written on it", o.GetKind(), ns),
+			})
 		}
 		a, ws := argocd.Decode(o.GetAnnotations())
 		for _, w := range ws {

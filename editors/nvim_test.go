@@ -22,7 +22,7 @@ func TestNeovim(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "app.wave")
 	src := "pipeline shop in shop\n\nconfigmap   api-config {LOG_LEVEL=\"info\"}\n" +
-		"deployment api {\n  image = \"nginx:1.27\"\n  env_from = [configmap api-confg]\n}\n"
+		"deployment api {\n  image = \"nginx:1.27\"; user = 101\n  env_from = [configmap api-confg]\n}\n"
 	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}

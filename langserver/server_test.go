@@ -31,13 +31,13 @@ const appFile = `configmap api-config {
 }
 
 deployment api {
-  image    = image
+  image    = image; user = 10001
   env_from = [configmap api-config]
   port     = 8000
 }
 
 job migrate {
-  image    = "${image}"
+  image    = "${image}"; user = 10001
   run      = "migrate"
   env_from = [configmap api-config]
 }
@@ -172,7 +172,7 @@ func TestDocumentSymbols(t *testing.T) {
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("outline %q, want %q", got, want)
 	}
-	if len(syms[1].Children) != 3 || syms[1].Children[1].Name != "env_from" {
+	if len(syms[1].Children) != 4 || syms[1].Children[1].Name != "user" || syms[1].Children[2].Name != "env_from" {
 		t.Errorf("deployment's fields: %+v", syms[1].Children)
 	}
 	if syms[1].SelectionRange.Start != pos(4, 11) {
@@ -441,7 +441,7 @@ func TestQuickFixes(t *testing.T) {
 		{"enum value", "sync migrate delete before-create, on-success", "sync migrate delete before-create, on-success\nservice api { port = 80 -> 8000; type = ClusterIp }", "service api { port = 80 -> 8000; type = ClusterIP }"},
 		{"missing before-create", "sync migrate delete before-create, on-success", "sync migrate delete on-success", "sync migrate delete before-create, on-success"},
 		{"parameter in a string", `image    = "${image}"`, `image    = "${imag}"`, ""},
-		{"missing field in a multi-line body", "  image    = image\n", "", ""},
+		{"missing field in a multi-line body", "  image    = image; user = 10001\n", "  user     = 10001\n", ""},
 		{"missing field in a one-line body", "sync migrate delete before-create, on-success", "sync migrate delete before-create, on-success\nservice api { type = NodePort }", "service api { port = 80 -> 8000; type = NodePort }"},
 	} {
 		broken := strings.Replace(appFile, tc.from, tc.to, 1)
@@ -459,7 +459,7 @@ func TestQuickFixes(t *testing.T) {
 				t.Fatalf("%s: actions %+v", tc.name, actions)
 			}
 			got := applyEdits(t, broken, actions[0].Edit.Changes[app])
-			if !strings.Contains(got, "deployment api {\n  image = \"ghcr.io/acme/app:1.0.0\"\n  env_from") {
+			if !strings.Contains(got, "deployment api {\n  image = \"ghcr.io/acme/app:1.0.0\"\n  user     = 10001\n  env_from") {
 				t.Errorf("%s: fixed text:\n%s", tc.name, got)
 			}
 			c.change(app, got)

@@ -22,31 +22,31 @@ func TestHintsFixTheError(t *testing.T) {
 	}{
 		{
 			name: "env_from item is a bare name of a declaration",
-			src:  "configmap web-config { A = \"1\" }\ndeployment web { image = \"nginx:1.27\"; env_from = [web-config] }\n",
+			src:  "configmap web-config { A = \"1\" }\ndeployment web { image = \"nginx:1.27\"; user = 101; env_from = [web-config] }\n",
 			code: "E0403", hint: "write `configmap web-config` in its place",
 			from: "[web-config]", to: "[configmap web-config]",
 		},
 		{
 			name: "env_from item names nothing declared",
-			src:  "deployment web { image = \"nginx:1.27\"; env_from = [web-config] }\n",
+			src:  "deployment web { image = \"nginx:1.27\"; user = 101; env_from = [web-config] }\n",
 			code: "E0403", hint: "write `configmap web-config` in its place, and declare it: `configmap web-config { KEY = \"value\" }`",
 			from: "[web-config] }\n", to: "[configmap web-config] }\nconfigmap web-config { KEY = \"value\" }\n",
 		},
 		{
 			name: "mount of an emptydir",
-			src:  "deployment web { image = \"nginx:1.27\"; mount = { \"/tmp\" = emptydir } }\n",
+			src:  "deployment web { image = \"nginx:1.27\"; user = 101; mount = { \"/tmp\" = emptydir } }\n",
 			code: "E0403", hint: "remove this mount",
 			from: "; mount = { \"/tmp\" = emptydir }", to: "",
 		},
 		{
 			name: "hook timeout without a unit",
-			src:  "job j { image = \"nginx:1.27\" }\npresync j timeout 5\n",
+			src:  "job j { image = \"nginx:1.27\"; user = 101 }\npresync j timeout 5\n",
 			code: "E0403", hint: "write e.g. `5m` in its place",
 			from: "timeout 5", to: "timeout 5m",
 		},
 		{
 			name: "env value that is a number",
-			src:  "deployment web { image = \"nginx:1.27\"; env = { WORKERS = 4 } }\n",
+			src:  "deployment web { image = \"nginx:1.27\"; user = 101; env = { WORKERS = 4 } }\n",
 			code: "E0403", hint: "write e.g. `\"4\"` in its place",
 			from: "WORKERS = 4", to: "WORKERS = \"4\"",
 		},
@@ -129,7 +129,7 @@ func TestKubernetesNamesAreDeclarable(t *testing.T) {
 		"configmap 2fa-config { A = \"1\" }\n" +
 		"configmap my--config { B = \"1\" }\n" +
 		"configmap a.b--c-1 { C = \"1\" }\n" +
-		"deployment web { image = \"nginx:1.27\"; env_from = [configmap 2fa-config, configmap my--config, configmap a.b--c-1] }\n"
+		"deployment web { image = \"nginx:1.27\"; user = 101; env_from = [configmap 2fa-config, configmap my--config, configmap a.b--c-1] }\n"
 	res, diags := compiler.CompileSource("p.wave", []byte(src), nil)
 	if len(diags) > 0 {
 		t.Fatalf("diagnostics:\n%v", diags.Err())

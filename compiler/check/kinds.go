@@ -839,10 +839,16 @@ func hasPortNumber(ps []ir.Port, n int32) bool {
 
 func quote(s string) string { return `"` + s + `"` }
 
+// Image users. Under the restricted profile wavec sets runAsNonRoot, and
+// a kubelet then starts a container without runAsUser (`user`) only when
+// its image's USER is a number other than 0: an image that runs as root
+// fails ("container has runAsNonRoot and image will run as root"), and one
+// whose user is a name fails too ("image has non-numeric user ... cannot
+// verify user is non-root"). Image references are matched without
+// "docker.io/" and "library/", by prefix.
+
 // namedUserImages are images known to run as a user given by name, with
-// its UID. A kubelet cannot verify that a named user is not root, so under
-// runAsNonRoot it refuses to start them unless runAsUser (`user`) is set.
-// Keys match the image reference without "docker.io/" and "library/".
+// its UID.
 var namedUserImages = []struct{ prefix, user, uid string }{
 	{"curlimages/curl", "curl_user", "100"},
 	{"prom/prometheus", "nobody", "65534"},
@@ -851,18 +857,69 @@ var namedUserImages = []struct{ prefix, user, uid string }{
 	{"jenkins/jenkins", "jenkins", "1000"},
 }
 
-// checkImageUser warns about a restricted workload without `user` whose
-// image is known to run as a user given by name, which a kubelet refuses
-// to start under runAsNonRoot ("image has non-numeric user ... cannot
-// verify user is non-root").
+// numericUserImages are images known to run as a numeric user other than
+// root, which start under runAsNonRoot without `user`.
+var numericUserImages = []string{
+	"gcr.io/distroless/static:nonroot", "gcr.io/distroless/static-debian12:nonroot",
+	"gcr.io/distroless/base:nonroot", "gcr.io/distroless/base-debian12:nonroot",
+	"gcr.io/distroless/cc:nonroot", "gcr.io/distroless/cc-debian12:nonroot",
+	"cgr.dev/chainguard/",                     // 65532
+	"nginxinc/nginx-unprivileged", "bitnami/", // 101, 1001
+	"registry.k8s.io/pause",
+}
+
+// rootImages are official images known to run as root, each with what to
+// write instead.
+var rootImages = []string{
+	"nginx", "httpd", "redis", "postgres", "mysql", "mariadb", "mongo", "rabbitmq", "memcached",
+	"busybox", "alpine", "ubuntu", "debian", "python", "node", "golang", "openjdk", "eclipse-temurin",
+}
+
+// checkImageUser warns about a restricted workload without `user` (in its
+// short form or a general block) whose image is not known to run as a
+// numeric user other than root: Kubernetes would refuse to start it.
 func (c *checker) checkImageUser(r *ir.Resource, image *syntax.Entry) {
 	ref := strings.TrimPrefix(strings.TrimPrefix(r.Workload.Image, "docker.io/"), "library/")
+	for _, p := range numericUserImages {
+		if strings.HasPrefix(ref, p) {
+			return
+		}
+	}
+	const findOut = "`docker image inspect --format '{{.Config.User}}' IMAGE` shows an image's user: a number other than 0 needs nothing; a name, or nothing at all (root), needs `user`"
 	for _, k := range namedUserImages {
 		if strings.HasPrefix(ref, k.prefix) {
 			c.warnf(span(image.Key), CodeNoNumericUser, "%s %q has no `user`, and its image runs as the user %q, a name the restricted profile cannot verify is not root", r.Kind, r.Name, k.user).
 				Hint("write `user = %s` (the UID of %s) in %s %s; Kubernetes does not start such a container otherwise", k.uid, k.user, r.Kind, r.Name).
-				Hint("for another image, find its user with `docker image inspect --format '{{.Config.User}}' IMAGE`: a number other than 0 needs nothing; a name, or nothing at all (root), needs `user`")
+				Hint("for another image, %s", findOut)
 			return
 		}
 	}
+	name := ref
+	if i := strings.IndexAny(name, ":@"); i >= 0 {
+		name = name[:i]
+	}
+	if slices.Contains(rootImages, name) {
+		c.warnf(span(image.Key), CodeNoNumericUser, "%s %q has no `user`, and its image %s runs as root, which the restricted profile refuses", r.Kind, r.Name, name).
+			Hint("write `user = 10001` (any UID other than 0 the program can run as) in %s %s, or use a variant of the image that runs as a numeric user", r.Kind, r.Name).
+			Hint("if the program must run as root, opt the workload out with `restricted = false`; Kubernetes does not start it otherwise")
+		return
+	}
+	c.warnf(span(image.Key), CodeNoNumericUser, "%s %q has no `user`, and wavec does not know whether its image runs as a numeric user other than root, the only kind the restricted profile starts", r.Kind, r.Name).
+		Hint("if the image runs as root or as a named user, write `user = UID` in %s %s; Kubernetes does not start it otherwise", r.Kind, r.Name).
+		Hint("%s", findOut)
+}
+
+// generalSetsUser reports whether a general block of d sets runAsUser for
+// the Pod or for the main container.
+func (c *checker) generalSetsUser(d *decl) bool {
+	st := c.general[d]
+	if st == nil {
+		return false
+	}
+	for _, l := range st.leaves {
+		if l.path == "pod.securityContext.runAsUser" || l.path == "container.securityContext.runAsUser" {
+			return true
+		}
+	}
+	return false
 }

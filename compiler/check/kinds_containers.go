@@ -574,7 +574,7 @@ func (c *checker) finishWorkload(d *decl, seen map[string]*syntax.Entry, st *wor
 			}
 		}
 	}
-	if _, ok := seen["user"]; !ok && w.Restricted && w.Image != "" {
+	if _, ok := seen["user"]; !ok && w.Restricted && w.Image != "" && !c.generalSetsUser(d) {
 		c.checkImageUser(r, seen["image"])
 	}
 }

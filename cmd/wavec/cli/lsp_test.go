@@ -64,7 +64,7 @@ func TestLSPCommand(t *testing.T) {
 	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "app.wave")
-	src := "pipeline p in ns\ndeployment api { image = \"nginx:1.27\"; replicas = three }\n"
+	src := "pipeline p in ns\ndeployment api { image = \"nginx:1.27\"; user = 101; replicas = three }\n"
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}

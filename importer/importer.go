@@ -149,11 +149,15 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 
 	seen := map[string]manifest.Object{}
 	for _, o := range objs {
-		if o.GetName() == "" {
-			errorf(o, "the object has no metadata.name; a pipeline declares objects by name (generateName is not supported)")
+		if o.GetName() == "" && o.GetGenerateName() == "" {
+			errorf(o, "the object has no metadata.name")
 			continue
 		}
 		id := o.GroupVersionKind().GroupKind().String() + "/" + o.GetName()
+		if o.GetName() == "" {
+			// Argo CD names a generateName hook anew at each sync.
+			id = fmt.Sprintf("%s/%s*%d", o.GroupVersionKind().GroupKind(), o.GetGenerateName(), len(seen))
+		}
 		if first, dup := seen[id]; dup {
 			if first.GetNamespace() == o.GetNamespace() {
 				errorf(o, "the object is given twice (first at %s)", first.Source)
@@ -177,9 +181,13 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 			warnf(o, "Argo CD neither applies nor tracks this hook; it is imported as skip")
 			e.ann.Skip = true
 		}
+		if o.GetName() == "" && !e.ann.Hook && !e.ann.Skip {
+			errorf(o, "the object has a generateName but no name, and is not a hook: Argo CD names only hooks from their generateName")
+			continue
+		}
 		e.clean = cleanObject(o.Unstructured)
 		labels := o.GetLabels()
-		if v, ok := labels["app.kubernetes.io/name"]; ok && v != o.GetName() {
+		if v, ok := labels["app.kubernetes.io/name"]; ok && v != objectName(o.Unstructured) {
 			warnf(o, "label app.kubernetes.io/name=%s is replaced: wavec sets it to the object's name", v)
 		}
 		if v, ok := labels["app.kubernetes.io/managed-by"]; ok && v != "wavec" {
@@ -347,10 +355,10 @@ func declare(res *Result, e *entry, used map[string]bool) string {
 		}
 	}
 	// object: exact for any object whose YAML survives the round trip.
-	base := safeName(o.GetName(), strings.ToLower(o.GetKind()))
+	base := safeName(objectName(o.Unstructured), strings.ToLower(o.GetKind()))
 	name := base
 	if used["object "+name] {
-		base = safeName(o.GetName()+"-"+o.GetKind(), strings.ToLower(o.GetKind()))
+		base = safeName(objectName(o.Unstructured)+"-"+o.GetKind(), strings.ToLower(o.GetKind()))
 		name = base
 	}
 	for n := 2; used["object "+name]; n++ {
@@ -570,7 +578,7 @@ func durationWord(d time.Duration) string {
 func builds(built *compiler.Result, want map[string]any, ns string) bool {
 	w := &unstructured.Unstructured{Object: want}
 	for _, got := range built.Objects() {
-		if got.GetKind() == w.GetKind() && got.GetName() == w.GetName() && got.GetAPIVersion() == w.GetAPIVersion() {
+		if got.GetKind() == w.GetKind() && got.GetName() == w.GetName() && got.GetGenerateName() == w.GetGenerateName() && got.GetAPIVersion() == w.GetAPIVersion() {
 			if Equal(want, got.Object, ns) {
 				return true
 			}
@@ -856,6 +864,9 @@ func less(a, b *entry) bool {
 	if a.obj.GetName() != b.obj.GetName() {
 		return a.obj.GetName() < b.obj.GetName()
 	}
+	if a.obj.GetGenerateName() != b.obj.GetGenerateName() {
+		return a.obj.GetGenerateName() < b.obj.GetGenerateName()
+	}
 	if a.obj.GetNamespace() != b.obj.GetNamespace() {
 		return a.obj.GetNamespace() < b.obj.GetNamespace()
 	}
@@ -983,7 +994,7 @@ func partOf(u *unstructured.Unstructured) string {
 	if v := fileName(l["app.kubernetes.io/component"]); v != "" {
 		return v
 	}
-	if v := fileName(l["app.kubernetes.io/name"]); v != "" && l["app.kubernetes.io/name"] != u.GetName() {
+	if v := fileName(l["app.kubernetes.io/name"]); v != "" && l["app.kubernetes.io/name"] != objectName(u) {
 		return v
 	}
 	if v := fileName(u.GetKind()); v != "" {
@@ -1035,4 +1046,14 @@ func (r *Result) Files() ([]File, error) {
 		files[i].Source = bytes.Clone(src)
 	}
 	return files, nil
+}
+
+// objectName is the object's name, or for a hook that Argo CD names at
+// each sync its generateName without the trailing separator (the name
+// wavec's app.kubernetes.io/name label gets).
+func objectName(u *unstructured.Unstructured) string {
+	if n := u.GetName(); n != "" {
+		return n
+	}
+	return strings.TrimRight(u.GetGenerateName(), "-.")
 }

@@ -116,6 +116,8 @@ type entry struct {
 	// cluster reports an object that names a namespace although its
 	// kind is cluster-scoped.
 	cluster bool
+	// note is the comment that points back at the input document.
+	note string
 }
 
 // ref returns the reference to the entry's declaration.
@@ -171,7 +173,7 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 			continue
 		}
 		seen[id] = o
-		e := &entry{obj: o}
+		e := &entry{obj: o, note: sourceNote(o.Source)}
 		var warns []argocd.Warning
 		e.ann, warns = argocd.Decode(o.GetAnnotations())
 		for _, w := range warns {
@@ -283,7 +285,7 @@ func (res *Result) assemble(level int) []manifest.Problem {
 		all.WriteString("\n" + ext)
 	}
 	for _, e := range res.decls {
-		all.WriteString("\n" + e.decl + "\n")
+		all.WriteString("\n" + e.note + e.decl + "\n")
 	}
 	if res.statements != "" {
 		all.WriteString("\n" + res.statements)
@@ -1021,7 +1023,7 @@ func (r *Result) Files() ([]File, error) {
 		} else {
 			b.WriteString("\n")
 		}
-		b.WriteString(e.decl + "\n")
+		b.WriteString(e.note + e.decl + "\n")
 	}
 	head := r.header
 	if ext := r.externalDecls(); ext != "" {
@@ -1056,4 +1058,29 @@ func objectName(u *unstructured.Unstructured) string {
 		return n
 	}
 	return strings.TrimRight(u.GetGenerateName(), "-.")
+}
+
+// sourceNote is the comment written above a declaration that says which
+// input document it comes from: "// from FILE:LINE: document N".
+func sourceNote(src manifest.Source) string {
+	if src.File == "" {
+		return ""
+	}
+	where := strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r == 0x2028 || r == 0x2029 {
+			return ' '
+		}
+		return r
+	}, src.String())
+	return "// from " + where + "\n"
+}
+
+// notePattern matches the source notes of an imported pipeline.
+var notePattern = regexp.MustCompile(`(?m)^[ \t]*// from .*\n`)
+
+// WithoutNotes returns src without the comments that point back at the
+// input documents: two imports of the same objects read from different
+// places give the same text after it.
+func WithoutNotes(src []byte) []byte {
+	return notePattern.ReplaceAll(src, nil)
 }

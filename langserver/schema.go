@@ -102,6 +102,7 @@ var commonFieldDocs = map[string]field{
 	"user":              {doc: "The user the container runs as (not 0 while restricted).", sets: "containers[0].securityContext.runAsUser", value: "1000"},
 	"restricted":        {doc: "`false` opts this workload out of the Pod Security restricted settings.", sets: "securityContext (runAsNonRoot, allowPrivilegeEscalation, capabilities, seccompProfile)", enum: []string{"true", "false"}},
 	"pull_secrets":      {doc: "Secrets to pull images with: `[secret ghcr-pull]`, of type `kubernetes.io/dockerconfigjson`.", sets: "spec.template.spec.imagePullSecrets", refs: []ir.Kind{ir.Secret}},
+	"container_name":    {doc: "The main container's name, when it is not named like the workload.", sets: "containers[0].name", value: "\"app\""},
 	"grace_period":      {doc: "How long Pods get to stop, a duration rounded up to whole seconds.", sets: "spec.template.spec.terminationGracePeriodSeconds", value: "30s"},
 	"container":         {doc: "Another container of the Pod, started beside the main one: `container NAME { image = ... }` with the container fields.", sets: "spec.template.spec.containers"},
 	"init":              {doc: "An init container, run to completion before the others start, in the order written: `init NAME { ... }` (no probes).", sets: "spec.template.spec.initContainers"},

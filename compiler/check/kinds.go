@@ -20,7 +20,7 @@ import (
 // Fields of each kind, for checking and for "did you mean" hints.
 var (
 	commonFields   = []string{"labels", "annotations", "prune", "prune_last", "server_side_apply", "replace", "skip_dry_run", "delete"}
-	workloadFields = append(append([]string(nil), containerFields...), "service_account", "restricted", "pull_secrets", "grace_period",
+	workloadFields = append(append([]string(nil), containerFields...), "service_account", "restricted", "pull_secrets", "grace_period", "container_name",
 		"container", "init", "sidecar", "volume")
 	kindFields = map[ir.Kind][]string{
 		ir.ConfigMap:          nil,
@@ -291,6 +291,10 @@ func (c *checker) workloadField(d *decl, key string, v *syntax.Value, st *worklo
 		}
 	case "pull_secrets":
 		c.pullSecrets(d, v)
+	case "container_name":
+		if s, ok := c.str(v, key); ok {
+			c.containerName(d, s, span(v), st)
+		}
 	case "grace_period":
 		if t, ok := c.duration(v, key, false); ok {
 			secs := int64((t + time.Second - 1) / time.Second)

@@ -431,3 +431,41 @@ wave 1 < ingress web >
 	}
 	checkContract(t, "ingress", objs)
 }
+
+// TestNetworkPolicyEgress: networkpolicies with egress rules (`to`, `dns`)
+// and with both directions import as typed declarations.
+func TestNetworkPolicyEgress(t *testing.T) {
+	src := `pipeline np in shop
+deployment web { image = "nginx:1.27"; port = 8080; user = 101 }
+statefulset db { image = "postgres:17"; port = 5432; user = 999 }
+service db { port = 5432 }
+networkpolicy web { from = []; to = [statefulset db]; dns = true }
+networkpolicy db { selector = statefulset db; to = [] }
+networkpolicy dnsonly { selector = deployment web; to = []; dns = true }
+networkpolicy both { selector = statefulset db; from = [deployment web]; ports = [5432]; to = [deployment web] }
+`
+	built, diags := compiler.CompileSource("np.wave", []byte(src), nil)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	objs := load(t, built.YAML(), "np.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	got := regexp.MustCompile(` +`).ReplaceAllString(string(res.Source), " ")
+	for _, want := range []string{
+		"networkpolicy web {\n from = []\n to = [statefulset db]\n dns = true\n}",
+		"networkpolicy db {\n to = []\n}",
+		"networkpolicy dnsonly {\n selector = deployment web\n to = []\n dns = true\n}",
+		"to = [deployment web]\n}",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("import lacks %q:\n%s", want, res.Source)
+		}
+	}
+	if res.Typed != len(objs) {
+		t.Errorf("%d of %d typed:\n%s", res.Typed, len(objs), res.Source)
+	}
+	checkContract(t, "egress", objs)
+}

@@ -31,6 +31,7 @@ import (
 
 	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/compiler/check"
 	"github.com/wavec/wavec/compiler/emit"
 	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/lang/format"
@@ -118,6 +119,29 @@ type entry struct {
 	cluster bool
 	// note is the comment that points back at the input document.
 	note string
+	// ordering is the input's ordering problem that a reference of the
+	// declaration would have shown, when the reference is left out.
+	ordering string
+}
+
+// comments returns the comments above the entry's declaration: where the
+// input document is, and the input's ordering problem that the
+// declaration does not show as a reference.
+func (e *entry) comments() string {
+	if e.ordering == "" {
+		return e.note
+	}
+	return e.note + "// the input's order: " + oneLine(e.ordering) + "; the reference is left out\n"
+}
+
+// oneLine replaces the control characters of s by spaces.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r == 0x2028 || r == 0x2029 {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // ref returns the reference to the entry's declaration.
@@ -218,8 +242,18 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 	// errors), one without references, and finally one of objects only.
 	var last []manifest.Problem
 	for level := refsAllowed; level <= objectsOnly; level++ {
+		prev := last
 		last = res.assemble(level)
 		if !hasErrors(last) {
+			for _, p := range prev {
+				if p.Severity == diag.Error {
+					// Say why the more idiomatic pipeline was not written.
+					p.Severity, p.Code = diag.Warning, CodeImportNote
+					p.Message = "written without references (or typed declarations): " + p.Message
+					problems = append(problems, p)
+					break
+				}
+			}
 			return res, append(problems, last...)
 		}
 	}
@@ -243,7 +277,7 @@ func (res *Result) assemble(level int) []manifest.Problem {
 	res.declared, res.externals, res.Typed, res.level = map[string]*entry{}, map[string]bool{}, 0, level
 	used := map[string]bool{}
 	for _, e := range res.all {
-		e.kind, e.name, e.decl, e.refs = "", "", "", nil
+		e.kind, e.name, e.decl, e.refs, e.ordering = "", "", "", nil, ""
 		e.write, e.timeout = &unstructured.Unstructured{Object: e.clean}, ""
 		hookTimeout(e)
 	}
@@ -271,6 +305,10 @@ func (res *Result) assemble(level int) []manifest.Problem {
 			res.Typed++
 			res.declared[e.ref()] = e
 		}
+		if e.ordering != "" {
+			problems = append(problems, manifest.Problem{Severity: diag.Warning, Code: CodeImportNote, Source: e.obj.Source, Object: e.obj.Ref(),
+				Message: "the input's order: " + e.ordering + "; the reference is left out, so that the pipeline builds and syncs as the input does"})
+		}
 	}
 	res.decls = slices.DeleteFunc(res.decls, func(e *entry) bool { return e.decl == "" })
 	if hasErrors(problems) {
@@ -285,7 +323,7 @@ func (res *Result) assemble(level int) []manifest.Problem {
 		all.WriteString("\n" + ext)
 	}
 	for _, e := range res.decls {
-		all.WriteString("\n" + e.note + e.decl + "\n")
+		all.WriteString("\n" + e.comments() + e.decl + "\n")
 	}
 	if res.statements != "" {
 		all.WriteString("\n" + res.statements)
@@ -347,7 +385,14 @@ func declare(res *Result, e *entry, used map[string]bool) string {
 		if !ok {
 			continue
 		}
-		if tryDeclIn(res, e, c.kind, name, c.text, context) == "" {
+		why, code := tryDeclCode(res, e, c.kind, name, c.text, context)
+		if why != "" && len(c.refs) > 0 && orderingCodes[code] && e.ordering == "" {
+			e.ordering = fmt.Sprintf("%s (%s)", why, code)
+		}
+		if why == "" {
+			if len(c.refs) > 0 {
+				e.ordering = "" // a reference that keeps the order was found
+			}
 			used[c.kind+" "+name] = true
 			e.refs = c.refs
 			for _, x := range externals {
@@ -417,19 +462,33 @@ func tryDecl(res *Result, e *entry, kind, name, text string) string {
 // tryDeclIn is tryDecl with context: the declarations and statements of
 // what the declaration refers to.
 func tryDeclIn(res *Result, e *entry, kind, name, text, context string) string {
+	why, _ := tryDeclCode(res, e, kind, name, text, context)
+	return why
+}
+
+// orderingCodes are the compiler's errors about a reference to what is
+// applied later (or deleted before): the input's ordering problems.
+var orderingCodes = map[diag.Code]bool{
+	check.CodeReadsLaterPhase: true, check.CodeReadsLaterWave: true,
+	check.CodeReadsDeletedHook: true, check.CodeReadsAfterDelete: true,
+}
+
+// tryDeclCode is tryDeclIn that also returns the code of the compiler's
+// error.
+func tryDeclCode(res *Result, e *entry, kind, name, text, context string) (string, diag.Code) {
 	probe := &entry{obj: e.obj, ann: e.ann, kind: kind, name: name, timeout: e.timeout}
 	src := res.header + context + text + "\n" + statements([]*entry{probe})
 	built, diags := compiler.CompileSource("import.wave", []byte(src), nil)
 	for _, d := range diags {
 		if d.Severity == diag.Error {
-			return d.Summary
+			return d.Summary, d.Code
 		}
 	}
 	if !builds(built, e.clean, res.Namespace) {
-		return "the declaration builds a different object"
+		return "the declaration builds a different object", ""
 	}
 	e.kind, e.name, e.decl = kind, name, text
-	return ""
+	return "", ""
 }
 
 // declareWithService declares a statefulset together with its governing
@@ -1023,7 +1082,7 @@ func (r *Result) Files() ([]File, error) {
 		} else {
 			b.WriteString("\n")
 		}
-		b.WriteString(e.note + e.decl + "\n")
+		b.WriteString(e.comments() + e.decl + "\n")
 	}
 	head := r.header
 	if ext := r.externalDecls(); ext != "" {
@@ -1066,13 +1125,7 @@ func sourceNote(src manifest.Source) string {
 	if src.File == "" {
 		return ""
 	}
-	where := strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f || r == 0x2028 || r == 0x2029 {
-			return ' '
-		}
-		return r
-	}, src.String())
-	return "// from " + where + "\n"
+	return "// from " + oneLine(src.String()) + "\n"
 }
 
 // notePattern matches the source notes of an imported pipeline.

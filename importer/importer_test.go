@@ -12,6 +12,7 @@ import (
 
 	"github.com/wavec/wavec/bench/gen"
 	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/runtime/manifest"
 	"github.com/wavec/wavec/runtime/plan"
 )
@@ -468,4 +469,51 @@ networkpolicy both { selector = statefulset db; from = [deployment web]; ports =
 		t.Errorf("%d of %d typed:\n%s", res.Typed, len(objs), res.Source)
 	}
 	checkContract(t, "egress", objs)
+}
+
+// TestInputOrderingProblem: a PreSync hook that reads a ConfigMap of the
+// Sync phase is the input's ordering mistake. The reference would make the
+// pipeline fail to build (E0203), so it is left out; the import says so in
+// a warning at the input document and in a comment above the declaration.
+func TestInputOrderingProblem(t *testing.T) {
+	objs := load(t, []byte(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data: {a: b}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations:
+    argocd.argoproj.io/hook: PreSync
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: migrate
+        image: alpine:3
+        envFrom:
+        - configMapRef: {name: settings}
+`), "chart.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	found := false
+	for _, p := range problems {
+		if p.Severity == diag.Warning && p.Source.Line == 7 && strings.Contains(p.Message, `presync hook "migrate" reads configmap "settings", which is created later (E0203)`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no warning at chart.yaml:7 about the input's order: %v", problems)
+	}
+	want := "// from chart.yaml:7: document 2\n// the input's order: presync hook \"migrate\" reads configmap \"settings\", which is created later (E0203); the reference is left out\njob migrate {\n"
+	if !strings.Contains(string(res.Source), want) {
+		t.Errorf("import lacks %q:\n%s", want, res.Source)
+	}
+	checkContract(t, "ordering", objs)
 }

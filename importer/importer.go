@@ -51,7 +51,7 @@ var wavecLabels = []string{"app.kubernetes.io/name", "app.kubernetes.io/part-of"
 
 // fieldNames are the fields every kind accepts; data keys of that name are
 // quoted.
-var fieldNames = []string{"labels", "annotations", "prune", "prune_last", "server_side_apply", "replace", "skip_dry_run", "delete"}
+var fieldNames = []string{"labels", "annotations", "prune", "prune_last", "server_side_apply", "replace", "skip_dry_run", "delete", "generate_name"}
 
 // Options adjust an import.
 type Options struct {
@@ -365,7 +365,9 @@ func hasErrors(ps []manifest.Problem) bool {
 func declare(res *Result, e *entry, used map[string]bool) string {
 	o := e.obj
 	cands := append(candidates(e), kindCandidates(res, e)...)
-	if e.obj.GetAPIVersion() == "v1" && e.obj.GetKind() == "Service" {
+	if gn := o.GetGenerateName(); o.GetName() == "" && gn != "" {
+		cands = generatedCandidates(res, e)
+	} else if e.obj.GetAPIVersion() == "v1" && e.obj.GetKind() == "Service" {
 		if c, ok := serviceCandidate(res, e.write.Object, e.obj.GetName()); ok {
 			cands = append(cands, c)
 		}
@@ -431,6 +433,28 @@ func declare(res *Result, e *entry, used map[string]bool) string {
 		}
 	}
 	return why
+}
+
+// generatedCandidates returns the typed declarations of a hook named by
+// generateName: those of the object named like its generateName, with
+// `generate_name` as their first field.
+func generatedCandidates(res *Result, e *entry) []candidate {
+	w := e.write.DeepCopy()
+	w.SetName(objectName(e.write))
+	w.SetGenerateName("")
+	named := &entry{obj: e.obj, clean: e.clean, write: w, ann: e.ann, timeout: e.timeout}
+	field := "generate_name = " + quote(e.write.GetGenerateName())
+	var out []candidate
+	for _, c := range append(candidates(named), kindCandidates(res, named)...) {
+		head, body, block := strings.Cut(c.text, " {\n")
+		if block {
+			c.text = head + " {\n" + field + "\n" + body
+		} else {
+			c.text += " {\n" + field + "\n}"
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // clusterScoped reports whether the compiler builds e's object without a

@@ -517,3 +517,58 @@ spec:
 	}
 	checkContract(t, "ordering", objs)
 }
+
+// TestGenerateName: a hook named by generateName keeps it, as the typed
+// declaration's generate_name (or in an object's YAML); any other object
+// with only a generateName is an error.
+func TestGenerateName(t *testing.T) {
+	objs := load(t, []byte(`apiVersion: batch/v1
+kind: Job
+metadata:
+  generateName: migrate-
+  annotations:
+    argocd.argoproj.io/hook: PreSync
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: m
+        image: busybox
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  generateName: smoke-
+  annotations:
+    argocd.argoproj.io/hook: PostSync
+spec:
+  restartPolicy: Never
+  containers:
+  - name: smoke
+    image: busybox
+`), "hooks.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	src := regexp.MustCompile(` +`).ReplaceAllString(string(res.Source), " ")
+	for _, want := range []string{
+		"job migrate {\n generate_name = \"migrate-\"\n",
+		"object smoke = \"\"\"\n",
+		" generateName: smoke-\n",
+		"presync < job migrate >\n",
+		"postsync < object smoke >\n",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("import lacks %q:\n%s", want, res.Source)
+		}
+	}
+	checkContract(t, "generateName", objs)
+
+	plain := load(t, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: c-}\n"), "c.yaml")
+	if res, problems := Import(plain, Options{}); res != nil || !hasErrors(problems) || !strings.Contains(problems[0].Message, "is not a hook") {
+		t.Errorf("want an error for a generateName that is not a hook's: %v", problems)
+	}
+}

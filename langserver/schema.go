@@ -77,6 +77,7 @@ var commonFieldDocs = map[string]field{
 	"labels":            {doc: "Extra labels, a map of strings.", sets: "metadata.labels", value: `{ "app.kubernetes.io/tier" = "web" }`},
 	"annotations":       {doc: "Extra annotations, a map of strings.", sets: "metadata.annotations", value: `{ "example.com/owner" = "team" }`},
 	"prune":             {doc: "`false` keeps the object when it leaves the pipeline.", sets: "argocd.argoproj.io/sync-options: Prune=false", enum: []string{"true", "false"}},
+	"generate_name":     {doc: "A hook's metadata.generateName: the object has no name, and Argo CD names it at each sync; nothing may refer to it.", sets: "metadata.generateName", value: `"migrate-"`},
 	"prune_last":        {doc: "Prune it after everything else is healthy.", sets: "argocd.argoproj.io/sync-options: PruneLast=true", enum: []string{"true", "false"}},
 	"server_side_apply": {doc: "Apply it with server-side apply, or (`false`) not even when the Application does.", sets: "argocd.argoproj.io/sync-options: ServerSideApply=true|false", enum: []string{"true", "false"}},
 	"replace":           {doc: "`true` replaces it (`kubectl replace`/`create`) instead of applying: for objects too large for the last-applied annotation or with immutable fields.", sets: "argocd.argoproj.io/sync-options: Replace=true", enum: []string{"true", "false"}},

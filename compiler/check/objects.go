@@ -367,6 +367,17 @@ type yamlDoc struct {
 func (c *checker) generatedNames() {
 	for _, d := range c.order_ {
 		r := d.res
+		for _, rd := range r.Reads {
+			if rd.Target.GenerateName != "" {
+				c.errorf(rd.Span, CodeNotHere, "%s reads %s, whose name is generated at each sync", r.Describe(), rd.Target.Describe()).
+					Note(rd.Target.NameSpan, "%s is declared here", rd.Target.Ref()).
+					Hint("give %s a name: remove its generate_name", rd.Target.Ref())
+			}
+		}
+		if r.Object == nil && r.GenerateName != "" && !r.Placement.IsHook() {
+			c.errorf(r.NameSpan, CodeNotHere, "%s has a generate_name, and only hooks may: Argo CD names a hook at each sync and applies nothing else without a name", r.Describe()).
+				Hint("place it in a hook statement, e.g. `presync < %s >`, or remove generate_name", r.Ref())
+		}
 		if r.Object == nil || r.Placement.IsHook() {
 			continue
 		}

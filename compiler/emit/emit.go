@@ -208,7 +208,9 @@ func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
 	}
 	if _, ok := labels[NameLabel]; !ok || r.Object == nil {
 		name := u.GetName()
-		if name == "" { // a hook named at sync time
+		if r.Object == nil {
+			name = r.Name
+		} else if name == "" { // a hook named at sync time
 			name = strings.TrimRight(u.GetGenerateName(), "-.")
 		}
 		labels[NameLabel] = nameLabel(name)

@@ -4,7 +4,9 @@ GOTESTFLAGS ?= -count=1 -timeout=20m
 
 .PHONY: test
 ## test: run every test against a fresh local cluster, then stop the cluster
+## (with the pinned helm and kustomize that the importer's tests render with)
 test:
+	@bench/tools/build.sh helm kustomize
 	@testcluster/scripts/with-cluster.sh env WAVEC_TEST_CLUSTER=required $(GO) test $(GOTESTFLAGS) ./...
 
 include testcluster/cluster.mk

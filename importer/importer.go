@@ -31,6 +31,7 @@ import (
 
 	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/compiler/check"
 	"github.com/wavec/wavec/compiler/emit"
 	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/lang/format"
@@ -50,7 +51,7 @@ var wavecLabels = []string{"app.kubernetes.io/name", "app.kubernetes.io/part-of"
 
 // fieldNames are the fields every kind accepts; data keys of that name are
 // quoted.
-var fieldNames = []string{"labels", "annotations", "prune", "prune_last", "server_side_apply", "replace", "skip_dry_run", "delete"}
+var fieldNames = []string{"labels", "annotations", "prune", "prune_last", "server_side_apply", "replace", "skip_dry_run", "delete", "generate_name"}
 
 // Options adjust an import.
 type Options struct {
@@ -116,6 +117,31 @@ type entry struct {
 	// cluster reports an object that names a namespace although its
 	// kind is cluster-scoped.
 	cluster bool
+	// note is the comment that points back at the input document.
+	note string
+	// ordering is the input's ordering problem that a reference of the
+	// declaration would have shown, when the reference is left out.
+	ordering string
+}
+
+// comments returns the comments above the entry's declaration: where the
+// input document is, and the input's ordering problem that the
+// declaration does not show as a reference.
+func (e *entry) comments() string {
+	if e.ordering == "" {
+		return e.note
+	}
+	return e.note + "// the input's order: " + oneLine(e.ordering) + "; the reference is left out\n"
+}
+
+// oneLine replaces the control characters of s by spaces.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f || r == 0x2028 || r == 0x2029 {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // ref returns the reference to the entry's declaration.
@@ -149,11 +175,15 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 
 	seen := map[string]manifest.Object{}
 	for _, o := range objs {
-		if o.GetName() == "" {
-			errorf(o, "the object has no metadata.name; a pipeline declares objects by name (generateName is not supported)")
+		if o.GetName() == "" && o.GetGenerateName() == "" {
+			errorf(o, "the object has no metadata.name")
 			continue
 		}
 		id := o.GroupVersionKind().GroupKind().String() + "/" + o.GetName()
+		if o.GetName() == "" {
+			// Argo CD names a generateName hook anew at each sync.
+			id = fmt.Sprintf("%s/%s*%d", o.GroupVersionKind().GroupKind(), o.GetGenerateName(), len(seen))
+		}
 		if first, dup := seen[id]; dup {
 			if first.GetNamespace() == o.GetNamespace() {
 				errorf(o, "the object is given twice (first at %s)", first.Source)
@@ -167,7 +197,7 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 			continue
 		}
 		seen[id] = o
-		e := &entry{obj: o}
+		e := &entry{obj: o, note: sourceNote(o.Source)}
 		var warns []argocd.Warning
 		e.ann, warns = argocd.Decode(o.GetAnnotations())
 		for _, w := range warns {
@@ -177,9 +207,13 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 			warnf(o, "Argo CD neither applies nor tracks this hook; it is imported as skip")
 			e.ann.Skip = true
 		}
+		if o.GetName() == "" && !e.ann.Hook && !e.ann.Skip {
+			errorf(o, "the object has a generateName but no name, and is not a hook: Argo CD names only hooks from their generateName")
+			continue
+		}
 		e.clean = cleanObject(o.Unstructured)
 		labels := o.GetLabels()
-		if v, ok := labels["app.kubernetes.io/name"]; ok && v != o.GetName() {
+		if v, ok := labels["app.kubernetes.io/name"]; ok && v != objectName(o.Unstructured) {
 			warnf(o, "label app.kubernetes.io/name=%s is replaced: wavec sets it to the object's name", v)
 		}
 		if v, ok := labels["app.kubernetes.io/managed-by"]; ok && v != "wavec" {
@@ -208,8 +242,18 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 	// errors), one without references, and finally one of objects only.
 	var last []manifest.Problem
 	for level := refsAllowed; level <= objectsOnly; level++ {
+		prev := last
 		last = res.assemble(level)
 		if !hasErrors(last) {
+			for _, p := range prev {
+				if p.Severity == diag.Error {
+					// Say why the more idiomatic pipeline was not written.
+					p.Severity, p.Code = diag.Warning, CodeImportNote
+					p.Message = "written without references (or typed declarations): " + p.Message
+					problems = append(problems, p)
+					break
+				}
+			}
 			return res, append(problems, last...)
 		}
 	}
@@ -233,7 +277,7 @@ func (res *Result) assemble(level int) []manifest.Problem {
 	res.declared, res.externals, res.Typed, res.level = map[string]*entry{}, map[string]bool{}, 0, level
 	used := map[string]bool{}
 	for _, e := range res.all {
-		e.kind, e.name, e.decl, e.refs = "", "", "", nil
+		e.kind, e.name, e.decl, e.refs, e.ordering = "", "", "", nil, ""
 		e.write, e.timeout = &unstructured.Unstructured{Object: e.clean}, ""
 		hookTimeout(e)
 	}
@@ -261,6 +305,10 @@ func (res *Result) assemble(level int) []manifest.Problem {
 			res.Typed++
 			res.declared[e.ref()] = e
 		}
+		if e.ordering != "" {
+			problems = append(problems, manifest.Problem{Severity: diag.Warning, Code: CodeImportNote, Source: e.obj.Source, Object: e.obj.Ref(),
+				Message: "the input's order: " + e.ordering + "; the reference is left out, so that the pipeline builds and syncs as the input does"})
+		}
 	}
 	res.decls = slices.DeleteFunc(res.decls, func(e *entry) bool { return e.decl == "" })
 	if hasErrors(problems) {
@@ -275,7 +323,7 @@ func (res *Result) assemble(level int) []manifest.Problem {
 		all.WriteString("\n" + ext)
 	}
 	for _, e := range res.decls {
-		all.WriteString("\n" + e.decl + "\n")
+		all.WriteString("\n" + e.comments() + e.decl + "\n")
 	}
 	if res.statements != "" {
 		all.WriteString("\n" + res.statements)
@@ -317,7 +365,9 @@ func hasErrors(ps []manifest.Problem) bool {
 func declare(res *Result, e *entry, used map[string]bool) string {
 	o := e.obj
 	cands := append(candidates(e), kindCandidates(res, e)...)
-	if e.obj.GetAPIVersion() == "v1" && e.obj.GetKind() == "Service" {
+	if gn := o.GetGenerateName(); o.GetName() == "" && gn != "" {
+		cands = generatedCandidates(res, e)
+	} else if e.obj.GetAPIVersion() == "v1" && e.obj.GetKind() == "Service" {
 		if c, ok := serviceCandidate(res, e.write.Object, e.obj.GetName()); ok {
 			cands = append(cands, c)
 		}
@@ -337,7 +387,14 @@ func declare(res *Result, e *entry, used map[string]bool) string {
 		if !ok {
 			continue
 		}
-		if tryDeclIn(res, e, c.kind, name, c.text, context) == "" {
+		why, code := tryDeclCode(res, e, c.kind, name, c.text, context)
+		if why != "" && len(c.refs) > 0 && orderingCodes[code] && e.ordering == "" {
+			e.ordering = fmt.Sprintf("%s (%s)", why, code)
+		}
+		if why == "" {
+			if len(c.refs) > 0 {
+				e.ordering = "" // a reference that keeps the order was found
+			}
 			used[c.kind+" "+name] = true
 			e.refs = c.refs
 			for _, x := range externals {
@@ -347,10 +404,10 @@ func declare(res *Result, e *entry, used map[string]bool) string {
 		}
 	}
 	// object: exact for any object whose YAML survives the round trip.
-	base := safeName(o.GetName(), strings.ToLower(o.GetKind()))
+	base := safeName(objectName(o.Unstructured), strings.ToLower(o.GetKind()))
 	name := base
 	if used["object "+name] {
-		base = safeName(o.GetName()+"-"+o.GetKind(), strings.ToLower(o.GetKind()))
+		base = safeName(objectName(o.Unstructured)+"-"+o.GetKind(), strings.ToLower(o.GetKind()))
 		name = base
 	}
 	for n := 2; used["object "+name]; n++ {
@@ -376,6 +433,28 @@ func declare(res *Result, e *entry, used map[string]bool) string {
 		}
 	}
 	return why
+}
+
+// generatedCandidates returns the typed declarations of a hook named by
+// generateName: those of the object named like its generateName, with
+// `generate_name` as their first field.
+func generatedCandidates(res *Result, e *entry) []candidate {
+	w := e.write.DeepCopy()
+	w.SetName(objectName(e.write))
+	w.SetGenerateName("")
+	named := &entry{obj: e.obj, clean: e.clean, write: w, ann: e.ann, timeout: e.timeout}
+	field := "generate_name = " + quote(e.write.GetGenerateName())
+	var out []candidate
+	for _, c := range append(candidates(named), kindCandidates(res, named)...) {
+		head, body, block := strings.Cut(c.text, " {\n")
+		if block {
+			c.text = head + " {\n" + field + "\n" + body
+		} else {
+			c.text += " {\n" + field + "\n}"
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // clusterScoped reports whether the compiler builds e's object without a
@@ -407,19 +486,33 @@ func tryDecl(res *Result, e *entry, kind, name, text string) string {
 // tryDeclIn is tryDecl with context: the declarations and statements of
 // what the declaration refers to.
 func tryDeclIn(res *Result, e *entry, kind, name, text, context string) string {
+	why, _ := tryDeclCode(res, e, kind, name, text, context)
+	return why
+}
+
+// orderingCodes are the compiler's errors about a reference to what is
+// applied later (or deleted before): the input's ordering problems.
+var orderingCodes = map[diag.Code]bool{
+	check.CodeReadsLaterPhase: true, check.CodeReadsLaterWave: true,
+	check.CodeReadsDeletedHook: true, check.CodeReadsAfterDelete: true,
+}
+
+// tryDeclCode is tryDeclIn that also returns the code of the compiler's
+// error.
+func tryDeclCode(res *Result, e *entry, kind, name, text, context string) (string, diag.Code) {
 	probe := &entry{obj: e.obj, ann: e.ann, kind: kind, name: name, timeout: e.timeout}
 	src := res.header + context + text + "\n" + statements([]*entry{probe})
 	built, diags := compiler.CompileSource("import.wave", []byte(src), nil)
 	for _, d := range diags {
 		if d.Severity == diag.Error {
-			return d.Summary
+			return d.Summary, d.Code
 		}
 	}
 	if !builds(built, e.clean, res.Namespace) {
-		return "the declaration builds a different object"
+		return "the declaration builds a different object", ""
 	}
 	e.kind, e.name, e.decl = kind, name, text
-	return ""
+	return "", ""
 }
 
 // declareWithService declares a statefulset together with its governing
@@ -570,7 +663,7 @@ func durationWord(d time.Duration) string {
 func builds(built *compiler.Result, want map[string]any, ns string) bool {
 	w := &unstructured.Unstructured{Object: want}
 	for _, got := range built.Objects() {
-		if got.GetKind() == w.GetKind() && got.GetName() == w.GetName() && got.GetAPIVersion() == w.GetAPIVersion() {
+		if got.GetKind() == w.GetKind() && got.GetName() == w.GetName() && got.GetGenerateName() == w.GetGenerateName() && got.GetAPIVersion() == w.GetAPIVersion() {
 			if Equal(want, got.Object, ns) {
 				return true
 			}
@@ -856,6 +949,9 @@ func less(a, b *entry) bool {
 	if a.obj.GetName() != b.obj.GetName() {
 		return a.obj.GetName() < b.obj.GetName()
 	}
+	if a.obj.GetGenerateName() != b.obj.GetGenerateName() {
+		return a.obj.GetGenerateName() < b.obj.GetGenerateName()
+	}
 	if a.obj.GetNamespace() != b.obj.GetNamespace() {
 		return a.obj.GetNamespace() < b.obj.GetNamespace()
 	}
@@ -983,7 +1079,7 @@ func partOf(u *unstructured.Unstructured) string {
 	if v := fileName(l["app.kubernetes.io/component"]); v != "" {
 		return v
 	}
-	if v := fileName(l["app.kubernetes.io/name"]); v != "" && l["app.kubernetes.io/name"] != u.GetName() {
+	if v := fileName(l["app.kubernetes.io/name"]); v != "" && l["app.kubernetes.io/name"] != objectName(u) {
 		return v
 	}
 	if v := fileName(u.GetKind()); v != "" {
@@ -1010,7 +1106,7 @@ func (r *Result) Files() ([]File, error) {
 		} else {
 			b.WriteString("\n")
 		}
-		b.WriteString(e.decl + "\n")
+		b.WriteString(e.comments() + e.decl + "\n")
 	}
 	head := r.header
 	if ext := r.externalDecls(); ext != "" {
@@ -1035,4 +1131,33 @@ func (r *Result) Files() ([]File, error) {
 		files[i].Source = bytes.Clone(src)
 	}
 	return files, nil
+}
+
+// objectName is the object's name, or for a hook that Argo CD names at
+// each sync its generateName without the trailing separator (the name
+// wavec's app.kubernetes.io/name label gets).
+func objectName(u *unstructured.Unstructured) string {
+	if n := u.GetName(); n != "" {
+		return n
+	}
+	return strings.TrimRight(u.GetGenerateName(), "-.")
+}
+
+// sourceNote is the comment written above a declaration that says which
+// input document it comes from: "// from FILE:LINE: document N".
+func sourceNote(src manifest.Source) string {
+	if src.File == "" {
+		return ""
+	}
+	return "// from " + oneLine(src.String()) + "\n"
+}
+
+// notePattern matches the source notes of an imported pipeline.
+var notePattern = regexp.MustCompile(`(?m)^[ \t]*// from .*\n`)
+
+// WithoutNotes returns src without the comments that point back at the
+// input documents: two imports of the same objects read from different
+// places give the same text after it.
+func WithoutNotes(src []byte) []byte {
+	return notePattern.ReplaceAll(src, nil)
 }

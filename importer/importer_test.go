@@ -12,6 +12,7 @@ import (
 
 	"github.com/wavec/wavec/bench/gen"
 	"github.com/wavec/wavec/compiler"
+	"github.com/wavec/wavec/lang/diag"
 	"github.com/wavec/wavec/runtime/manifest"
 	"github.com/wavec/wavec/runtime/plan"
 )
@@ -63,12 +64,16 @@ func checkContract(t *testing.T, label string, objs []manifest.Object) outcome {
 	if a, b := steps(objs, res.Namespace), steps(got, res.Namespace); a != b {
 		t.Errorf("%s: plan of the input:\n%s\nplan of the import:\n%s", label, a, b)
 	}
-	// (3) A fixed point.
+	// Every declaration says which input document it comes from.
+	if n := len(notePattern.FindAll(res.Source, -1)); n != res.Objects {
+		t.Errorf("%s: %d source notes for %d objects:\n%s", label, n, res.Objects, res.Source)
+	}
+	// (3) A fixed point (apart from the notes, which name the input).
 	again, problems := Import(got, Options{})
 	if again == nil {
 		t.Fatalf("%s: the built output does not import: %v", label, problems)
 	}
-	if !bytes.Equal(again.Source, res.Source) {
+	if !bytes.Equal(WithoutNotes(again.Source), WithoutNotes(res.Source)) {
 		t.Errorf("%s: importing the built output gives other text:\n%s\nfirst import:\n%s", label, again.Source, res.Source)
 	}
 	return outcome{imported: true, objects: res.Objects, typed: res.Typed}
@@ -308,7 +313,8 @@ func TestHelmChart(t *testing.T) {
 		"configmap shared-settings external\n",
 		"secret web-db external\n",
 		"serviceaccount migrator external\n",
-		"job migrate {\n",
+		"// from chart.yaml:2: document 1\nconfigmap web-config {\n",
+		"// from chart.yaml:13: document 2\njob migrate {\n",
 		"  restricted = false // the input lacks the restricted Pod Security settings allowPrivilegeEscalation, capabilities, runAsNonRoot, seccompProfile\n",
 		`  run             = "web migrate"` + "\n",
 		"  env_from        = [configmap shared-settings]\n",
@@ -330,7 +336,7 @@ func TestHelmChart(t *testing.T) {
 	rev := slices.Clone(objs)
 	slices.Reverse(rev)
 	again, _ := Import(rev, Options{})
-	if again == nil || !bytes.Equal(again.Source, res.Source) {
+	if again == nil || !bytes.Equal(WithoutNotes(again.Source), WithoutNotes(res.Source)) {
 		t.Errorf("reversed input gives other text")
 	}
 }
@@ -425,4 +431,144 @@ wave 1 < ingress web >
 		t.Errorf("want every object typed:\n%s", res.Source)
 	}
 	checkContract(t, "ingress", objs)
+}
+
+// TestNetworkPolicyEgress: networkpolicies with egress rules (`to`, `dns`)
+// and with both directions import as typed declarations.
+func TestNetworkPolicyEgress(t *testing.T) {
+	src := `pipeline np in shop
+deployment web { image = "nginx:1.27"; port = 8080; user = 101 }
+statefulset db { image = "postgres:17"; port = 5432; user = 999 }
+service db { port = 5432 }
+networkpolicy web { from = []; to = [statefulset db]; dns = true }
+networkpolicy db { selector = statefulset db; to = [] }
+networkpolicy dnsonly { selector = deployment web; to = []; dns = true }
+networkpolicy both { selector = statefulset db; from = [deployment web]; ports = [5432]; to = [deployment web] }
+`
+	built, diags := compiler.CompileSource("np.wave", []byte(src), nil)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	objs := load(t, built.YAML(), "np.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	got := regexp.MustCompile(` +`).ReplaceAllString(string(res.Source), " ")
+	for _, want := range []string{
+		"networkpolicy web {\n from = []\n to = [statefulset db]\n dns = true\n}",
+		"networkpolicy db {\n to = []\n}",
+		"networkpolicy dnsonly {\n selector = deployment web\n to = []\n dns = true\n}",
+		"to = [deployment web]\n}",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("import lacks %q:\n%s", want, res.Source)
+		}
+	}
+	if res.Typed != len(objs) {
+		t.Errorf("%d of %d typed:\n%s", res.Typed, len(objs), res.Source)
+	}
+	checkContract(t, "egress", objs)
+}
+
+// TestInputOrderingProblem: a PreSync hook that reads a ConfigMap of the
+// Sync phase is the input's ordering mistake. The reference would make the
+// pipeline fail to build (E0203), so it is left out; the import says so in
+// a warning at the input document and in a comment above the declaration.
+func TestInputOrderingProblem(t *testing.T) {
+	objs := load(t, []byte(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data: {a: b}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  annotations:
+    argocd.argoproj.io/hook: PreSync
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: migrate
+        image: alpine:3
+        envFrom:
+        - configMapRef: {name: settings}
+`), "chart.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	found := false
+	for _, p := range problems {
+		if p.Severity == diag.Warning && p.Source.Line == 7 && strings.Contains(p.Message, `presync hook "migrate" reads configmap "settings", which is created later (E0203)`) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no warning at chart.yaml:7 about the input's order: %v", problems)
+	}
+	want := "// from chart.yaml:7: document 2\n// the input's order: presync hook \"migrate\" reads configmap \"settings\", which is created later (E0203); the reference is left out\njob migrate {\n"
+	if !strings.Contains(string(res.Source), want) {
+		t.Errorf("import lacks %q:\n%s", want, res.Source)
+	}
+	checkContract(t, "ordering", objs)
+}
+
+// TestGenerateName: a hook named by generateName keeps it, as the typed
+// declaration's generate_name (or in an object's YAML); any other object
+// with only a generateName is an error.
+func TestGenerateName(t *testing.T) {
+	objs := load(t, []byte(`apiVersion: batch/v1
+kind: Job
+metadata:
+  generateName: migrate-
+  annotations:
+    argocd.argoproj.io/hook: PreSync
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: m
+        image: busybox
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  generateName: smoke-
+  annotations:
+    argocd.argoproj.io/hook: PostSync
+spec:
+  restartPolicy: Never
+  containers:
+  - name: smoke
+    image: busybox
+`), "hooks.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	src := regexp.MustCompile(` +`).ReplaceAllString(string(res.Source), " ")
+	for _, want := range []string{
+		"job migrate {\n generate_name = \"migrate-\"\n",
+		"object smoke = \"\"\"\n",
+		" generateName: smoke-\n",
+		"presync < job migrate >\n",
+		"postsync < object smoke >\n",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("import lacks %q:\n%s", want, res.Source)
+		}
+	}
+	checkContract(t, "generateName", objs)
+
+	plain := load(t, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: c-}\n"), "c.yaml")
+	if res, problems := Import(plain, Options{}); res != nil || !hasErrors(problems) || !strings.Contains(problems[0].Message, "is not a hook") {
+		t.Errorf("want an error for a generateName that is not a hook's: %v", problems)
+	}
 }

@@ -146,54 +146,91 @@ func kindCandidates(r *Result, e *entry) []candidate {
 		}
 		refs = append(refs, ref)
 		types, _ := spec["policyTypes"].([]any)
-		if !slices.Equal(types, []any{"Ingress"}) || spec["egress"] != nil {
+		hasIngress, hasEgress := slices.Contains(types, any("Ingress")), slices.Contains(types, any("Egress"))
+		if len(types) != btoi(hasIngress)+btoi(hasEgress) || len(types) == 0 || !hasIngress && spec["ingress"] != nil || !hasEgress && spec["egress"] != nil {
 			return nil
 		}
-		ingress, _ := spec["ingress"].([]any)
-		switch len(ingress) {
-		case 0:
-			fields = append(fields, "from = []")
-		case 1:
-			rule, _ := ingress[0].(map[string]any)
-			from, _ := rule["from"].([]any)
+		peers := func(list []any) ([]string, bool) {
 			var parts []string
-			for _, it := range from {
+			for _, it := range list {
 				peer, _ := it.(map[string]any)
 				ps, _ := peer["podSelector"].(map[string]any)
 				w, ok := r.selected(ps, workloads...)
 				if !ok || len(peer) != 1 {
-					return nil
+					return nil, false
 				}
 				parts = append(parts, w)
 				refs = append(refs, w)
 			}
-			fields = append(fields, "from = ["+strings.Join(parts, ", ")+"]")
-			var ports []string
-			pl, _ := rule["ports"].([]any)
-			for _, it := range pl {
-				p, _ := it.(map[string]any)
-				if p["protocol"] != "TCP" || len(p) != 2 {
+			return parts, true
+		}
+		if hasIngress {
+			ingress, _ := spec["ingress"].([]any)
+			switch len(ingress) {
+			case 0:
+				fields = append(fields, "from = []")
+			case 1:
+				rule, _ := ingress[0].(map[string]any)
+				from, _ := rule["from"].([]any)
+				parts, ok := peers(from)
+				if !ok {
 					return nil
 				}
-				if pn, isStr := p["port"].(string); isStr {
-					if !namePattern.MatchString(pn) {
+				fields = append(fields, "from = ["+strings.Join(parts, ", ")+"]")
+				var ports []string
+				pl, _ := rule["ports"].([]any)
+				for _, it := range pl {
+					p, _ := it.(map[string]any)
+					if p["protocol"] != "TCP" || len(p) != 2 {
 						return nil
 					}
-					ports = append(ports, pn)
-				} else {
-					ports = append(ports, scalar(p["port"]))
+					if pn, isStr := p["port"].(string); isStr {
+						if !namePattern.MatchString(pn) {
+							return nil
+						}
+						ports = append(ports, pn)
+					} else {
+						ports = append(ports, scalar(p["port"]))
+					}
 				}
+				if len(ports) > 0 {
+					fields = append(fields, "ports = ["+strings.Join(ports, ", ")+"]")
+				}
+				for k := range rule {
+					if k != "from" && k != "ports" {
+						return nil
+					}
+				}
+			default:
+				return nil
 			}
-			if len(ports) > 0 {
-				fields = append(fields, "ports = ["+strings.Join(ports, ", ")+"]")
-			}
-			for k := range rule {
-				if k != "from" && k != "ports" {
+		}
+		if hasEgress {
+			// The egress rules wavec writes: one to the workloads of `to`,
+			// then one to port 53 (UDP and TCP) for `dns`.
+			egress, _ := spec["egress"].([]any)
+			var to []string
+			dns := false
+			for i, it := range egress {
+				rule, _ := it.(map[string]any)
+				if isDNSRule(rule) {
+					dns = true
+					continue
+				}
+				list, _ := rule["to"].([]any)
+				if i != 0 || len(rule) != 1 || len(list) == 0 {
 					return nil
 				}
+				parts, ok := peers(list)
+				if !ok {
+					return nil
+				}
+				to = parts
 			}
-		default:
-			return nil
+			fields = append(fields, "to = ["+strings.Join(to, ", ")+"]")
+			if dns {
+				fields = append(fields, "dns = true")
+			}
 		}
 	case "networking.k8s.io/v1/Ingress":
 		return ingressCandidates(r, name, spec, fields)
@@ -316,4 +353,27 @@ func ingressCandidates(r *Result, name string, spec map[string]any, meta []strin
 		out = append(out, candidate{"ingress", name, "ingress " + name + " {\n" + strings.Join(fields, "\n") + "\n}", refs})
 	}
 	return out
+}
+
+// isDNSRule reports whether an egress rule is the one of `dns = true`:
+// port 53 over UDP, then over TCP.
+func isDNSRule(rule map[string]any) bool {
+	ports, _ := rule["ports"].([]any)
+	if len(rule) != 1 || len(ports) != 2 {
+		return false
+	}
+	for i, proto := range []string{"UDP", "TCP"} {
+		p, _ := ports[i].(map[string]any)
+		if len(p) != 2 || p["protocol"] != proto || scalar(p["port"]) != "53" {
+			return false
+		}
+	}
+	return true
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -173,11 +173,41 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			volumeLines, mounts, refs = v, m, append(refs, r...)
 		}
 	}
+	// The main container is the one named like the workload, else the
+	// first, named by container_name.
+	mainName := ""
+	for _, c := range containers {
+		cm, _ := c.(map[string]any)
+		if n, _ := cm["name"].(string); n == u.GetName() {
+			mainName = n
+		}
+	}
+	if first, _ := containers[0].(map[string]any); mainName == "" && first != nil {
+		mainName, _ = first["name"].(string)
+	}
 	mainFound := false
 	var blocks []string
 	for i, c := range containers {
 		cm, _ := c.(map[string]any)
 		name, _ := cm["name"].(string)
+		if name == mainName && !mainFound && name != u.GetName() && name != "" {
+			// A container name need not be a .wave name: it is a string.
+			delete(cm, "name")
+			lines := []string{"container_name = " + quote(name)}
+			if restricted && !takeRestricted(cm, "securityContext", restrictedContainer) {
+				return "", nil, false
+			}
+			if short {
+				l, r := shortFields(cm)
+				lines, refs = append(lines, l...), append(refs, r...)
+			}
+			if m, ok := mounts[len(inits)+i]; ok {
+				lines = append(lines, m)
+			}
+			mainFound = true
+			body = containerFieldsAfter(lines, cm)
+			continue
+		}
 		if !isName(name) {
 			return "", nil, false
 		}

@@ -5,12 +5,29 @@
 # Cold, this takes about as long as the test cluster's build (the Kubernetes
 # packages dominate); with the test cluster's build cache warm it is mostly
 # Helm and linking. Settings: WAVEC_BENCH_TOOLS (default bench/.tools).
+#
+# Usage: build.sh [helm|kubectl|kustomize]...   (default: all three). CI
+# builds only helm and kustomize, which the importer's tests render public
+# charts and overlays with.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=${WAVEC_BENCH_TOOLS:-$(cd "$here/.." && pwd)/.tools}
 bin=$root/bin
+declare -A package_of=(
+	[helm]=helm.sh/helm/v3/cmd/helm
+	[kubectl]=k8s.io/kubernetes/cmd/kubectl
+	[kustomize]=sigs.k8s.io/kustomize/kustomize/v5
+)
 binaries=(helm kubectl kustomize)
+if (($# > 0)); then
+	binaries=("$@")
+fi
+packages=()
+for b in "${binaries[@]}"; do
+	[[ -n "${package_of[$b]:-}" ]] || { echo "bench tools: no tool $b (helm, kubectl, kustomize)" >&2; exit 2; }
+	packages+=("${package_of[$b]}")
+done
 
 helm_version=v3.22.0
 k8s_version=v1.37.2
@@ -51,8 +68,14 @@ tmp=$(mktemp -d "$bin/.build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 (
 	cd "$here"
-	GOFLAGS=-buildvcs=false GOWORK=off go build -ldflags "$ldflags" -o "$tmp/" tool
+	GOFLAGS=-buildvcs=false GOWORK=off go build -ldflags "$ldflags" -o "$tmp/" "${packages[@]}"
 )
+if [[ ! -f "$bin/.stamp" || "$(cat "$bin/.stamp")" != "$want" ]]; then
+	# Tools not built now were built from other pins: remove them.
+	for b in "${!package_of[@]}"; do
+		rm -f "$bin/$b"
+	done
+fi
 rm -f "$bin/.stamp"
 for b in "${binaries[@]}"; do
 	mv -f "$tmp/$b" "$bin/$b"

@@ -54,6 +54,7 @@ func Check(files []*syntax.File, opts Options) (*ir.Pipeline, diag.List) {
 	c.bodies()
 	c.checkObjectSchemas()
 	c.place()
+	c.generatedNames()
 	c.generalPlacement()
 	c.order()
 	c.traps()

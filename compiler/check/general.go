@@ -110,7 +110,7 @@ func (c *checker) generalField(d *decl, e *syntax.Entry) bool {
 	}
 	if key == "name" {
 		c.errorf(span(e.Key), CodeNotHere, "the container's name is the workload's").
-			Hint("the container of %s is named %q", d.res.Ref(), d.res.Name)
+			Hint("the container of %s is named %q; write `container_name = %q` to name it otherwise", d.res.Ref(), d.res.Name, "NAME")
 		return true
 	}
 	c.generalLeaves(d, "container."+key, v, f.Type)

@@ -19,8 +19,8 @@ import (
 
 // Fields of each kind, for checking and for "did you mean" hints.
 var (
-	commonFields   = []string{"labels", "annotations", "prune", "prune_last", "server_side_apply", "replace", "skip_dry_run", "delete"}
-	workloadFields = append(append([]string(nil), containerFields...), "service_account", "restricted", "pull_secrets", "grace_period",
+	commonFields   = []string{"labels", "annotations", "prune", "prune_last", "server_side_apply", "replace", "skip_dry_run", "delete", "generate_name"}
+	workloadFields = append(append([]string(nil), containerFields...), "service_account", "restricted", "pull_secrets", "grace_period", "container_name",
 		"container", "init", "sidecar", "volume")
 	kindFields = map[ir.Kind][]string{
 		ir.ConfigMap:          nil,
@@ -208,6 +208,16 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 			r.PruneLast = b
 		}
 		return
+	case key == "generate_name" && !quoted:
+		if s, ok := c.str(v, key); ok {
+			if msgs := validation.IsDNS1123Subdomain(s + "x"); len(msgs) > 0 {
+				c.errorf(span(v), CodeBadName, "generate_name %q does not start a valid name: %s", s, plain(msgs)).
+					Hint("write lower-case letters, digits, '-' and '.', e.g. %q", r.Name+"-")
+				return
+			}
+			r.GenerateName = s
+		}
+		return
 	case syncOptionField(key) != nil && !quoted:
 		f := syncOptionField(key)
 		if b, ok := c.boolean(v, key); ok && (b != f.Default || f.Both) {
@@ -291,6 +301,10 @@ func (c *checker) workloadField(d *decl, key string, v *syntax.Value, st *worklo
 		}
 	case "pull_secrets":
 		c.pullSecrets(d, v)
+	case "container_name":
+		if s, ok := c.str(v, key); ok {
+			c.containerName(d, s, span(v), st)
+		}
 	case "grace_period":
 		if t, ok := c.duration(v, key, false); ok {
 			secs := int64((t + time.Second - 1) / time.Second)
@@ -444,7 +458,7 @@ func (c *checker) checkKey(t *ir.Resource, key string, at source.Span) {
 	var keys []string
 	for _, e := range dc.node.Body.Entries {
 		k := e.Key.Name()
-		if e.Key.String == nil && (k == "labels" || k == "annotations" || k == "prune" || k == "prune_last" || syncOptionField(k) != nil || (t.Kind == ir.Secret && k == "type")) {
+		if e.Key.String == nil && (k == "labels" || k == "annotations" || k == "prune" || k == "prune_last" || k == "generate_name" || syncOptionField(k) != nil || (t.Kind == ir.Secret && k == "type")) {
 			continue
 		}
 		if k == key {

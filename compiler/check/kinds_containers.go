@@ -155,9 +155,9 @@ func (c *checker) subContainer(d *decl, e *syntax.Entry, st *workloadState) {
 			Hint("a container name is lower-case letters, digits and '-', at most 63 characters, e.g. %q", suggestName(*name))
 		return
 	}
-	if *name == r.Name {
+	if *name == w.Container.Name {
 		c.errorf(at, CodeDuplicate, "container %q has the name of %s's main container", *name, r.Ref()).
-			Note(r.NameSpan, "the workload's own fields describe its main container, named %q", r.Name).
+			Note(r.NameSpan, "the workload's own fields describe its main container, named %q", w.Container.Name).
 			Hint("give the %s another name, e.g. %q", key, *name+"-"+key)
 		return
 	}
@@ -211,7 +211,7 @@ func (c *checker) subContainer(d *decl, e *syntax.Entry, st *workloadState) {
 // describeContainer names a container in diagnostics: the workload for its
 // main container.
 func describeContainer(r *ir.Resource, ct *ir.Container) string {
-	if ct.Name == r.Name && ct.Span == r.NameSpan {
+	if ct.Span == r.NameSpan { // the main container
 		return r.Kind.String() + " " + quote(r.Name)
 	}
 	return "container " + quote(ct.Name) + " of " + r.Kind.String() + " " + quote(r.Name)
@@ -701,4 +701,22 @@ func misspelt(kind ir.Kind, seen map[string]*syntax.Entry, field string) bool {
 		}
 	}
 	return false
+}
+
+// containerName checks `container_name = "NAME"`, the name of the main
+// container when it is not named like the workload.
+func (c *checker) containerName(d *decl, name string, at source.Span, st *workloadState) {
+	r := d.res
+	if msgs := validation.IsDNS1123Label(name); len(msgs) > 0 {
+		c.errorf(at, CodeBadName, "%q is not a valid container name: %s", name, plain(msgs)).
+			Hint("a container name is lower-case letters, digits and '-', at most 63 characters, e.g. %q", suggestName(name))
+		return
+	}
+	if prev, ok := st.labeled["container "+name]; ok {
+		c.errorf(at, CodeDuplicate, "container_name %q is the name of %s %s", name, prev.Key.Name(), name).
+			Note(span(prev.Label), "declared here").
+			Hint("container names are unique among a workload's containers, init containers and sidecars")
+		return
+	}
+	r.Workload.Container.Name = name
 }

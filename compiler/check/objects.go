@@ -239,11 +239,18 @@ func (c *checker) checkDoc(doc *kubeyaml.Document, yd yamlDoc, at docPlace, name
 		return bad("no apiVersion")
 	case u.GetKind() == "":
 		return bad("no kind")
-	case u.GetName() == "":
+	case u.GetName() == "" && u.GetGenerateName() == "":
 		return bad("%s has no metadata.name", u.GetKind())
-	}
-	if msgs := validation.IsDNS1123Subdomain(u.GetName()); len(msgs) > 0 && u.GetKind() != "CustomResourceDefinition" {
-		return bad("%s name %q is not valid: %s", u.GetKind(), u.GetName(), plain(msgs))
+	case u.GetName() == "":
+		// A hook named at sync time (checked to be a hook by
+		// generatedNames): the generated name must be a valid name.
+		if msgs := validation.IsDNS1123Subdomain(u.GetGenerateName() + "x"); len(msgs) > 0 {
+			return bad("%s generateName %q is not valid: %s", u.GetKind(), u.GetGenerateName(), plain(msgs))
+		}
+	default:
+		if msgs := validation.IsDNS1123Subdomain(u.GetName()); len(msgs) > 0 && u.GetKind() != "CustomResourceDefinition" {
+			return bad("%s name %q is not valid: %s", u.GetKind(), u.GetName(), plain(msgs))
+		}
 	}
 	delete(m, "status")
 	ann := u.GetAnnotations()
@@ -324,6 +331,10 @@ func (c *checker) objectNamespaces() {
 			}
 			gv, _ := schema.ParseGroupVersion(u.GetAPIVersion())
 			id := identity{gv.Group, u.GetKind(), u.GetNamespace(), u.GetName()}
+			if u.GetName() == "" {
+				// Argo CD names each generateName hook anew at every sync.
+				continue
+			}
 			if prev, ok := seen[id]; ok {
 				c.errorf(at, CodeDuplicate, "object %q declares %s %q, which %s declares too", r.Name, u.GetKind(), u.GetName(), prev.res.Ref()).
 					Note(prev.res.NameSpan, "%s is declared here", prev.res.Ref()).
@@ -347,4 +358,34 @@ func isCRD(u *unstructured.Unstructured) bool {
 type yamlDoc struct {
 	text string
 	line int
+}
+
+// generatedNames reports an object document that has only a
+// metadata.generateName but is not a hook: Argo CD names hooks from their
+// generateName at each sync, and cannot apply any other object without a
+// name.
+func (c *checker) generatedNames() {
+	for _, d := range c.order_ {
+		r := d.res
+		for _, rd := range r.Reads {
+			if rd.Target.GenerateName != "" {
+				c.errorf(rd.Span, CodeNotHere, "%s reads %s, whose name is generated at each sync", r.Describe(), rd.Target.Describe()).
+					Note(rd.Target.NameSpan, "%s is declared here", rd.Target.Ref()).
+					Hint("give %s a name: remove its generate_name", rd.Target.Ref())
+			}
+		}
+		if r.Object == nil && r.GenerateName != "" && !r.Placement.IsHook() {
+			c.errorf(r.NameSpan, CodeNotHere, "%s has a generate_name, and only hooks may: Argo CD names a hook at each sync and applies nothing else without a name", r.Describe()).
+				Hint("place it in a hook statement, e.g. `presync < %s >`, or remove generate_name", r.Ref())
+		}
+		if r.Object == nil || r.Placement.IsHook() {
+			continue
+		}
+		for i, u := range r.Object.Docs {
+			if u.GetName() == "" && u.GetGenerateName() != "" {
+				c.errorf(d.docAt[i], CodeYAML, "object %q, document %d: %s has a generateName but no name, and only hooks may: Argo CD names a hook at each sync and applies nothing else without a name", r.Name, i+1, u.GetKind()).
+					Hint("place it in a hook statement, e.g. `presync < object %s >`, or give it a metadata.name", r.Name)
+			}
+		}
+	}
 }

@@ -160,15 +160,20 @@ func (c *checker) syncFailOnSuccess(d *decl) {
 		Hint("use `delete before-create, on-failure`")
 }
 
-// jobNames returns the Jobs a declaration creates, as "Job NAME".
+// jobNames returns the Jobs a declaration creates, as "Job NAME". A hook
+// Job named by generateName is a new Job at each sync, which no old one
+// stands in the way of, so it is left out.
 func jobNames(r *ir.Resource) []string {
 	if r.Kind == ir.Job {
+		if r.GenerateName != "" {
+			return nil
+		}
 		return []string{"Job " + strconv.Quote(r.Name)}
 	}
 	var out []string
 	if r.Object != nil {
 		for _, u := range r.Object.Docs {
-			if u.GetKind() == "Job" && strings.HasPrefix(u.GetAPIVersion(), "batch/") {
+			if u.GetKind() == "Job" && strings.HasPrefix(u.GetAPIVersion(), "batch/") && u.GetName() != "" {
 				out = append(out, "Job "+strconv.Quote(u.GetName()))
 			}
 		}

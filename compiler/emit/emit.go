@@ -207,7 +207,13 @@ func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
 		labels[k] = v
 	}
 	if _, ok := labels[NameLabel]; !ok || r.Object == nil {
-		labels[NameLabel] = nameLabel(u.GetName())
+		name := u.GetName()
+		if r.Object == nil {
+			name = r.Name
+		} else if name == "" { // a hook named at sync time
+			name = strings.TrimRight(u.GetGenerateName(), "-.")
+		}
+		labels[NameLabel] = nameLabel(name)
 	}
 	labels[PartOfLabel] = p.Name
 	labels[ManagedByLabel] = ManagedBy

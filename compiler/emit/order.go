@@ -13,7 +13,7 @@ func (d *Document) entry() argocd.Entry {
 		Phase: d.Phase(),
 		Wave:  int(d.Wave()),
 		Kind:  d.Object.GetKind(),
-		Name:  d.Object.GetName(),
+		Name:  cmp.Or(d.Object.GetName(), d.Object.GetGenerateName()),
 	}
 }
 

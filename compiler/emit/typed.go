@@ -40,10 +40,14 @@ func podLabels(p *ir.Pipeline, r *ir.Resource) map[string]string {
 }
 
 func meta(p *ir.Pipeline, r *ir.Resource) metav1.ObjectMeta {
+	m := metav1.ObjectMeta{Name: r.Name, Namespace: p.Namespace}
 	if r.Kind.ClusterScoped() {
-		return metav1.ObjectMeta{Name: r.Name}
+		m.Namespace = ""
 	}
-	return metav1.ObjectMeta{Name: r.Name, Namespace: p.Namespace}
+	if r.GenerateName != "" { // a hook Argo CD names at each sync
+		m.Name, m.GenerateName = "", r.GenerateName
+	}
+	return m
 }
 
 func typeMeta(apiVersion, kind string) metav1.TypeMeta {

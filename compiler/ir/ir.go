@@ -122,6 +122,10 @@ type Resource struct {
 	NoPrune bool
 	// PruneLast prunes it after everything else is healthy.
 	PruneLast bool
+	// GenerateName, for a hook of a built-in kind, is its
+	// metadata.generateName: the object has no metadata.name, and Argo CD
+	// names it at each sync.
+	GenerateName string
 	// SyncOptions are further Argo CD sync options for the object, such as
 	// "ServerSideApply=true" or "Delete=false", in the order of
 	// SyncOptionFields.

@@ -192,7 +192,12 @@ type Ident struct {
 }
 
 // Span returns the identifier's source range.
-func (i *Ident) Span() source.Span { return source.Span{Start: i.Pos, End: i.EndPos} }
+func (i *Ident) Span() source.Span {
+	if i == nil {
+		return source.Span{}
+	}
+	return source.Span{Start: i.Pos, End: i.EndPos}
+}
 
 // Block is `{ ENTRY ... }`, the body of a declaration and also a map value.
 // Entries may be separated by newlines, `;` or `,`. Blocks and values are

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -89,7 +88,7 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	}
 	var diags diag.List
 	if err != nil {
-		closeSpans(reflect.ValueOf(f))
+		closeSpans(f)
 		diags.Add(translateParseError(sf, err, f))
 		return f, diags
 	}
@@ -195,40 +194,17 @@ var probeWords = map[string]bool{"http": true, "tcp": true, "grpc": true, "exec"
 
 // closeSpans gives every node of a tree the parser gave up inside an end no
 // earlier than its start and the ends of its children: the parser only sets
-// EndPos on nodes it completed. It returns the end of the node v.
-func closeSpans(v reflect.Value) source.Pos {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() || v.Type() == sourceType || v.Elem().Kind() != reflect.Struct {
-			return source.Pos{}
-		}
-		return closeSpans(v.Elem())
-	case reflect.Slice:
-		var end source.Pos
-		for i := 0; i < v.Len(); i++ {
-			end = later(end, closeSpans(v.Index(i)))
-		}
-		return end
-	case reflect.Struct:
-		var end source.Pos
-		for i := 0; i < v.NumField(); i++ {
-			if f := v.Field(i); f.Type() != posType && f.Type() != commentType {
-				end = later(end, closeSpans(f))
-			}
-		}
-		pos, endPos := v.FieldByName("Pos"), v.FieldByName("EndPos")
-		if !pos.IsValid() || pos.Type() != posType || !endPos.CanSet() {
-			return end
-		}
-		start, cur := pos.Interface().(source.Pos), endPos.Interface().(source.Pos)
-		if cur.IsValid() && cur.Offset >= start.Offset && cur.Offset >= end.Offset {
-			return cur
-		}
-		end = later(start, end)
-		endPos.Set(reflect.ValueOf(end))
-		return end
+// EndPos on nodes it completed. It returns the end of the node n.
+func closeSpans(n Node) source.Pos {
+	var end source.Pos
+	n.Children(func(c Node) { end = later(end, closeSpans(c)) })
+	sp := n.Span()
+	if sp.End.IsValid() && sp.End.Offset >= sp.Start.Offset && sp.End.Offset >= end.Offset {
+		return sp.End
 	}
-	return source.Pos{}
+	end = later(sp.Start, end)
+	n.setEnd(end)
+	return end
 }
 
 // later returns whichever of a and b is further into the file, ignoring

@@ -124,8 +124,8 @@ func TestSpansNest(t *testing.T) {
 			t.Errorf("%T %v-%v is not inside its parent %T %v-%v", n, cs.Start, cs.End, parent, ps.Start, ps.End)
 		}
 	}
-	Inspect(f, func(n any) bool {
-		Inspect(n, func(c any) bool {
+	Inspect(f, func(n Node) bool {
+		Inspect(n, func(c Node) bool {
 			if c != n {
 				check(n, c)
 			}
@@ -147,12 +147,12 @@ func TestPartialSpansNest(t *testing.T) {
 		if len(diags) == 0 {
 			t.Fatalf("%q: no syntax error", src)
 		}
-		Inspect(f, func(n any) bool {
+		Inspect(f, func(n Node) bool {
 			ps := NodeSpan(n)
 			if ps.End.Offset < ps.Start.Offset {
 				t.Errorf("%q: %T ends (%v) before it starts (%v)", src, n, ps.End, ps.Start)
 			}
-			Inspect(n, func(c any) bool {
+			Inspect(n, func(c Node) bool {
 				if cs := NodeSpan(c); c != n && !ps.Contains(cs) {
 					t.Errorf("%q: %T %v-%v is not inside its parent %T %v-%v", src, c, cs.Start, cs.End, n, ps.Start, ps.End)
 				}

@@ -530,11 +530,8 @@ func needsSemicolon(a, b *syntax.Entry) bool {
 	if a.Value.Right != nil {
 		last = a.Value.Right
 	}
-	for last.Probe != nil && last.Probe.Port != nil {
-		last = last.Probe.Port
-	}
 	pr := last.Probe
-	if pr == nil {
+	if pr == nil || pr.Port != nil {
 		return false
 	}
 	if b.Key.String != nil && pr.Path == nil && pr.Command == nil {
@@ -624,7 +621,7 @@ func (p *printer) probe(pr *syntax.Probe) {
 		p.space()
 		p.token(p.find(end, "on"), "on")
 		p.space()
-		p.primary(pr.Port)
+		p.primary(pr.Port.Primary())
 	}
 	if pr.Timing != nil {
 		p.space()

@@ -31,12 +31,15 @@ type Decl struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Pipeline *Pipeline `parser:"  @@"`
-	Param    *Param    `parser:"| @@"`
+	// The alternatives start with different words, so their order only
+	// decides how soon the parser finds the one that matches: the most
+	// frequent first.
+	Resource *Resource `parser:"  @@"`
 	Wave     *Wave     `parser:"| @@"`
 	Hook     *Hook     `parser:"| @@"`
 	Object   *Object   `parser:"| @@"`
-	Resource *Resource `parser:"| @@"`
+	Param    *Param    `parser:"| @@"`
+	Pipeline *Pipeline `parser:"| @@"`
 }
 
 // Pipeline is the header `pipeline NAME in NAMESPACE { options }`. Every file
@@ -162,7 +165,9 @@ type Target struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Kind *RefKind `parser:"@@?"`
+	// `volume` is a RefKind only in a value's reference: `after volume x`
+	// names a declaration called volume, followed by an error.
+	Kind *RefKind `parser:"( (?! 'volume') @@ )?"`
 	Name *Ident   `parser:"@@"`
 }
 
@@ -174,12 +179,13 @@ type Kind struct {
 	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding')"`
 }
 
-// RefKind is a Kind keyword or `object`, as it appears in references.
+// RefKind is a Kind keyword or `object`, as it appears in references, or
+// `volume` (a workload's own volume) in a value's reference (Ref).
 type RefKind struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding' | 'object')"`
+	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding' | 'object' | 'volume')"`
 }
 
 // Ident is a name: letters, digits and underscores, with single dashes or
@@ -200,8 +206,7 @@ func (i *Ident) Span() source.Span {
 }
 
 // Block is `{ ENTRY ... }`, the body of a declaration and also a map value.
-// Entries may be separated by newlines, `;` or `,`. Blocks and values are
-// parsed by hand (values.go) to the grammar their tags state.
+// Entries may be separated by newlines, `;` or `,`.
 type Block struct {
 	Pos    source.Pos
 	EndPos source.Pos
@@ -218,7 +223,7 @@ type Entry struct {
 	// Label names the entry's item where a field takes several:
 	// `container log-shipper { ... }`, `volume logs = emptydir`. It is
 	// always a name.
-	Label *Key   `parser:"@@?"`
+	Label *Key   `parser:"( (?= Ident ( '=' | '{' ) ) @@ )?"`
 	Value *Value `parser:"( '=' @@"`
 	Block *Block `parser:"| @@ )"`
 }
@@ -241,8 +246,7 @@ func (k *Key) Name() string {
 	return k.String.Unquoted()
 }
 
-// Value is a value, or a mapping `LEFT -> RIGHT` such as `80 -> 8000`. It is
-// parsed by hand (values.go) to the grammar its tags state.
+// Value is a value, or a mapping `LEFT -> RIGHT` such as `80 -> 8000`.
 type Value struct {
 	Pos    source.Pos
 	EndPos source.Pos
@@ -257,14 +261,14 @@ type Primary struct {
 	EndPos source.Pos
 
 	String *String `parser:"  @@"`
-	Unit   *string `parser:"| @Unit"`
 	Number *Number `parser:"| @@"`
+	Unit   *string `parser:"| @Unit"`
 	Bool   *string `parser:"| @('true' | 'false')"`
+	Ref    *Ref    `parser:"| @@"`
+	Probe  *Probe  `parser:"| @@"`
+	Ident  *string `parser:"| @Ident"`
 	List   *List   `parser:"| @@"`
 	Map    *Block  `parser:"| @@"`
-	Probe  *Probe  `parser:"| @@"`
-	Ref    *Ref    `parser:"| @@"`
-	Ident  *string `parser:"| @Ident"`
 }
 
 // Number is an integer or decimal literal, possibly signed, kept as written.
@@ -308,10 +312,30 @@ type Probe struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Type    string   `parser:"@('http' | 'tcp' | 'grpc' | 'exec')"`
-	Path    *String  `parser:"@@?"`
-	Command *List    `parser:"@@?"`
-	Port    *Primary `parser:"( 'on' @@ )?"` // a number or a name only; see values.go
+	Type    string  `parser:"@('http' | 'tcp' | 'grpc' | 'exec')"`
+	Path    *String `parser:"@@?"`
+	Command *List   `parser:"@@?"`
+	Port    *Port   `parser:"( 'on' @@ )?"`
 	// Timing holds the probe's timings: `{ period = 5s; failures = 3 }`.
 	Timing *Block `parser:"@@?"`
+}
+
+// Port is a probe's port: a number, or the name of a port of the container.
+// It is never a value that could nest: `tcp on http` names the port called
+// http.
+type Port struct {
+	Pos    source.Pos
+	EndPos source.Pos
+
+	Number *Number `parser:"  @@"`
+	Ident  *string `parser:"| @Ident"`
+}
+
+// Primary returns the port as a value (nil for a nil Port), for code that
+// reads ports and values alike.
+func (p *Port) Primary() *Primary {
+	if p == nil {
+		return nil
+	}
+	return &Primary{Pos: p.Pos, EndPos: p.EndPos, Number: p.Number, Ident: p.Ident}
 }

@@ -186,6 +186,8 @@ func (d *dumper) node(n Node, depth int) {
 		d.node(n.Right, depth+1)
 	case *Primary:
 		d.primary(n, depth)
+	case *Port:
+		d.primary(n.Primary(), depth)
 	case *String:
 		d.line(depth, span(n.Pos, n.EndPos), "String %s", strconv.Quote(n.Raw))
 	case *Number:

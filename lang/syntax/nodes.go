@@ -50,12 +50,12 @@ func (n *Decl) Children(fn func(Node)) {
 	if n == nil {
 		return
 	}
-	visit(fn, n.Pipeline)
-	visit(fn, n.Param)
+	visit(fn, n.Resource)
 	visit(fn, n.Wave)
 	visit(fn, n.Hook)
 	visit(fn, n.Object)
-	visit(fn, n.Resource)
+	visit(fn, n.Param)
+	visit(fn, n.Pipeline)
 }
 
 func (n *Decl) setEnd(p source.Pos) { n.EndPos = p }
@@ -395,10 +395,10 @@ func (n *Primary) Children(fn func(Node)) {
 	}
 	visit(fn, n.String)
 	visit(fn, n.Number)
+	visit(fn, n.Ref)
+	visit(fn, n.Probe)
 	visit(fn, n.List)
 	visit(fn, n.Map)
-	visit(fn, n.Probe)
-	visit(fn, n.Ref)
 }
 
 func (n *Primary) setEnd(p source.Pos) { n.EndPos = p }
@@ -492,3 +492,22 @@ func (n *Probe) Children(fn func(Node)) {
 
 func (n *Probe) setEnd(p source.Pos) { n.EndPos = p }
 func (n *Probe) isNil() bool         { return n == nil }
+
+// Span returns the node's source range.
+func (n *Port) Span() source.Span {
+	if n == nil {
+		return source.Span{}
+	}
+	return mkSpan(n.Pos, n.EndPos)
+}
+
+// Children calls fn for each non-nil child of n, in source order.
+func (n *Port) Children(fn func(Node)) {
+	if n == nil {
+		return
+	}
+	visit(fn, n.Number)
+}
+
+func (n *Port) setEnd(p source.Pos) { n.EndPos = p }
+func (n *Port) isNil() bool         { return n == nil }

@@ -61,9 +61,9 @@ const maxProbeSize = 1 << 20
 const probeLookahead = 32
 
 // translateParseError turns the parser's error into a diagnostic. f is the
-// partial tree the parser returned, used to re-parse only the declarations
-// around the error.
-func translateParseError(sf *source.File, err error, f *File) *diag.Diagnostic {
+// partial tree the parser returned for the text from offset start on, used
+// to re-parse only the declarations around the error.
+func translateParseError(sf *source.File, err error, f *File, start int) *diag.Diagnostic {
 	var pe participle.Error
 	if !errors.As(err, &pe) {
 		return diag.Errorf(sf.Span(0, 0), CodeSyntax, "%v", err)
@@ -81,7 +81,7 @@ func translateParseError(sf *source.File, err error, f *File) *diag.Diagnostic {
 	if tok.EOF() {
 		end = off
 	}
-	expected := expectedAt(sf, off, end, declStart(f, off))
+	expected := expectedAt(sf, off, end, declStart(f, off, start))
 	d := diag.Errorf(sf.Span(off, end), CodeSyntax, "unexpected %s%s", describeToken(tok), describeExpected(expected))
 	addHints(d, tok, expected)
 	return d
@@ -102,18 +102,19 @@ func tokenAt(sf *source.File, off int) lexer.Token {
 
 // declStart returns where to start re-parsing for an error at offset off: the
 // start of the top-level declaration before the one the error is in (a probe
-// may extend that one), or 0. A file is a sequence of declarations, so the
-// parser is in the same state there as when it first got there.
-func declStart(f *File, off int) int {
+// may extend that one), or start, where the parse that found the error
+// began. A file is a sequence of declarations, so the parser is in the same
+// state there as when it first got there.
+func declStart(f *File, off, start int) int {
 	if f == nil {
-		return 0
+		return start
 	}
 	i := len(f.Decls) - 1
 	for i >= 0 && (f.Decls[i] == nil || f.Decls[i].Pos.Offset >= off) {
 		i--
 	}
 	if i < 1 || f.Decls[i-1] == nil {
-		return 0
+		return start
 	}
 	return f.Decls[i-1].Pos.Offset
 }

@@ -58,7 +58,10 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	if d := precheck(sf); d != nil {
 		return empty, diag.List{d}
 	}
-	tokens, err := lexAll(filename, src)
+	// The parser's token buffer is the only copy of the tokens.
+	sc := newScanner(filename, src)
+	peeker, err := lexer.Upgrade(sc, tokWhitespace, tokComment)
+	tokens := peeker.Range(0, lexer.RawCursor(sc.count))
 	// An unterminated string before a lexical error is its cause: the text
 	// after the opening quotes is lexed as code.
 	if d := checkTokens(sf, tokens); d != nil {
@@ -67,19 +70,20 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	if err != nil {
 		return empty, diag.List{translateLexError(sf, err)}
 	}
-	// Parse the tokens already scanned rather than scanning src again.
-	peeker, err := lexer.Upgrade(&tokenLexer{tokens: tokens}, tokWhitespace, tokComment)
-	var f *File
-	if err == nil {
-		f, err = parser.ParseFromLexer(peeker)
-	}
+	chunks := parseChunks(peeker, tokens)
+	f := chunks[0].file
 	if f == nil {
 		f = empty
+	}
+	for _, c := range chunks[1:] {
+		if c.file != nil {
+			f.Decls = append(f.Decls, c.file.Decls...)
+		}
 	}
 	f.Source = sf
 	f.Pos, f.EndPos = sf.Pos(0), sf.Pos(len(src))
 	for _, t := range tokens {
-		if t.Type == tokenType("Comment") {
+		if t.Type == tokComment {
 			f.Comments = append(f.Comments, &Comment{
 				Pos: source.Pos(t.Pos), EndPos: sf.Pos(t.Pos.Offset + len(t.Value)),
 				Text: strings.TrimRight(t.Value, " \t\r"),
@@ -87,9 +91,14 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 		}
 	}
 	var diags diag.List
-	if err != nil {
+	for _, c := range chunks {
+		if c.err != nil {
+			diags.Add(translateParseError(sf, c.err, c.file, c.start))
+		}
+	}
+	if len(diags) > 0 {
 		closeSpans(f)
-		diags.Add(translateParseError(sf, err, f))
+		diags.Sort()
 		return f, diags
 	}
 	diags.Append(checkStrings(f))

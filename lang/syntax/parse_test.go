@@ -162,3 +162,45 @@ func TestPartialSpansNest(t *testing.T) {
 		})
 	}
 }
+
+// TestRecovery checks that a syntax error ends only its declaration: the
+// declarations after it are in the tree, every broken declaration is
+// reported once at its position, and nothing is reported for the good ones.
+func TestRecovery(t *testing.T) {
+	src := "job a { image \"x\" }\n" +
+		"configmap ok1 { A = \"1\" }\n" +
+		"deployment b {\n  image = \n}\n" +
+		"configmap ok2 { B = \"2\" }\n" +
+		"wave 0 < job a >\n"
+	f, diags := Parse("x.wave", []byte(src))
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.Subject.Start.String())
+	}
+	if want := []string{"x.wave:1:15", "x.wave:5:1"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("errors at %v, want %v: %v", got, want, diags.Err())
+	}
+	var names []string
+	for _, d := range f.Decls {
+		switch {
+		case d.Resource != nil && d.Resource.Name != nil:
+			names = append(names, d.Resource.Name.Value)
+		case d.Wave != nil:
+			names = append(names, "wave")
+		}
+	}
+	if want := "a ok1 b ok2 wave"; strings.Join(names, " ") != want {
+		t.Errorf("declarations %q, want %q", strings.Join(names, " "), want)
+	}
+	// A key at column 1 that is also a keyword is not taken for the start
+	// of a declaration.
+	src = "job a {\nservice = web\n  image \"x\"\n}\njob b { image = }\n"
+	_, diags = Parse("x.wave", []byte(src))
+	got = nil
+	for _, d := range diags {
+		got = append(got, d.Subject.Start.String())
+	}
+	if want := []string{"x.wave:3:9", "x.wave:5:17"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("errors at %v, want %v: %v", got, want, diags.Err())
+	}
+}

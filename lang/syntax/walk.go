@@ -24,10 +24,16 @@ type Node interface {
 // node (including node itself). When fn returns false, the node's children
 // are skipped. Comments and the Source file are not visited.
 func Inspect(node Node, fn func(n Node) bool) {
-	if isNil(node) || !fn(node) {
+	if isNil(node) {
 		return
 	}
-	node.Children(func(c Node) { Inspect(c, fn) })
+	var visit func(Node)
+	visit = func(n Node) {
+		if fn(n) {
+			n.Children(visit)
+		}
+	}
+	visit(node)
 }
 
 // NodeSpan returns the source range of an AST node, or an invalid span for

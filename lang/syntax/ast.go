@@ -3,7 +3,10 @@ package syntax
 import "github.com/wavec/wavec/lang/source"
 
 // Every node records where it starts (Pos) and where it ends (EndPos, the
-// position just after its last character). The parser fills both.
+// position just after its last character). The parser fills both, and the
+// positions of the keywords and brackets inside a node that are not nodes
+// themselves (the fields named ...Pos, see positions.go), so that a printer
+// needs nothing but the tree.
 
 // File is one parsed .wave file.
 type File struct {
@@ -51,6 +54,8 @@ type Pipeline struct {
 	Name      *Ident `parser:"'pipeline' @@"`
 	Namespace *Ident `parser:"'in' @@"`
 	Body      *Block `parser:"@@?"`
+
+	InPos source.Pos // of "in"
 }
 
 // Param is `param NAME = VALUE`: a default that `--set NAME=VALUE` overrides.
@@ -60,6 +65,8 @@ type Param struct {
 
 	Name  *Ident `parser:"'param' @@ '='"`
 	Value *Value `parser:"@@"`
+
+	AssignPos source.Pos // of "="
 }
 
 // Resource declares a Kubernetes object of one of the built-in kinds:
@@ -75,6 +82,9 @@ type Resource struct {
 	External bool      `parser:"@'external'?"`
 	After    []*Target `parser:"( 'after' @@ ( ',' @@ )* )?"`
 	Body     *Block    `parser:"@@?"`
+
+	ExternalPos source.Pos // of "external", when External is set
+	AfterPos    source.Pos // of "after", when After is not empty
 }
 
 // IsReference reports whether r only names a resource declared elsewhere.
@@ -92,6 +102,9 @@ type Object struct {
 	From   *String   `parser:"( 'from' @@"`
 	Inline *String   `parser:"| '=' @@ )?"`
 	After  []*Target `parser:"( 'after' @@ ( ',' @@ )* )?"`
+
+	FromPos  source.Pos // of "from", or of "=" before Inline
+	AfterPos source.Pos // of "after", when After is not empty
 }
 
 // IsReference reports whether o only names an object declared elsewhere.
@@ -104,6 +117,9 @@ type Wave struct {
 
 	Number  *Number   `parser:"'wave' @@"`
 	Members []*Member `parser:"'<' ( @@ ','? )* '>'"`
+
+	OpenPos  source.Pos // of "<"
+	ClosePos source.Pos // of ">"
 }
 
 // Hook is `PHASE[, PHASE] [wave N] (MEMBER | < MEMBER, ... >) OPTIONS`: the
@@ -117,6 +133,10 @@ type Hook struct {
 	Members []*Member     `parser:"( '<' ( @@ ','? )* '>'"`
 	Single  *Member       `parser:"| @@ )"`
 	Options []*HookOption `parser:"@@*"`
+
+	WavePos  source.Pos // of "wave", when Wave is set
+	OpenPos  source.Pos // of "<", when Single is not set
+	ClosePos source.Pos // of ">", when Single is not set
 }
 
 // AllMembers returns the hook's members whether written alone or in < >.
@@ -212,6 +232,8 @@ type Block struct {
 	EndPos source.Pos
 
 	Entries []*Entry `parser:"'{' ( @@ ( ';' | ',' )? )* '}'"`
+
+	ClosePos source.Pos // of "}"; "{" is at Pos
 }
 
 // Entry is `KEY [LABEL] = VALUE` or `KEY [LABEL] { ... }` inside a Block.
@@ -226,6 +248,8 @@ type Entry struct {
 	Label *Key   `parser:"( (?= Ident ( '=' | '{' ) ) @@ )?"`
 	Value *Value `parser:"( '=' @@"`
 	Block *Block `parser:"| @@ )"`
+
+	AssignPos source.Pos // of "=", when Value is set
 }
 
 // Key is an entry's key: a name, or a quoted string for keys that are not
@@ -253,6 +277,8 @@ type Value struct {
 
 	Left  *Primary `parser:"@@"`
 	Right *Primary `parser:"( '->' @@ )?"`
+
+	ArrowPos source.Pos // of "->", when Right is set
 }
 
 // Primary is a single value. Exactly one field is set.
@@ -294,6 +320,8 @@ type List struct {
 	EndPos source.Pos
 
 	Items []*Value `parser:"'[' ( @@ ( ',' | ';' )? )* ']'"`
+
+	ClosePos source.Pos // of "]"; "[" is at Pos
 }
 
 // Ref refers to a declaration from a value: `configmap agent-config`,
@@ -318,6 +346,8 @@ type Probe struct {
 	Port    *Port   `parser:"( 'on' @@ )?"`
 	// Timing holds the probe's timings: `{ period = 5s; failures = 3 }`.
 	Timing *Block `parser:"@@?"`
+
+	OnPos source.Pos // of "on", when Port is set
 }
 
 // Port is a probe's port: a number, or the name of a port of the container.

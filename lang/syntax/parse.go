@@ -98,9 +98,11 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	}
 	if len(diags) > 0 {
 		closeSpans(f)
+		keywordPositions(f, tokens)
 		diags.Sort()
 		return f, diags
 	}
+	keywordPositions(f, tokens)
 	diags.Append(checkStrings(f))
 	diags.Sort()
 	return f, diags

@@ -93,7 +93,7 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	var diags diag.List
 	for _, c := range chunks {
 		if c.err != nil {
-			diags.Add(translateParseError(sf, c.err, c.file, c.start))
+			diags.Add(translateParseError(sf, c.err, c.file, c.start, tokens))
 		}
 	}
 	if len(diags) > 0 {
@@ -106,10 +106,6 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	diags.Append(checkStrings(f))
 	diags.Sort()
 	return f, diags
-}
-
-func tokenType(name string) lexer.TokenType {
-	return waveLexer.Symbols()[name]
 }
 
 // precheck rejects input that is not text before the lexer sees it.
@@ -132,12 +128,6 @@ func precheck(sf *source.File) *diag.Diagnostic {
 	return nil
 }
 
-// lexAll returns the tokens of src up to EOF, or those before the first
-// lexical error together with the error.
-func lexAll(filename string, src []byte) ([]lexer.Token, error) {
-	return scan(filename, src)
-}
-
 // checkTokens reports unterminated strings and nesting beyond MaxDepth before
 // parsing, so the recursive parser never sees unbounded depth.
 //
@@ -152,13 +142,13 @@ func checkTokens(sf *source.File, tokens []lexer.Token) *diag.Diagnostic {
 	inChains := 0 // sum of chains
 	afterOn := false
 	for _, t := range tokens {
-		if t.Type == tokenType("Whitespace") || t.Type == tokenType("Comment") {
+		if t.Type == tokWhitespace || t.Type == tokComment {
 			continue
 		}
 		wasOn := afterOn
-		afterOn = t.Type == tokenType("Ident") && t.Value == "on"
+		afterOn = t.Type == tokIdent && t.Value == "on"
 		switch {
-		case t.Type == tokenType("Ident") && probeWords[t.Value]:
+		case t.Type == tokIdent && probeWords[t.Value]:
 			if wasOn {
 				chains[len(chains)-1]++
 				inChains++
@@ -166,10 +156,10 @@ func checkTokens(sf *source.File, tokens []lexer.Token) *diag.Diagnostic {
 					return diag.Errorf(sf.Span(t.Pos.Offset, t.Pos.Offset+len(t.Value)), CodeTooDeep, "probes nest more than %d deep", MaxDepth)
 				}
 			}
-		case afterOn, t.Type == tokenType("String"), t.Type == tokenType("TripleString"):
-		case t.Type == tokenType("Punct") && strings.Contains("{[<", t.Value):
+		case afterOn, t.Type == tokString, t.Type == tokTripleString:
+		case t.Type == tokPunct && strings.Contains("{[<", t.Value):
 			chains = append(chains, 0)
-		case t.Type == tokenType("Punct") && strings.Contains("}]>", t.Value):
+		case t.Type == tokPunct && strings.Contains("}]>", t.Value):
 			if len(chains) > 1 {
 				inChains -= chains[len(chains)-1]
 				chains = chains[:len(chains)-1]
@@ -179,13 +169,13 @@ func checkTokens(sf *source.File, tokens []lexer.Token) *diag.Diagnostic {
 			chains[len(chains)-1] = 0
 		}
 		switch t.Type {
-		case tokenType("BadString"):
+		case tokBadString:
 			return diag.Errorf(sf.Span(t.Pos.Offset, lineEnd(sf, t.Pos.Offset)), CodeUnterminated, "string is not terminated before the end of the line").
 				Hint(`close it with ", or use """...""" for text that spans lines`)
-		case tokenType("BadTripleString"):
+		case tokBadTripleString:
 			return diag.Errorf(sf.Span(t.Pos.Offset, t.Pos.Offset+3), CodeUnterminated, `multi-line string is never closed`).
 				Hint(`end it with """ on a line of its own`)
-		case tokenType("Punct"):
+		case tokPunct:
 			switch t.Value {
 			case "{", "[", "<":
 				depth++

@@ -91,10 +91,11 @@ func (lexDefinition) LexBytes(filename string, b []byte) (lexer.Lexer, error) {
 // scanner hands out the tokens of src one at a time, ending with EOF; on a
 // character that starts no token it returns a *lexer.Error.
 type scanner struct {
-	src   []byte
-	pos   lexer.Position
-	count int  // tokens handed out
-	done  bool // EOF handed out
+	src       []byte
+	pos       lexer.Position
+	count     int  // tokens handed out
+	done      bool // EOF handed out
+	skipSpace bool // hand out no Whitespace tokens
 }
 
 func newScanner(filename string, src []byte) *scanner {
@@ -114,6 +115,10 @@ func (s *scanner) Next() (lexer.Token, error) {
 	typ, n := match(s.src, i)
 	if n == 0 {
 		return lexer.Token{}, &lexer.Error{Msg: "invalid input text", Pos: s.pos}
+	}
+	if typ == tokWhitespace && s.skipSpace {
+		advance(&s.pos, s.src[i:i+n])
+		return s.Next()
 	}
 	t := lexer.Token{Type: typ, Value: string(s.src[i : i+n]), Pos: s.pos}
 	advance(&s.pos, s.src[i:i+n])

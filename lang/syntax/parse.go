@@ -58,9 +58,13 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	if d := precheck(sf); d != nil {
 		return empty, diag.List{d}
 	}
-	// The parser's token buffer is the only copy of the tokens.
+	// The parser's token buffer is the only copy of the tokens. It holds
+	// no whitespace (half of all tokens), so the parser ends each node where
+	// the next token or comment starts; fixEnds moves the ends back to just
+	// after the node's last token.
 	sc := newScanner(filename, src)
-	peeker, err := lexer.Upgrade(sc, tokWhitespace, tokComment)
+	sc.skipSpace = true
+	peeker, err := lexer.Upgrade(sc, tokComment)
 	tokens := peeker.Range(0, lexer.RawCursor(sc.count))
 	// An unterminated string before a lexical error is its cause: the text
 	// after the opening quotes is lexed as code.
@@ -90,6 +94,7 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 			})
 		}
 	}
+	fixEnds(f, tokens)
 	var diags diag.List
 	for _, c := range chunks {
 		if c.err != nil {

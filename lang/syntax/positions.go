@@ -145,3 +145,28 @@ func (r posRecorder) end(p source.Pos) source.Pos {
 	}
 	return p
 }
+
+// fixEnds sets the end of every node the parser completed to just after
+// its last token. The parser ends a node at the token after it, and the
+// tokens it reads have no whitespace, so that is where the next token or
+// comment starts. Nodes the parser gave up inside have no end yet
+// (closeSpans gives them one). The File keeps its end, that of the source.
+func fixEnds(f *File, tokens []lexer.Token) {
+	Inspect(f, func(n Node) bool {
+		sp := n.Span()
+		if n == Node(f) || !sp.End.IsValid() {
+			return true // the File spans the whole source
+		}
+		i := sort.Search(len(tokens), func(i int) bool { return tokens[i].Pos.Offset >= sp.End.Offset }) - 1
+		for i >= 0 && tokens[i].Type == tokComment {
+			i--
+		}
+		if i < 0 || tokens[i].Pos.Offset < sp.Start.Offset {
+			return true
+		}
+		end := tokens[i].Pos
+		advance(&end, []byte(tokens[i].Value))
+		n.setEnd(source.Pos(end))
+		return true
+	})
+}

@@ -96,7 +96,7 @@ func parseChunks(peeker *lexer.PeekingLexer, tokens []lexer.Token) []chunk {
 		if i < 0 {
 			break
 		}
-		lx, lerr := lexer.Upgrade(&tokenLexer{tokens: tokens[i:]}, tokWhitespace, tokComment)
+		lx, lerr := lexer.Upgrade(&tokenLexer{tokens: tokens[i:]}, tokComment)
 		if lerr != nil {
 			break
 		}

@@ -231,7 +231,7 @@ type Block struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Entries []*Entry `parser:"'{' ( @@ ( ';' | ',' )? )* '}'"`
+	Entries []*Entry `parser:"'{' ( @@ Sep? )* '}'"`
 
 	ClosePos source.Pos // of "}"; "{" is at Pos
 }
@@ -319,7 +319,7 @@ type List struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Items []*Value `parser:"'[' ( @@ ( ',' | ';' )? )* ']'"`
+	Items []*Value `parser:"'[' ( @@ Sep? )* ']'"`
 
 	ClosePos source.Pos // of "]"; "[" is at Pos
 }

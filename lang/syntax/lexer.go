@@ -21,6 +21,7 @@ const (
 	tokArrow
 	tokIdent
 	tokPunct
+	tokSep
 	tokWhitespace
 )
 
@@ -37,6 +38,7 @@ var tokenNames = map[string]lexer.TokenType{
 	"Arrow":           tokArrow,
 	"Ident":           tokIdent,
 	"Punct":           tokPunct,
+	"Sep":             tokSep,
 	"Whitespace":      tokWhitespace,
 }
 
@@ -53,7 +55,8 @@ var tokenNames = map[string]lexer.TokenType{
 //	Unit             -?\d+(?:\.\d+)?[a-zA-Z]+(?:\d+(?:\.\d+)?[a-zA-Z]+)*
 //	Number           -?\d+(?:\.\d+)?
 //	Arrow            ->
-//	Punct            [{}\[\]<>=,;]
+//	Punct            [{}\[\]<>=]
+//	Sep              [,;]
 //	Whitespace       [ \t\r\n]+
 //
 // Names may repeat `-` and `.` between their parts (`my--config`) and
@@ -245,8 +248,10 @@ func match(src []byte, i int) (lexer.TokenType, int) {
 		return tokArrow, 2
 	case isLetter(c) || c == '_':
 		return tokIdent, nameParts(src, word(src, i)) - i
-	case c == '{' || c == '}' || c == '[' || c == ']' || c == '<' || c == '>' || c == '=' || c == ',' || c == ';':
+	case c == '{' || c == '}' || c == '[' || c == ']' || c == '<' || c == '>' || c == '=':
 		return tokPunct, 1
+	case c == ',' || c == ';':
+		return tokSep, 1
 	case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 		j := i + 1
 		for j < len(src) && (src[j] == ' ' || src[j] == '\t' || src[j] == '\r' || src[j] == '\n') {

@@ -112,7 +112,7 @@ func (r posRecorder) after(p source.Pos) source.Pos {
 	i := sort.Search(len(r.tokens), func(i int) bool { return r.tokens[i].Pos.Offset >= p.Offset })
 	for ; i < len(r.tokens); i++ {
 		t := r.tokens[i]
-		if t.Type == tokWhitespace || t.Type == tokComment || t.Type == tokPunct && (t.Value == "," || t.Value == ";") {
+		if t.Type == tokWhitespace || t.Type == tokComment || t.Type == tokSep {
 			continue
 		}
 		if t.EOF() {

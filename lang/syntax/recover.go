@@ -43,7 +43,7 @@ func resumeAt(tokens []lexer.Token, from int) int {
 			return -1
 		}
 		switch n := tokens[next]; {
-		case n.Type == tokArrow, n.Type == tokPunct && n.Value != "<" && n.Value != ",":
+		case n.Type == tokArrow, n.Type == tokPunct && n.Value != "<", n.Type == tokSep && n.Value != ",":
 			continue
 		}
 		return i

@@ -94,7 +94,6 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 			})
 		}
 	}
-	fixEnds(f, tokens)
 	var diags diag.List
 	for _, c := range chunks {
 		if c.err != nil {
@@ -102,12 +101,13 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 		}
 	}
 	if len(diags) > 0 {
+		fixEnds(f, tokens)
 		closeSpans(f)
 		keywordPositions(f, tokens)
 		diags.Sort()
 		return f, diags
 	}
-	keywordPositions(f, tokens)
+	finishTree(f, tokens)
 	diags.Append(checkStrings(f))
 	diags.Sort()
 	return f, diags

@@ -16,89 +16,109 @@ import (
 func keywordPositions(f *File, tokens []lexer.Token) {
 	r := posRecorder{tokens: tokens}
 	Inspect(f, func(n Node) bool {
-		switch n := n.(type) {
-		case *Pipeline:
-			if n.Name != nil && n.Namespace != nil {
-				n.InPos = r.after(n.Name.EndPos)
-			}
-		case *Param:
-			if n.Name != nil && n.Value != nil {
-				n.AssignPos = r.after(n.Name.EndPos)
-			}
-		case *Resource:
-			if n.Name == nil {
-				break
-			}
-			end := n.Name.EndPos
-			if n.External {
-				n.ExternalPos = r.after(end)
-				end = r.end(n.ExternalPos)
-			}
-			if len(n.After) > 0 {
-				n.AfterPos = r.after(end)
-			}
-		case *Object:
-			if n.Name == nil {
-				break
-			}
-			end := n.Name.EndPos
-			switch {
-			case n.From != nil:
-				n.FromPos = r.after(end)
-				end = n.From.EndPos
-			case n.Inline != nil:
-				n.FromPos = r.after(end)
-				end = n.Inline.EndPos
-			}
-			if len(n.After) > 0 {
-				n.AfterPos = r.after(end)
-			}
-		case *Wave:
-			if n.Number != nil {
-				n.OpenPos = r.after(n.Number.EndPos)
-				n.ClosePos = r.last(n.EndPos)
-			}
-		case *Hook:
-			if len(n.Phases) == 0 || n.Phases[len(n.Phases)-1] == nil {
-				break
-			}
-			end := n.Phases[len(n.Phases)-1].EndPos
-			if n.Wave != nil {
-				n.WavePos = r.after(end)
-				end = n.Wave.EndPos
-			}
-			if n.Single == nil {
-				n.OpenPos = r.after(end)
-				if len(n.Members) > 0 && n.Members[len(n.Members)-1] != nil {
-					end = n.Members[len(n.Members)-1].EndPos
-				} else {
-					end = r.end(n.OpenPos)
-				}
-				n.ClosePos = r.after(end)
-			}
-		case *Block:
-			n.ClosePos = r.last(n.EndPos)
-		case *List:
-			n.ClosePos = r.last(n.EndPos)
-		case *Entry:
-			if n.Value != nil && n.Key != nil {
-				end := n.Key.EndPos
-				if n.Label != nil {
-					end = n.Label.EndPos
-				}
-				n.AssignPos = r.after(end)
-			}
-		case *Value:
-			if n.Right != nil && n.Left != nil {
-				n.ArrowPos = r.after(n.Left.EndPos)
-			}
-		case *Probe:
-			if n.Port != nil {
-				n.OnPos = r.last(n.Port.Pos)
-			}
-		}
+		r.keywords(n)
 		return true
 	})
+}
+
+// finishTree does what fixEnds and then keywordPositions do, in one walk of
+// a tree the parser completed.
+func finishTree(f *File, tokens []lexer.Token) {
+	r := posRecorder{tokens: tokens}
+	var walk func(Node)
+	walk = func(n Node) {
+		n.Children(walk) // a node's positions need its children's ends
+		if n != Node(f) {
+			r.fixEnd(n)
+		}
+		r.keywords(n)
+	}
+	walk(f)
+}
+
+// keywords records the keyword positions of n.
+func (r posRecorder) keywords(n Node) {
+	switch n := n.(type) {
+	case *Pipeline:
+		if n.Name != nil && n.Namespace != nil {
+			n.InPos = r.after(n.Name.EndPos)
+		}
+	case *Param:
+		if n.Name != nil && n.Value != nil {
+			n.AssignPos = r.after(n.Name.EndPos)
+		}
+	case *Resource:
+		if n.Name == nil {
+			break
+		}
+		end := n.Name.EndPos
+		if n.External {
+			n.ExternalPos = r.after(end)
+			end = r.end(n.ExternalPos)
+		}
+		if len(n.After) > 0 {
+			n.AfterPos = r.after(end)
+		}
+	case *Object:
+		if n.Name == nil {
+			break
+		}
+		end := n.Name.EndPos
+		switch {
+		case n.From != nil:
+			n.FromPos = r.after(end)
+			end = n.From.EndPos
+		case n.Inline != nil:
+			n.FromPos = r.after(end)
+			end = n.Inline.EndPos
+		}
+		if len(n.After) > 0 {
+			n.AfterPos = r.after(end)
+		}
+	case *Wave:
+		if n.Number != nil {
+			n.OpenPos = r.after(n.Number.EndPos)
+			n.ClosePos = r.last(n.EndPos)
+		}
+	case *Hook:
+		if len(n.Phases) == 0 || n.Phases[len(n.Phases)-1] == nil {
+			break
+		}
+		end := n.Phases[len(n.Phases)-1].EndPos
+		if n.Wave != nil {
+			n.WavePos = r.after(end)
+			end = n.Wave.EndPos
+		}
+		if n.Single == nil {
+			n.OpenPos = r.after(end)
+			if len(n.Members) > 0 && n.Members[len(n.Members)-1] != nil {
+				end = n.Members[len(n.Members)-1].EndPos
+			} else {
+				end = r.end(n.OpenPos)
+			}
+			n.ClosePos = r.after(end)
+		}
+	case *Block:
+		n.ClosePos = r.last(n.EndPos)
+	case *List:
+		n.ClosePos = r.last(n.EndPos)
+	case *Entry:
+		if n.Value != nil && n.Key != nil {
+			end := n.Key.EndPos
+			if n.Label != nil {
+				end = n.Label.EndPos
+			}
+			n.AssignPos = r.after(end)
+		}
+	case *Value:
+		if n.Right != nil && n.Left != nil {
+			n.ArrowPos = r.after(n.Left.EndPos)
+		}
+	case *Probe:
+		if n.Port != nil {
+			n.OnPos = r.last(n.Port.Pos)
+		}
+	}
 }
 
 // posRecorder finds tokens by position.
@@ -152,21 +172,31 @@ func (r posRecorder) end(p source.Pos) source.Pos {
 // comment starts. Nodes the parser gave up inside have no end yet
 // (closeSpans gives them one). The File keeps its end, that of the source.
 func fixEnds(f *File, tokens []lexer.Token) {
+	r := posRecorder{tokens: tokens}
 	Inspect(f, func(n Node) bool {
-		sp := n.Span()
-		if n == Node(f) || !sp.End.IsValid() {
-			return true // the File spans the whole source
+		if n != Node(f) { // the File spans the whole source
+			r.fixEnd(n)
 		}
-		i := sort.Search(len(tokens), func(i int) bool { return tokens[i].Pos.Offset >= sp.End.Offset }) - 1
-		for i >= 0 && tokens[i].Type == tokComment {
-			i--
-		}
-		if i < 0 || tokens[i].Pos.Offset < sp.Start.Offset {
-			return true
-		}
-		end := tokens[i].Pos
-		advance(&end, []byte(tokens[i].Value))
-		n.setEnd(source.Pos(end))
 		return true
 	})
+}
+
+// fixEnd moves the end of n, if it has one, back to just after its last
+// token.
+func (r posRecorder) fixEnd(n Node) {
+	sp := n.Span()
+	if !sp.End.IsValid() {
+		return
+	}
+	tokens := r.tokens
+	i := sort.Search(len(tokens), func(i int) bool { return tokens[i].Pos.Offset >= sp.End.Offset }) - 1
+	for i >= 0 && tokens[i].Type == tokComment {
+		i--
+	}
+	if i < 0 || tokens[i].Pos.Offset < sp.Start.Offset {
+		return
+	}
+	end := tokens[i].Pos
+	advance(&end, []byte(tokens[i].Value))
+	n.setEnd(source.Pos(end))
 }

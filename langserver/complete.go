@@ -650,7 +650,7 @@ func (c *completer) keysAround() map[string]bool {
 			continue
 		}
 		// Only the statement around the cursor is walked.
-		syntax.Inspect(d, func(n any) bool {
+		syntax.Inspect(d, func(n syntax.Node) bool {
 			if b, ok := n.(*syntax.Block); ok && b != nil && b.Pos.Offset < c.off && c.off < b.EndPos.Offset {
 				inner = b
 			}

@@ -58,7 +58,7 @@ func (a *analysis) hoverText(path string, off int) (string, source.Span) {
 	}
 	var text string
 	var at source.Span
-	syntax.Inspect(f, func(n any) bool {
+	syntax.Inspect(f, func(n syntax.Node) bool {
 		if text != "" {
 			return false
 		}

@@ -616,7 +616,7 @@ func (c *checker) probe(v *syntax.Value, what string) (*ir.Probe, *syntax.Primar
 		c.errorf(span(pr.Port), CodeNotHere, "exec probes take no port")
 		return p, nil
 	}
-	return p, pr.Port
+	return p, pr.Port.Primary()
 }
 
 // portRef resolves a port given as a number, a port name of ports, or a

@@ -49,15 +49,12 @@ func Format(filename string, src []byte) ([]byte, diag.List) {
 
 // Source returns the canonical form of f, which must be a File that
 // syntax.Parse returned without errors: the printer reads comments and the
-// placement of brackets and statements from f.Comments and f.Source. The
-// result ends in exactly one newline, or is empty for a file without
-// declarations and comments.
+// placement of keywords, brackets and statements from the tree (f.Comments
+// and the nodes' positions), never from the source text. The result ends in
+// exactly one newline, or is empty for a file without declarations and
+// comments.
 func Source(f *syntax.File) []byte {
 	p := &printer{comments: f.Comments}
-	if f.Source != nil {
-		p.src = f.Source.Content()
-		p.lines = f.Source
-	}
 	p.file(f)
 	out := align(p.out)
 	out = bytes.TrimRight(out, "\n")
@@ -86,9 +83,7 @@ const (
 )
 
 type printer struct {
-	src   []byte       // the source text, for finding keywords; may be nil
-	lines *source.File // the source file, for line numbers; may be nil
-	out   []byte
+	out []byte
 
 	comments []*syntax.Comment
 	next     int // index of the first comment not yet printed
@@ -100,37 +95,6 @@ type printer struct {
 	afterOpen bool // the last thing printed opens a multi-line container
 	lastLine  int  // source line where the last printed token or comment ended; 0 before any
 	mark      int  // offset in out of the alignEq marker the last token wrote, or -1
-}
-
-// line returns the source line of byte offset off.
-func (p *printer) line(off int) int {
-	if p.lines == nil {
-		return 1
-	}
-	return p.lines.Pos(off).Line
-}
-
-// find returns the offset of the token want at or after off, skipping
-// whitespace, comments and separators; it is how the printer learns where
-// keywords and punctuation that the AST does not record were written. When
-// want is not there (a File not made by Parse), it returns off.
-func (p *printer) find(off int, want string) int {
-	for i := off; i < len(p.src); {
-		switch c := p.src[i]; {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == ';':
-			i++
-		case c == '/' && i+1 < len(p.src) && p.src[i+1] == '/':
-			for i < len(p.src) && p.src[i] != '\n' {
-				i++
-			}
-		default:
-			if bytes.HasPrefix(p.src[i:], []byte(want)) {
-				return i
-			}
-			return off
-		}
-	}
-	return off
 }
 
 // newline writes a line break, a blank line before it when blank is set, and
@@ -181,11 +145,11 @@ func (p *printer) flush(off int) {
 	}
 }
 
-// token prints text, written at source offset off, after the comments before
-// it and the requested whitespace.
-func (p *printer) token(off int, text string) {
-	p.flush(off)
-	line := p.line(off)
+// token prints text, written at source position at, after the comments
+// before it and the requested whitespace.
+func (p *printer) token(at source.Pos, text string) {
+	p.flush(at.Offset)
+	line := at.Line
 	p.mark = -1
 	switch {
 	case p.broken || structural(p.ws):
@@ -240,11 +204,11 @@ func (p *printer) decl(d *syntax.Decl) {
 	switch {
 	case d.Pipeline != nil:
 		x := d.Pipeline
-		p.token(x.Pos.Offset, "pipeline")
+		p.token(x.Pos, "pipeline")
 		p.space()
 		p.ident(x.Name)
 		p.space()
-		p.token(p.find(x.Name.EndPos.Offset, "in"), "in")
+		p.token(x.InPos, "in")
 		p.space()
 		p.ident(x.Namespace)
 		if x.Body != nil {
@@ -253,23 +217,23 @@ func (p *printer) decl(d *syntax.Decl) {
 		}
 	case d.Param != nil:
 		x := d.Param
-		p.token(x.Pos.Offset, "param")
+		p.token(x.Pos, "param")
 		start := len(p.out)
 		p.space()
 		p.ident(x.Name)
 		p.ws = wsAlign
-		p.token(p.find(x.Name.EndPos.Offset, "="), "=")
+		p.token(x.AssignPos, "=")
 		mark := p.mark
 		p.space()
 		p.value(x.Value)
 		p.settleAlign(start, mark)
 	case d.Wave != nil:
 		x := d.Wave
-		p.token(x.Pos.Offset, "wave")
+		p.token(x.Pos, "wave")
 		p.space()
 		p.number(x.Number)
 		p.space()
-		p.members(p.find(x.Number.EndPos.Offset, "<"), x.Members, x.EndPos.Offset-1)
+		p.members(x.OpenPos, x.Members, x.ClosePos)
 	case d.Hook != nil:
 		p.hook(d.Hook)
 	case d.Object != nil:
@@ -290,29 +254,22 @@ func (p *printer) settleAlign(start, mark int) {
 func (p *printer) hook(h *syntax.Hook) {
 	for i, ph := range h.Phases {
 		if i > 0 {
-			p.token(h.Phases[i-1].EndPos.Offset, ",")
+			p.token(h.Phases[i-1].EndPos, ",")
 			p.space()
 		}
-		p.token(ph.Pos.Offset, ph.Value)
+		p.token(ph.Pos, ph.Value)
 	}
-	end := h.Phases[len(h.Phases)-1].EndPos.Offset
 	if h.Wave != nil {
 		p.space()
-		p.token(p.find(end, "wave"), "wave")
+		p.token(h.WavePos, "wave")
 		p.space()
 		p.number(h.Wave)
-		end = h.Wave.EndPos.Offset
 	}
 	p.space()
 	if h.Single != nil {
 		p.member(h.Single)
 	} else {
-		open := p.find(end, "<")
-		close := open + 1
-		if len(h.Members) > 0 {
-			close = h.Members[len(h.Members)-1].EndPos.Offset
-		}
-		p.members(open, h.Members, p.find(close, ">"))
+		p.members(h.OpenPos, h.Members, h.ClosePos)
 	}
 	for _, o := range h.Options {
 		p.space()
@@ -323,43 +280,40 @@ func (p *printer) hook(h *syntax.Hook) {
 func (p *printer) option(o *syntax.HookOption) {
 	switch {
 	case o.Delete != nil:
-		p.token(o.Pos.Offset, "delete")
+		p.token(o.Pos, "delete")
 		for i, id := range o.Delete {
 			if i > 0 {
-				p.token(o.Delete[i-1].EndPos.Offset, ",")
+				p.token(o.Delete[i-1].EndPos, ",")
 			}
 			p.space()
 			p.ident(id)
 		}
 	case o.Timeout != nil:
-		p.token(o.Pos.Offset, "timeout")
+		p.token(o.Pos, "timeout")
 		p.space()
 		p.value(o.Timeout)
 	case o.Retries != nil:
-		p.token(o.Pos.Offset, "retries")
+		p.token(o.Pos, "retries")
 		p.space()
 		p.value(o.Retries)
 	case o.After != nil:
-		p.token(o.Pos.Offset, "after")
+		p.token(o.Pos, "after")
 		p.space()
 		p.targets(o.After)
 	}
 }
 
 func (p *printer) resource(r *syntax.Resource) {
-	p.token(r.Kind.Pos.Offset, r.Kind.Value)
+	p.token(r.Kind.Pos, r.Kind.Value)
 	p.space()
 	p.ident(r.Name)
-	end := r.Name.EndPos.Offset
 	if r.External {
 		p.space()
-		end = p.find(end, "external")
-		p.token(end, "external")
-		end += len("external")
+		p.token(r.ExternalPos, "external")
 	}
 	if len(r.After) > 0 {
 		p.space()
-		p.token(p.find(end, "after"), "after")
+		p.token(r.AfterPos, "after")
 		p.space()
 		p.targets(r.After)
 	}
@@ -370,27 +324,24 @@ func (p *printer) resource(r *syntax.Resource) {
 }
 
 func (p *printer) object(o *syntax.Object) {
-	p.token(o.Pos.Offset, "object")
+	p.token(o.Pos, "object")
 	p.space()
 	p.ident(o.Name)
-	end := o.Name.EndPos.Offset
 	switch {
 	case o.From != nil:
 		p.space()
-		p.token(p.find(end, "from"), "from")
+		p.token(o.FromPos, "from")
 		p.space()
 		p.str(o.From)
-		end = o.From.EndPos.Offset
 	case o.Inline != nil:
 		p.space()
-		p.token(p.find(end, "="), "=")
+		p.token(o.FromPos, "=")
 		p.space()
 		p.str(o.Inline)
-		end = o.Inline.EndPos.Offset
 	}
 	if len(o.After) > 0 {
 		p.space()
-		p.token(p.find(end, "after"), "after")
+		p.token(o.AfterPos, "after")
 		p.space()
 		p.targets(o.After)
 	}
@@ -399,11 +350,11 @@ func (p *printer) object(o *syntax.Object) {
 func (p *printer) targets(ts []*syntax.Target) {
 	for i, t := range ts {
 		if i > 0 {
-			p.token(ts[i-1].EndPos.Offset, ",")
+			p.token(ts[i-1].EndPos, ",")
 			p.space()
 		}
 		if t.Kind != nil {
-			p.token(t.Kind.Pos.Offset, t.Kind.Value)
+			p.token(t.Kind.Pos, t.Kind.Value)
 			p.space()
 		}
 		p.ident(t.Name)
@@ -421,14 +372,12 @@ func (p *printer) member(m *syntax.Member) {
 	}
 }
 
-// members prints `< MEMBER, ... >` whose brackets are at offsets open and
-// close.
-func (p *printer) members(open int, ms []*syntax.Member, close int) {
+// members prints `< MEMBER, ... >` whose brackets are at open and close.
+func (p *printer) members(open source.Pos, ms []*syntax.Member, close source.Pos) {
 	items := make([]item, len(ms))
 	for i, m := range ms {
 		items[i] = item{
-			start: m.Pos.Offset,
-			end:   m.EndPos.Offset,
+			end:   m.EndPos,
 			print: func() { p.member(m) },
 		}
 		if i+1 < len(ms) {
@@ -491,12 +440,10 @@ func (p *printer) block(b *syntax.Block, isMap bool) {
 	if isMap {
 		sep = ", "
 	}
-	close := b.EndPos.Offset - 1
 	items := make([]item, len(b.Entries))
 	for i, e := range b.Entries {
 		items[i] = item{
-			start:   e.Pos.Offset,
-			end:     e.EndPos.Offset,
+			end:     e.EndPos,
 			print:   func() { p.entry(e, false) },
 			aligned: func() { p.entry(e, true) },
 			sep:     separator{oneLine: sep},
@@ -505,7 +452,7 @@ func (p *printer) block(b *syntax.Block, isMap bool) {
 			items[i].sep.multiLine = ";"
 		}
 	}
-	p.container(b.Pos.Offset, close, "{", "}", items, true)
+	p.container(b.Pos, b.ClosePos, "{", "}", items, true)
 }
 
 // body prints the block of a declaration or of a `key { ... }` entry. Like a
@@ -530,11 +477,8 @@ func needsSemicolon(a, b *syntax.Entry) bool {
 	if a.Value.Right != nil {
 		last = a.Value.Right
 	}
-	for last.Probe != nil && last.Probe.Port != nil {
-		last = last.Probe.Port
-	}
 	pr := last.Probe
-	if pr == nil {
+	if pr == nil || pr.Port != nil {
 		return false
 	}
 	if b.Key.String != nil && pr.Path == nil && pr.Command == nil {
@@ -547,13 +491,11 @@ func (p *printer) entry(e *syntax.Entry, align bool) {
 	if e.Key.String != nil {
 		p.str(e.Key.String)
 	} else {
-		p.token(e.Key.Pos.Offset, *e.Key.Ident)
+		p.token(e.Key.Pos, *e.Key.Ident)
 	}
-	keyEnd := e.Key.EndPos.Offset
 	if l := e.Label; l != nil {
 		p.space()
-		p.token(l.Pos.Offset, *l.Ident)
-		keyEnd = l.EndPos.Offset
+		p.token(l.Pos, *l.Ident)
 	}
 	start := len(p.out)
 	if e.Block != nil {
@@ -565,7 +507,7 @@ func (p *printer) entry(e *syntax.Entry, align bool) {
 	if align {
 		p.ws = wsAlign
 	}
-	p.token(p.find(keyEnd, "="), "=")
+	p.token(e.AssignPos, "=")
 	mark := p.mark
 	p.space()
 	p.value(e.Value)
@@ -576,7 +518,7 @@ func (p *printer) value(v *syntax.Value) {
 	p.primary(v.Left)
 	if v.Right != nil {
 		p.space()
-		p.token(p.find(v.Left.EndPos.Offset, "->"), "->")
+		p.token(v.ArrowPos, "->")
 		p.space()
 		p.primary(v.Right)
 	}
@@ -587,11 +529,11 @@ func (p *printer) primary(x *syntax.Primary) {
 	case x.String != nil:
 		p.str(x.String)
 	case x.Unit != nil:
-		p.token(x.Pos.Offset, *x.Unit)
+		p.token(x.Pos, *x.Unit)
 	case x.Number != nil:
 		p.number(x.Number)
 	case x.Bool != nil:
-		p.token(x.Pos.Offset, *x.Bool)
+		p.token(x.Pos, *x.Bool)
 	case x.List != nil:
 		p.list(x.List)
 	case x.Map != nil:
@@ -599,32 +541,29 @@ func (p *printer) primary(x *syntax.Primary) {
 	case x.Probe != nil:
 		p.probe(x.Probe)
 	case x.Ref != nil:
-		p.token(x.Ref.Kind.Pos.Offset, x.Ref.Kind.Value)
+		p.token(x.Ref.Kind.Pos, x.Ref.Kind.Value)
 		p.space()
 		p.ident(x.Ref.Name)
 	case x.Ident != nil:
-		p.token(x.Pos.Offset, *x.Ident)
+		p.token(x.Pos, *x.Ident)
 	}
 }
 
 func (p *printer) probe(pr *syntax.Probe) {
-	p.token(pr.Pos.Offset, pr.Type)
-	end := pr.Pos.Offset + len(pr.Type)
+	p.token(pr.Pos, pr.Type)
 	if pr.Path != nil {
 		p.space()
 		p.str(pr.Path)
-		end = pr.Path.EndPos.Offset
 	}
 	if pr.Command != nil {
 		p.space()
 		p.list(pr.Command)
-		end = pr.Command.EndPos.Offset
 	}
 	if pr.Port != nil {
 		p.space()
-		p.token(p.find(end, "on"), "on")
+		p.token(pr.OnPos, "on")
 		p.space()
-		p.primary(pr.Port)
+		p.primary(pr.Port.Primary())
 	}
 	if pr.Timing != nil {
 		p.space()
@@ -636,8 +575,7 @@ func (p *printer) list(l *syntax.List) {
 	items := make([]item, len(l.Items))
 	for i, v := range l.Items {
 		items[i] = item{
-			start: v.Pos.Offset,
-			end:   v.EndPos.Offset,
+			end:   v.EndPos,
 			print: func() { p.value(v) },
 			sep:   separator{oneLine: ", ", multiLine: ","},
 		}
@@ -646,15 +584,15 @@ func (p *printer) list(l *syntax.List) {
 	if len(items) > 0 {
 		items[len(items)-1].sep.multiLine = ","
 	}
-	p.container(l.Pos.Offset, l.EndPos.Offset-1, "[", "]", items, false)
+	p.container(l.Pos, l.ClosePos, "[", "]", items, false)
 }
 
 // item is one entry of a block, list or member list.
 type item struct {
-	start, end int    // source offsets of the entry
-	print      func() // prints the entry
-	aligned    func() // prints the entry with its "=" aligned, when it can have one
-	sep        separator
+	end     source.Pos // where the entry ends
+	print   func()     // prints the entry
+	aligned func()     // prints the entry with its "=" aligned, when it can have one
+	sep     separator
 }
 
 // separator is what follows an item: oneLine between items of a one-line
@@ -665,14 +603,14 @@ type separator struct {
 	multiLine string
 }
 
-// container prints a bracketed sequence of items whose brackets are at source
-// offsets open and close. It stays on one line when its brackets were on one
+// container prints a bracketed sequence of items whose brackets are at
+// source positions open and close. It stays on one line when its brackets were on one
 // line, or when it has neither items nor comments; padded sets whether a
 // one-line form has spaces inside the brackets.
-func (p *printer) container(open, close int, openText, closeText string, items []item, padded bool) {
+func (p *printer) container(open, close source.Pos, openText, closeText string, items []item, padded bool) {
 	p.token(open, openText)
-	hasComments := p.next < len(p.comments) && p.comments[p.next].Pos.Offset < close
-	multi := p.line(open) != p.line(close) && (len(items) > 0 || hasComments)
+	hasComments := p.next < len(p.comments) && p.comments[p.next].Pos.Offset < close.Offset
+	multi := open.Line != close.Line && (len(items) > 0 || hasComments)
 	if !multi {
 		for i, it := range items {
 			if i > 0 {
@@ -704,17 +642,17 @@ func (p *printer) container(open, close int, openText, closeText string, items [
 		})
 	}
 	p.ws = wsLine
-	p.flush(close)
+	p.flush(close.Offset)
 	p.indent--
 	p.ws = wsClose
 	p.token(close, closeText)
 }
 
-func (p *printer) ident(id *syntax.Ident) { p.token(id.Pos.Offset, id.Value) }
+func (p *printer) ident(id *syntax.Ident) { p.token(id.Pos, id.Value) }
 
-func (p *printer) number(n *syntax.Number) { p.token(n.Pos.Offset, n.Text) }
+func (p *printer) number(n *syntax.Number) { p.token(n.Pos, n.Text) }
 
-func (p *printer) str(s *syntax.String) { p.token(s.Pos.Offset, s.Raw) }
+func (p *printer) str(s *syntax.String) { p.token(s.Pos, s.Raw) }
 
 // align widens the alignment markers of consecutive lines with the same
 // indentation so that what follows them starts in one column, first for "="

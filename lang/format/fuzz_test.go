@@ -44,12 +44,12 @@ func FuzzParse(f *testing.F) {
 // bytes long, and inside its parent.
 func checkSpans(t *testing.T, f *syntax.File, size int) {
 	t.Helper()
-	syntax.Inspect(f, func(n any) bool {
+	syntax.Inspect(f, func(n syntax.Node) bool {
 		ps := syntax.NodeSpan(n)
 		if ps.Start.Filename != "fuzz.wave" || ps.Start.Offset < 0 || ps.End.Offset < ps.Start.Offset || ps.End.Offset > size {
 			t.Fatalf("%T has span %d-%d outside the %d-byte file", n, ps.Start.Offset, ps.End.Offset, size)
 		}
-		syntax.Inspect(n, func(c any) bool {
+		syntax.Inspect(n, func(c syntax.Node) bool {
 			if c == n {
 				return true
 			}

@@ -3,7 +3,10 @@ package syntax
 import "github.com/wavec/wavec/lang/source"
 
 // Every node records where it starts (Pos) and where it ends (EndPos, the
-// position just after its last character). The parser fills both.
+// position just after its last character). The parser fills both, and the
+// positions of the keywords and brackets inside a node that are not nodes
+// themselves (the fields named ...Pos, see positions.go), so that a printer
+// needs nothing but the tree.
 
 // File is one parsed .wave file.
 type File struct {
@@ -31,12 +34,15 @@ type Decl struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Pipeline *Pipeline `parser:"  @@"`
-	Param    *Param    `parser:"| @@"`
+	// The alternatives start with different words, so their order only
+	// decides how soon the parser finds the one that matches: the most
+	// frequent first.
+	Resource *Resource `parser:"  @@"`
 	Wave     *Wave     `parser:"| @@"`
 	Hook     *Hook     `parser:"| @@"`
 	Object   *Object   `parser:"| @@"`
-	Resource *Resource `parser:"| @@"`
+	Param    *Param    `parser:"| @@"`
+	Pipeline *Pipeline `parser:"| @@"`
 }
 
 // Pipeline is the header `pipeline NAME in NAMESPACE { options }`. Every file
@@ -48,6 +54,8 @@ type Pipeline struct {
 	Name      *Ident `parser:"'pipeline' @@"`
 	Namespace *Ident `parser:"'in' @@"`
 	Body      *Block `parser:"@@?"`
+
+	InPos source.Pos // of "in"
 }
 
 // Param is `param NAME = VALUE`: a default that `--set NAME=VALUE` overrides.
@@ -57,6 +65,8 @@ type Param struct {
 
 	Name  *Ident `parser:"'param' @@ '='"`
 	Value *Value `parser:"@@"`
+
+	AssignPos source.Pos // of "="
 }
 
 // Resource declares a Kubernetes object of one of the built-in kinds:
@@ -72,6 +82,9 @@ type Resource struct {
 	External bool      `parser:"@'external'?"`
 	After    []*Target `parser:"( 'after' @@ ( ',' @@ )* )?"`
 	Body     *Block    `parser:"@@?"`
+
+	ExternalPos source.Pos // of "external", when External is set
+	AfterPos    source.Pos // of "after", when After is not empty
 }
 
 // IsReference reports whether r only names a resource declared elsewhere.
@@ -89,6 +102,9 @@ type Object struct {
 	From   *String   `parser:"( 'from' @@"`
 	Inline *String   `parser:"| '=' @@ )?"`
 	After  []*Target `parser:"( 'after' @@ ( ',' @@ )* )?"`
+
+	FromPos  source.Pos // of "from", or of "=" before Inline
+	AfterPos source.Pos // of "after", when After is not empty
 }
 
 // IsReference reports whether o only names an object declared elsewhere.
@@ -101,6 +117,9 @@ type Wave struct {
 
 	Number  *Number   `parser:"'wave' @@"`
 	Members []*Member `parser:"'<' ( @@ ','? )* '>'"`
+
+	OpenPos  source.Pos // of "<"
+	ClosePos source.Pos // of ">"
 }
 
 // Hook is `PHASE[, PHASE] [wave N] (MEMBER | < MEMBER, ... >) OPTIONS`: the
@@ -114,6 +133,10 @@ type Hook struct {
 	Members []*Member     `parser:"( '<' ( @@ ','? )* '>'"`
 	Single  *Member       `parser:"| @@ )"`
 	Options []*HookOption `parser:"@@*"`
+
+	WavePos  source.Pos // of "wave", when Wave is set
+	OpenPos  source.Pos // of "<", when Single is not set
+	ClosePos source.Pos // of ">", when Single is not set
 }
 
 // AllMembers returns the hook's members whether written alone or in < >.
@@ -162,7 +185,9 @@ type Target struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Kind *RefKind `parser:"@@?"`
+	// `volume` is a RefKind only in a value's reference: `after volume x`
+	// names a declaration called volume, followed by an error.
+	Kind *RefKind `parser:"( (?! 'volume') @@ )?"`
 	Name *Ident   `parser:"@@"`
 }
 
@@ -174,12 +199,13 @@ type Kind struct {
 	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding')"`
 }
 
-// RefKind is a Kind keyword or `object`, as it appears in references.
+// RefKind is a Kind keyword or `object`, as it appears in references, or
+// `volume` (a workload's own volume) in a value's reference (Ref).
 type RefKind struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding' | 'object')"`
+	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding' | 'object' | 'volume')"`
 }
 
 // Ident is a name: letters, digits and underscores, with single dashes or
@@ -192,16 +218,22 @@ type Ident struct {
 }
 
 // Span returns the identifier's source range.
-func (i *Ident) Span() source.Span { return source.Span{Start: i.Pos, End: i.EndPos} }
+func (i *Ident) Span() source.Span {
+	if i == nil {
+		return source.Span{}
+	}
+	return source.Span{Start: i.Pos, End: i.EndPos}
+}
 
 // Block is `{ ENTRY ... }`, the body of a declaration and also a map value.
-// Entries may be separated by newlines, `;` or `,`. Blocks and values are
-// parsed by hand (values.go) to the grammar their tags state.
+// Entries may be separated by newlines, `;` or `,`.
 type Block struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Entries []*Entry `parser:"'{' ( @@ ( ';' | ',' )? )* '}'"`
+	Entries []*Entry `parser:"'{' ( @@ Sep? )* '}'"`
+
+	ClosePos source.Pos // of "}"; "{" is at Pos
 }
 
 // Entry is `KEY [LABEL] = VALUE` or `KEY [LABEL] { ... }` inside a Block.
@@ -213,9 +245,11 @@ type Entry struct {
 	// Label names the entry's item where a field takes several:
 	// `container log-shipper { ... }`, `volume logs = emptydir`. It is
 	// always a name.
-	Label *Key   `parser:"@@?"`
+	Label *Key   `parser:"( (?= Ident ( '=' | '{' ) ) @@ )?"`
 	Value *Value `parser:"( '=' @@"`
 	Block *Block `parser:"| @@ )"`
+
+	AssignPos source.Pos // of "=", when Value is set
 }
 
 // Key is an entry's key: a name, or a quoted string for keys that are not
@@ -236,14 +270,15 @@ func (k *Key) Name() string {
 	return k.String.Unquoted()
 }
 
-// Value is a value, or a mapping `LEFT -> RIGHT` such as `80 -> 8000`. It is
-// parsed by hand (values.go) to the grammar its tags state.
+// Value is a value, or a mapping `LEFT -> RIGHT` such as `80 -> 8000`.
 type Value struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
 	Left  *Primary `parser:"@@"`
 	Right *Primary `parser:"( '->' @@ )?"`
+
+	ArrowPos source.Pos // of "->", when Right is set
 }
 
 // Primary is a single value. Exactly one field is set.
@@ -252,14 +287,14 @@ type Primary struct {
 	EndPos source.Pos
 
 	String *String `parser:"  @@"`
-	Unit   *string `parser:"| @Unit"`
 	Number *Number `parser:"| @@"`
+	Unit   *string `parser:"| @Unit"`
 	Bool   *string `parser:"| @('true' | 'false')"`
+	Ref    *Ref    `parser:"| @@"`
+	Probe  *Probe  `parser:"| @@"`
+	Ident  *string `parser:"| @Ident"`
 	List   *List   `parser:"| @@"`
 	Map    *Block  `parser:"| @@"`
-	Probe  *Probe  `parser:"| @@"`
-	Ref    *Ref    `parser:"| @@"`
-	Ident  *string `parser:"| @Ident"`
 }
 
 // Number is an integer or decimal literal, possibly signed, kept as written.
@@ -284,7 +319,9 @@ type List struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Items []*Value `parser:"'[' ( @@ ( ',' | ';' )? )* ']'"`
+	Items []*Value `parser:"'[' ( @@ Sep? )* ']'"`
+
+	ClosePos source.Pos // of "]"; "[" is at Pos
 }
 
 // Ref refers to a declaration from a value: `configmap agent-config`,
@@ -303,10 +340,32 @@ type Probe struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Type    string   `parser:"@('http' | 'tcp' | 'grpc' | 'exec')"`
-	Path    *String  `parser:"@@?"`
-	Command *List    `parser:"@@?"`
-	Port    *Primary `parser:"( 'on' @@ )?"` // a number or a name only; see values.go
+	Type    string  `parser:"@('http' | 'tcp' | 'grpc' | 'exec')"`
+	Path    *String `parser:"@@?"`
+	Command *List   `parser:"@@?"`
+	Port    *Port   `parser:"( 'on' @@ )?"`
 	// Timing holds the probe's timings: `{ period = 5s; failures = 3 }`.
 	Timing *Block `parser:"@@?"`
+
+	OnPos source.Pos // of "on", when Port is set
+}
+
+// Port is a probe's port: a number, or the name of a port of the container.
+// It is never a value that could nest: `tcp on http` names the port called
+// http.
+type Port struct {
+	Pos    source.Pos
+	EndPos source.Pos
+
+	Number *Number `parser:"  @@"`
+	Ident  *string `parser:"| @Ident"`
+}
+
+// Primary returns the port as a value (nil for a nil Port), for code that
+// reads ports and values alike.
+func (p *Port) Primary() *Primary {
+	if p == nil {
+		return nil
+	}
+	return &Primary{Pos: p.Pos, EndPos: p.EndPos, Number: p.Number, Ident: p.Ident}
 }

@@ -2,7 +2,6 @@ package syntax
 
 import (
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -15,7 +14,7 @@ import (
 // for them. When spans is set, every line ends with the node's source range
 // as @LINE:COL-LINE:COL; without spans, two trees that differ only in layout
 // dump the same.
-func Dump(n any, spans bool) string {
+func Dump(n Node, spans bool) string {
 	d := &dumper{spans: spans}
 	d.node(n, 0)
 	return d.b.String()
@@ -39,8 +38,8 @@ func (d *dumper) line(depth int, span source.Span, format string, args ...any) {
 
 func span(pos, end source.Pos) source.Span { return source.Span{Start: pos, End: end} }
 
-func (d *dumper) node(n any, depth int) {
-	if v := reflect.ValueOf(n); v.Kind() == reflect.Pointer && v.IsNil() {
+func (d *dumper) node(n Node, depth int) {
+	if isNil(n) {
 		return
 	}
 	switch n := n.(type) {
@@ -187,6 +186,8 @@ func (d *dumper) node(n any, depth int) {
 		d.node(n.Right, depth+1)
 	case *Primary:
 		d.primary(n, depth)
+	case *Port:
+		d.primary(n.Primary(), depth)
 	case *String:
 		d.line(depth, span(n.Pos, n.EndPos), "String %s", strconv.Quote(n.Raw))
 	case *Number:

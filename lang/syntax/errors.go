@@ -14,13 +14,13 @@ import (
 )
 
 // The parser library reports where parsing stopped but not, in general, what
-// would have been accepted there. translateParseError finds that out by
-// trying each kind of token in place of the offending one and keeping those
-// that let the parser get further, then says it in plain words.
+// would have been accepted there. translateParseError asks the grammar
+// (expect.go) which kinds of token it accepts at the error, and says it in
+// plain words.
 
-// probe is one kind of token tried at the error position.
+// probe is one kind of token that may be expected at an error.
 type probe struct {
-	text string // what is written into the source
+	text string // the token, as it would be written
 	desc string // how an expected token of this kind is described
 	word bool   // a keyword, suggested for misspelt names
 }
@@ -52,18 +52,23 @@ var probes = []probe{
 	{`5m`, `a duration or quantity`, false},
 }
 
-// maxProbeSize bounds the text that is re-parsed for each probe; errors in
-// larger declarations get a plainer message.
-const maxProbeSize = 1 << 20
-
-// probeLookahead is how many tokens after the error a probe's re-parse reads.
-// The parser decides within a few tokens whether it accepts a probe.
-const probeLookahead = 32
+// probeTokens are the probes as tokens, as the lexer reads them.
+var probeTokens = func() []lexer.Token {
+	out := make([]lexer.Token, len(probes))
+	for i, p := range probes {
+		typ, n := match([]byte(p.text), 0)
+		if n != len(p.text) {
+			panic("syntax: probe " + p.text + " is not one token")
+		}
+		out[i] = lexer.Token{Type: typ, Value: p.text}
+	}
+	return out
+}()
 
 // translateParseError turns the parser's error into a diagnostic. f is the
-// partial tree the parser returned, used to re-parse only the declarations
-// around the error.
-func translateParseError(sf *source.File, err error, f *File) *diag.Diagnostic {
+// partial tree the parser returned for the tokens from offset start on, and
+// tokens are the file's tokens.
+func translateParseError(sf *source.File, err error, f *File, start int, tokens []lexer.Token) *diag.Diagnostic {
 	var pe participle.Error
 	if !errors.As(err, &pe) {
 		return diag.Errorf(sf.Span(0, 0), CodeSyntax, "%v", err)
@@ -75,26 +80,24 @@ func translateParseError(sf *source.File, err error, f *File) *diag.Diagnostic {
 		tok = ue.Unexpected
 		off = tok.Pos.Offset
 	} else {
-		tok = tokenAt(sf, off)
+		tok = tokenAt(sf, tokens, off)
 	}
 	end := off + len(tok.Value)
 	if tok.EOF() {
 		end = off
 	}
-	expected := expectedAt(sf, off, end, declStart(f, off))
+	expected := expectedAt(tokens, off, declStart(f, off, start))
 	d := diag.Errorf(sf.Span(off, end), CodeSyntax, "unexpected %s%s", describeToken(tok), describeExpected(expected))
 	addHints(d, tok, expected)
 	return d
 }
 
-// tokenAt returns the token that starts at offset off, or EOF.
-func tokenAt(sf *source.File, off int) lexer.Token {
-	tokens, err := lexAll(sf.Name(), sf.Content())
-	if err == nil {
-		for _, t := range tokens {
-			if t.Pos.Offset >= off && t.Type != tokenType("Whitespace") && t.Type != tokenType("Comment") {
-				return t
-			}
+// tokenAt returns the token that starts at or after offset off and is
+// neither whitespace nor a comment, or EOF.
+func tokenAt(sf *source.File, tokens []lexer.Token, off int) lexer.Token {
+	for _, t := range tokens[tokenIndex(tokens, off):] {
+		if t.Type != tokWhitespace && t.Type != tokComment {
+			return t
 		}
 	}
 	return lexer.Token{Type: lexer.EOF, Pos: lexer.Position(sf.Pos(len(sf.Content())))}
@@ -102,85 +105,63 @@ func tokenAt(sf *source.File, off int) lexer.Token {
 
 // declStart returns where to start re-parsing for an error at offset off: the
 // start of the top-level declaration before the one the error is in (a probe
-// may extend that one), or 0. A file is a sequence of declarations, so the
-// parser is in the same state there as when it first got there.
-func declStart(f *File, off int) int {
+// may extend that one), or start, where the parse that found the error
+// began. A file is a sequence of declarations, so the parser is in the same
+// state there as when it first got there.
+func declStart(f *File, off, start int) int {
 	if f == nil {
-		return 0
+		return start
 	}
 	i := len(f.Decls) - 1
 	for i >= 0 && (f.Decls[i] == nil || f.Decls[i].Pos.Offset >= off) {
 		i--
 	}
 	if i < 1 || f.Decls[i-1] == nil {
-		return 0
+		return start
 	}
 	return f.Decls[i-1].Pos.Offset
 }
 
-// expectedAt returns the probes that, written in place of bytes [off, end),
-// let the parse go past off. Each probe re-parses src[base:off], the probe
-// and probeLookahead tokens after end, so its cost does not grow with the
-// file.
-func expectedAt(sf *source.File, off, end, base int) []probe {
-	src := sf.Content()
-	if off-base > maxProbeSize {
-		return nil
-	}
-	limit := lookaheadEnd(sf, end)
-	var out []probe
-	for _, p := range probes {
-		trial := make([]byte, 0, off-base+len(p.text)+2+limit-end)
-		trial = append(trial, src[base:off]...)
-		trial = append(trial, ' ')
-		trial = append(trial, p.text...)
-		trial = append(trial, ' ')
-		trial = append(trial, src[end:limit]...)
-		_, err := parser.ParseBytes(sf.Name(), trial)
-		if err == nil {
-			out = append(out, p)
+// expectedAt returns the probes the grammar accepts in place of the token at
+// offset off, reading the tokens from offset base on, where a declaration
+// starts.
+func expectedAt(tokens []lexer.Token, off, base int) []probe {
+	var sig []lexer.Token
+	errIdx := -1
+	for _, t := range tokens[tokenIndex(tokens, base):] {
+		if t.Type == tokWhitespace || t.Type == tokComment {
 			continue
 		}
-		var pe participle.Error
-		if errors.As(err, &pe) && pe.Position().Offset > off-base+1 {
+		if errIdx < 0 && t.Pos.Offset >= off {
+			errIdx = len(sig)
+		}
+		sig = append(sig, t)
+	}
+	if errIdx < 0 {
+		return nil
+	}
+	accepted, ok := expectedTokens(sig, 0, errIdx, probeTokens)
+	if !ok {
+		return nil
+	}
+	var out []probe
+	for i, p := range probes {
+		if accepted[i] {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-// lookaheadEnd returns the offset where the probeLookahead-th token after
-// offset end ends, or the end of the file.
-func lookaheadEnd(sf *source.File, end int) int {
-	src := sf.Content()
-	lx, err := waveLexer.LexString(sf.Name(), string(src[end:]))
-	if err != nil {
-		return len(src)
-	}
-	for n := 0; n < probeLookahead; {
-		t, err := lx.Next()
-		if err != nil || t.EOF() {
-			return len(src)
-		}
-		if t.Type != tokenType("Whitespace") && t.Type != tokenType("Comment") {
-			n++
-		}
-		if n == probeLookahead {
-			return end + t.Pos.Offset + len(t.Value)
-		}
-	}
-	return len(src)
-}
-
 func describeToken(t lexer.Token) string {
 	switch {
 	case t.EOF():
 		return "end of file"
-	case t.Type == tokenType("Ident"):
+	case t.Type == tokIdent:
 		return fmt.Sprintf("%q", t.Value)
-	case t.Type == tokenType("String"), t.Type == tokenType("TripleString"):
+	case t.Type == tokString, t.Type == tokTripleString:
 		return "string " + shorten(t.Value)
-	case t.Type == tokenType("Number"), t.Type == tokenType("Unit"):
+	case t.Type == tokNumber, t.Type == tokUnit:
 		return t.Value
 	}
 	return fmt.Sprintf("%q", t.Value)
@@ -267,13 +248,13 @@ func addHints(d *diag.Diagnostic, tok lexer.Token, expected []probe) {
 			wantsDecl = true
 		}
 	}
-	if tok.Type == tokenType("Ident") && wantsWord {
+	if tok.Type == tokIdent && wantsWord {
 		if s := diag.Suggest(tok.Value, keywords); s != "" {
 			d.Hint("did you mean %q?", s)
 			return
 		}
 	}
-	if tok.Type == tokenType("Ident") && wantsDecl {
+	if tok.Type == tokIdent && wantsDecl {
 		kinds := Kinds()
 		d.Hint("%q is not a kind wavec knows; its kinds are %s", tok.Value, strings.Join(kinds, ", "))
 		d.Hint("for any other kind, give its YAML: `object NAME = \"\"\" ...YAML... \"\"\"` or `object NAME from \"FILE.yaml\"`")

@@ -11,6 +11,10 @@ import (
 // production's grammar tag is their one definition.
 var KindKeywords = grammarWords(reflect.TypeFor[Kind](), "Value")
 
+// phaseWords are the hook phase keywords, as the PhaseWord production lists
+// them.
+var phaseWords = grammarWords(reflect.TypeFor[PhaseWord](), "Value")
+
 // ObjectKeyword declares, and refers to, objects given as YAML.
 const ObjectKeyword = "object"
 

@@ -7,10 +7,11 @@ import (
 )
 
 // TestRefKindGrammar checks that the RefKind production accepts exactly the
-// kind keywords and `object`, so that the kind list is said once.
+// kind keywords, `object` and (for a value's reference) `volume`, so that
+// the kind list is said once.
 func TestRefKindGrammar(t *testing.T) {
-	if got := grammarWords(reflect.TypeFor[RefKind](), "Value"); !slices.Equal(got, RefKindKeywords) {
-		t.Errorf("RefKind lists %q, want %q", got, RefKindKeywords)
+	if got, want := grammarWords(reflect.TypeFor[RefKind](), "Value"), append(slices.Clone(RefKindKeywords), "volume"); !slices.Equal(got, want) {
+		t.Errorf("RefKind lists %q, want %q", got, want)
 	}
 	if len(KindKeywords) != 18 || KindKeywords[0] != "configmap" {
 		t.Errorf("KindKeywords = %q", KindKeywords)

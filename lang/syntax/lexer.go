@@ -21,6 +21,7 @@ const (
 	tokArrow
 	tokIdent
 	tokPunct
+	tokSep
 	tokWhitespace
 )
 
@@ -37,6 +38,7 @@ var tokenNames = map[string]lexer.TokenType{
 	"Arrow":           tokArrow,
 	"Ident":           tokIdent,
 	"Punct":           tokPunct,
+	"Sep":             tokSep,
 	"Whitespace":      tokWhitespace,
 }
 
@@ -53,7 +55,8 @@ var tokenNames = map[string]lexer.TokenType{
 //	Unit             -?\d+(?:\.\d+)?[a-zA-Z]+(?:\d+(?:\.\d+)?[a-zA-Z]+)*
 //	Number           -?\d+(?:\.\d+)?
 //	Arrow            ->
-//	Punct            [{}\[\]<>=,;]
+//	Punct            [{}\[\]<>=]
+//	Sep              [,;]
 //	Whitespace       [ \t\r\n]+
 //
 // Names may repeat `-` and `.` between their parts (`my--config`) and
@@ -85,8 +88,45 @@ func (d lexDefinition) LexString(filename string, s string) (lexer.Lexer, error)
 
 // LexBytes lexes b.
 func (lexDefinition) LexBytes(filename string, b []byte) (lexer.Lexer, error) {
-	tokens, err := scan(filename, b)
-	return &tokenLexer{tokens: tokens, err: err}, nil
+	return newScanner(filename, b), nil
+}
+
+// scanner hands out the tokens of src one at a time, ending with EOF; on a
+// character that starts no token it returns a *lexer.Error.
+type scanner struct {
+	src       []byte
+	pos       lexer.Position
+	count     int  // tokens handed out
+	done      bool // EOF handed out
+	skipSpace bool // hand out no Whitespace tokens
+}
+
+func newScanner(filename string, src []byte) *scanner {
+	return &scanner{src: src, pos: lexer.Position{Filename: filename, Line: 1, Column: 1}}
+}
+
+// Next returns the next token.
+func (s *scanner) Next() (lexer.Token, error) {
+	i := s.pos.Offset
+	if i >= len(s.src) {
+		if !s.done {
+			s.done = true
+			s.count++
+		}
+		return lexer.Token{Type: tokEOF, Pos: s.pos}, nil
+	}
+	typ, n := match(s.src, i)
+	if n == 0 {
+		return lexer.Token{}, &lexer.Error{Msg: "invalid input text", Pos: s.pos}
+	}
+	if typ == tokWhitespace && s.skipSpace {
+		advance(&s.pos, s.src[i:i+n])
+		return s.Next()
+	}
+	t := lexer.Token{Type: typ, Value: string(s.src[i : i+n]), Pos: s.pos}
+	advance(&s.pos, s.src[i:i+n])
+	s.count++
+	return t, nil
 }
 
 // tokenLexer hands out tokens scanned in advance, then the scan's error
@@ -109,20 +149,18 @@ func (l *tokenLexer) Next() (lexer.Token, error) {
 // scan returns the tokens of src, ending with EOF; on a character that
 // starts no token it returns the tokens before it and a *lexer.Error.
 func scan(filename string, src []byte) ([]lexer.Token, error) {
-	tokens := make([]lexer.Token, 0, len(src)/3+1)
-	pos := lexer.Position{Filename: filename, Line: 1, Column: 1}
-	for i := 0; i < len(src); {
-		typ, n := match(src, i)
-		if n == 0 {
-			return tokens, &lexer.Error{Msg: "invalid input text", Pos: pos}
+	sc := newScanner(filename, src)
+	var tokens []lexer.Token
+	for {
+		t, err := sc.Next()
+		if err != nil {
+			return tokens, err
 		}
-		text := string(src[i : i+n])
-		tokens = append(tokens, lexer.Token{Type: typ, Value: text, Pos: pos})
-		advance(&pos, src[i:i+n])
-		i += n
+		tokens = append(tokens, t)
+		if t.EOF() {
+			return tokens, nil
+		}
 	}
-	tokens = append(tokens, lexer.Token{Type: tokEOF, Pos: pos})
-	return tokens, nil
 }
 
 // advance moves pos past b, counting lines and characters.
@@ -210,8 +248,10 @@ func match(src []byte, i int) (lexer.TokenType, int) {
 		return tokArrow, 2
 	case isLetter(c) || c == '_':
 		return tokIdent, nameParts(src, word(src, i)) - i
-	case c == '{' || c == '}' || c == '[' || c == ']' || c == '<' || c == '>' || c == '=' || c == ',' || c == ';':
+	case c == '{' || c == '}' || c == '[' || c == ']' || c == '<' || c == '>' || c == '=':
 		return tokPunct, 1
+	case c == ',' || c == ';':
+		return tokSep, 1
 	case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 		j := i + 1
 		for j < len(src) && (src[j] == ' ' || src[j] == '\t' || src[j] == '\r' || src[j] == '\n') {

@@ -20,7 +20,8 @@ var referenceLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Unit", Pattern: `-?\d+(?:\.\d+)?[a-zA-Z]+(?:\d+(?:\.\d+)?[a-zA-Z]+)*`},
 	{Name: "Number", Pattern: `-?\d+(?:\.\d+)?`},
 	{Name: "Arrow", Pattern: `->`},
-	{Name: "Punct", Pattern: `[{}\[\]<>=,;]`},
+	{Name: "Punct", Pattern: `[{}\[\]<>=]`},
+	{Name: "Sep", Pattern: `[,;]`},
 	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
 })
 

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -59,7 +58,14 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	if d := precheck(sf); d != nil {
 		return empty, diag.List{d}
 	}
-	tokens, err := lexAll(filename, src)
+	// The parser's token buffer is the only copy of the tokens. It holds
+	// no whitespace (half of all tokens), so the parser ends each node where
+	// the next token or comment starts; fixEnds moves the ends back to just
+	// after the node's last token.
+	sc := newScanner(filename, src)
+	sc.skipSpace = true
+	peeker, err := lexer.Upgrade(sc, tokComment)
+	tokens := peeker.Range(0, lexer.RawCursor(sc.count))
 	// An unterminated string before a lexical error is its cause: the text
 	// after the opening quotes is lexed as code.
 	if d := checkTokens(sf, tokens); d != nil {
@@ -68,19 +74,20 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	if err != nil {
 		return empty, diag.List{translateLexError(sf, err)}
 	}
-	// Parse the tokens already scanned rather than scanning src again.
-	peeker, err := lexer.Upgrade(&tokenLexer{tokens: tokens}, tokWhitespace, tokComment)
-	var f *File
-	if err == nil {
-		f, err = parser.ParseFromLexer(peeker)
-	}
+	chunks := parseChunks(peeker, tokens)
+	f := chunks[0].file
 	if f == nil {
 		f = empty
+	}
+	for _, c := range chunks[1:] {
+		if c.file != nil {
+			f.Decls = append(f.Decls, c.file.Decls...)
+		}
 	}
 	f.Source = sf
 	f.Pos, f.EndPos = sf.Pos(0), sf.Pos(len(src))
 	for _, t := range tokens {
-		if t.Type == tokenType("Comment") {
+		if t.Type == tokComment {
 			f.Comments = append(f.Comments, &Comment{
 				Pos: source.Pos(t.Pos), EndPos: sf.Pos(t.Pos.Offset + len(t.Value)),
 				Text: strings.TrimRight(t.Value, " \t\r"),
@@ -88,18 +95,22 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 		}
 	}
 	var diags diag.List
-	if err != nil {
-		closeSpans(reflect.ValueOf(f))
-		diags.Add(translateParseError(sf, err, f))
+	for _, c := range chunks {
+		if c.err != nil {
+			diags.Add(translateParseError(sf, c.err, c.file, c.start, tokens))
+		}
+	}
+	if len(diags) > 0 {
+		fixEnds(f, tokens)
+		closeSpans(f)
+		keywordPositions(f, tokens)
+		diags.Sort()
 		return f, diags
 	}
+	finishTree(f, tokens)
 	diags.Append(checkStrings(f))
 	diags.Sort()
 	return f, diags
-}
-
-func tokenType(name string) lexer.TokenType {
-	return waveLexer.Symbols()[name]
 }
 
 // precheck rejects input that is not text before the lexer sees it.
@@ -122,12 +133,6 @@ func precheck(sf *source.File) *diag.Diagnostic {
 	return nil
 }
 
-// lexAll returns the tokens of src up to EOF, or those before the first
-// lexical error together with the error.
-func lexAll(filename string, src []byte) ([]lexer.Token, error) {
-	return scan(filename, src)
-}
-
 // checkTokens reports unterminated strings and nesting beyond MaxDepth before
 // parsing, so the recursive parser never sees unbounded depth.
 //
@@ -142,13 +147,13 @@ func checkTokens(sf *source.File, tokens []lexer.Token) *diag.Diagnostic {
 	inChains := 0 // sum of chains
 	afterOn := false
 	for _, t := range tokens {
-		if t.Type == tokenType("Whitespace") || t.Type == tokenType("Comment") {
+		if t.Type == tokWhitespace || t.Type == tokComment {
 			continue
 		}
 		wasOn := afterOn
-		afterOn = t.Type == tokenType("Ident") && t.Value == "on"
+		afterOn = t.Type == tokIdent && t.Value == "on"
 		switch {
-		case t.Type == tokenType("Ident") && probeWords[t.Value]:
+		case t.Type == tokIdent && probeWords[t.Value]:
 			if wasOn {
 				chains[len(chains)-1]++
 				inChains++
@@ -156,10 +161,10 @@ func checkTokens(sf *source.File, tokens []lexer.Token) *diag.Diagnostic {
 					return diag.Errorf(sf.Span(t.Pos.Offset, t.Pos.Offset+len(t.Value)), CodeTooDeep, "probes nest more than %d deep", MaxDepth)
 				}
 			}
-		case afterOn, t.Type == tokenType("String"), t.Type == tokenType("TripleString"):
-		case t.Type == tokenType("Punct") && strings.Contains("{[<", t.Value):
+		case afterOn, t.Type == tokString, t.Type == tokTripleString:
+		case t.Type == tokPunct && strings.Contains("{[<", t.Value):
 			chains = append(chains, 0)
-		case t.Type == tokenType("Punct") && strings.Contains("}]>", t.Value):
+		case t.Type == tokPunct && strings.Contains("}]>", t.Value):
 			if len(chains) > 1 {
 				inChains -= chains[len(chains)-1]
 				chains = chains[:len(chains)-1]
@@ -169,13 +174,13 @@ func checkTokens(sf *source.File, tokens []lexer.Token) *diag.Diagnostic {
 			chains[len(chains)-1] = 0
 		}
 		switch t.Type {
-		case tokenType("BadString"):
+		case tokBadString:
 			return diag.Errorf(sf.Span(t.Pos.Offset, lineEnd(sf, t.Pos.Offset)), CodeUnterminated, "string is not terminated before the end of the line").
 				Hint(`close it with ", or use """...""" for text that spans lines`)
-		case tokenType("BadTripleString"):
+		case tokBadTripleString:
 			return diag.Errorf(sf.Span(t.Pos.Offset, t.Pos.Offset+3), CodeUnterminated, `multi-line string is never closed`).
 				Hint(`end it with """ on a line of its own`)
-		case tokenType("Punct"):
+		case tokPunct:
 			switch t.Value {
 			case "{", "[", "<":
 				depth++
@@ -195,40 +200,17 @@ var probeWords = map[string]bool{"http": true, "tcp": true, "grpc": true, "exec"
 
 // closeSpans gives every node of a tree the parser gave up inside an end no
 // earlier than its start and the ends of its children: the parser only sets
-// EndPos on nodes it completed. It returns the end of the node v.
-func closeSpans(v reflect.Value) source.Pos {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() || v.Type() == sourceType || v.Elem().Kind() != reflect.Struct {
-			return source.Pos{}
-		}
-		return closeSpans(v.Elem())
-	case reflect.Slice:
-		var end source.Pos
-		for i := 0; i < v.Len(); i++ {
-			end = later(end, closeSpans(v.Index(i)))
-		}
-		return end
-	case reflect.Struct:
-		var end source.Pos
-		for i := 0; i < v.NumField(); i++ {
-			if f := v.Field(i); f.Type() != posType && f.Type() != commentType {
-				end = later(end, closeSpans(f))
-			}
-		}
-		pos, endPos := v.FieldByName("Pos"), v.FieldByName("EndPos")
-		if !pos.IsValid() || pos.Type() != posType || !endPos.CanSet() {
-			return end
-		}
-		start, cur := pos.Interface().(source.Pos), endPos.Interface().(source.Pos)
-		if cur.IsValid() && cur.Offset >= start.Offset && cur.Offset >= end.Offset {
-			return cur
-		}
-		end = later(start, end)
-		endPos.Set(reflect.ValueOf(end))
-		return end
+// EndPos on nodes it completed. It returns the end of the node n.
+func closeSpans(n Node) source.Pos {
+	var end source.Pos
+	n.Children(func(c Node) { end = later(end, closeSpans(c)) })
+	sp := n.Span()
+	if sp.End.IsValid() && sp.End.Offset >= sp.Start.Offset && sp.End.Offset >= end.Offset {
+		return sp.End
 	}
-	return source.Pos{}
+	end = later(sp.Start, end)
+	n.setEnd(end)
+	return end
 }
 
 // later returns whichever of a and b is further into the file, ignoring

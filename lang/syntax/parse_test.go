@@ -124,8 +124,8 @@ func TestSpansNest(t *testing.T) {
 			t.Errorf("%T %v-%v is not inside its parent %T %v-%v", n, cs.Start, cs.End, parent, ps.Start, ps.End)
 		}
 	}
-	Inspect(f, func(n any) bool {
-		Inspect(n, func(c any) bool {
+	Inspect(f, func(n Node) bool {
+		Inspect(n, func(c Node) bool {
 			if c != n {
 				check(n, c)
 			}
@@ -147,12 +147,12 @@ func TestPartialSpansNest(t *testing.T) {
 		if len(diags) == 0 {
 			t.Fatalf("%q: no syntax error", src)
 		}
-		Inspect(f, func(n any) bool {
+		Inspect(f, func(n Node) bool {
 			ps := NodeSpan(n)
 			if ps.End.Offset < ps.Start.Offset {
 				t.Errorf("%q: %T ends (%v) before it starts (%v)", src, n, ps.End, ps.Start)
 			}
-			Inspect(n, func(c any) bool {
+			Inspect(n, func(c Node) bool {
 				if cs := NodeSpan(c); c != n && !ps.Contains(cs) {
 					t.Errorf("%q: %T %v-%v is not inside its parent %T %v-%v", src, c, cs.Start, cs.End, n, ps.Start, ps.End)
 				}
@@ -160,5 +160,47 @@ func TestPartialSpansNest(t *testing.T) {
 			})
 			return true
 		})
+	}
+}
+
+// TestRecovery checks that a syntax error ends only its declaration: the
+// declarations after it are in the tree, every broken declaration is
+// reported once at its position, and nothing is reported for the good ones.
+func TestRecovery(t *testing.T) {
+	src := "job a { image \"x\" }\n" +
+		"configmap ok1 { A = \"1\" }\n" +
+		"deployment b {\n  image = \n}\n" +
+		"configmap ok2 { B = \"2\" }\n" +
+		"wave 0 < job a >\n"
+	f, diags := Parse("x.wave", []byte(src))
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.Subject.Start.String())
+	}
+	if want := []string{"x.wave:1:15", "x.wave:5:1"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("errors at %v, want %v: %v", got, want, diags.Err())
+	}
+	var names []string
+	for _, d := range f.Decls {
+		switch {
+		case d.Resource != nil && d.Resource.Name != nil:
+			names = append(names, d.Resource.Name.Value)
+		case d.Wave != nil:
+			names = append(names, "wave")
+		}
+	}
+	if want := "a ok1 b ok2 wave"; strings.Join(names, " ") != want {
+		t.Errorf("declarations %q, want %q", strings.Join(names, " "), want)
+	}
+	// A key at column 1 that is also a keyword is not taken for the start
+	// of a declaration.
+	src = "job a {\nservice = web\n  image \"x\"\n}\njob b { image = }\n"
+	_, diags = Parse("x.wave", []byte(src))
+	got = nil
+	for _, d := range diags {
+		got = append(got, d.Subject.Start.String())
+	}
+	if want := []string{"x.wave:3:9", "x.wave:5:17"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("errors at %v, want %v: %v", got, want, diags.Err())
 	}
 }

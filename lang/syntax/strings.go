@@ -207,7 +207,7 @@ func tripleSegments(raw string, off int, span func(a, b int) source.Span) ([]seg
 // of f.
 func checkStrings(f *File) diag.List {
 	var diags diag.List
-	Inspect(f, func(n any) bool {
+	Inspect(f, func(n Node) bool {
 		if s, ok := n.(*String); ok {
 			_, d := s.Parts(f.Source)
 			diags.Append(d)

@@ -1,60 +1,73 @@
 package syntax
 
 import (
-	"reflect"
-
 	"github.com/wavec/wavec/lang/source"
 )
 
-// Inspect walks the AST rooted at node depth first, calling fn for every
-// non-nil node pointer (including node itself). When fn returns false, the
-// node's children are skipped. Comments and the Source file are not visited.
-func Inspect(node any, fn func(n any) bool) {
-	inspect(reflect.ValueOf(node), fn)
+// Node is a node of the syntax tree. Every AST type in this package is a
+// Node through its pointer; a nil pointer has an invalid span and no
+// children.
+type Node interface {
+	// Span returns the node's source range: from its first character to
+	// just after its last.
+	Span() source.Span
+	// Children calls fn for each of the node's non-nil children, in source
+	// order. Comments and the Source file are not children.
+	Children(fn func(Node))
+	// setEnd sets where the node ends (partial trees).
+	setEnd(source.Pos)
+	// isNil reports whether the node is a nil pointer.
+	isNil() bool
 }
 
-var (
-	posType     = reflect.TypeOf(source.Pos{})
-	sourceType  = reflect.TypeOf(&source.File{})
-	commentType = reflect.TypeOf([]*Comment{})
-)
-
-func inspect(v reflect.Value, fn func(any) bool) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() || v.Type() == sourceType || v.Elem().Kind() != reflect.Struct {
-			return
-		}
-		if !fn(v.Interface()) {
-			return
-		}
-		inspect(v.Elem(), fn)
-	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			f := v.Field(i)
-			if f.Type() == posType || f.Type() == commentType {
-				continue
-			}
-			inspect(f, fn)
-		}
-	case reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			inspect(v.Index(i), fn)
+// Inspect walks the AST rooted at node depth first, calling fn for every
+// node (including node itself). When fn returns false, the node's children
+// are skipped. Comments and the Source file are not visited.
+func Inspect(node Node, fn func(n Node) bool) {
+	if isNil(node) {
+		return
+	}
+	var visit func(Node)
+	visit = func(n Node) {
+		if fn(n) {
+			n.Children(visit)
 		}
 	}
+	visit(node)
 }
 
 // NodeSpan returns the source range of an AST node, or an invalid span for
-// values that are not nodes.
+// values that are not nodes (and for nil nodes).
 func NodeSpan(n any) source.Span {
-	v := reflect.ValueOf(n)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return source.Span{}
+	if nd, ok := n.(Node); ok && !isNil(nd) {
+		return nd.Span()
 	}
-	e := v.Elem()
-	p, e1 := e.FieldByName("Pos"), e.FieldByName("EndPos")
-	if !p.IsValid() || !e1.IsValid() || p.Type() != posType {
-		return source.Span{}
-	}
-	return source.Span{Start: p.Interface().(source.Pos), End: e1.Interface().(source.Pos)}
+	return source.Span{}
 }
+
+// isNil reports whether n is nil or a nil pointer.
+func isNil(n Node) bool { return n == nil || n.isNil() }
+
+// visit calls fn with n when n is not nil.
+func visit[T any, P interface {
+	*T
+	Node
+}](fn func(Node), n P) {
+	if n != nil {
+		fn(n)
+	}
+}
+
+// visitAll calls fn with each non-nil element of ns.
+func visitAll[T any, P interface {
+	*T
+	Node
+}](fn func(Node), ns []P) {
+	for _, n := range ns {
+		if n != nil {
+			fn(n)
+		}
+	}
+}
+
+func mkSpan(pos, end source.Pos) source.Span { return source.Span{Start: pos, End: end} }

@@ -81,6 +81,9 @@ type checker struct {
 	failedDocs bool
 	// general holds what the general blocks of each workload set.
 	general map[*decl]*generalState
+	// subGeneral holds what the general fields of each workload's
+	// `container`, `init` and `sidecar` blocks set, by container name.
+	subGeneral map[*decl]map[string]*subGeneralState
 }
 
 // declKey identifies a declaration.

@@ -749,3 +749,106 @@ func (c *checker) generalPlacement() {
 		}
 	}
 }
+
+// subGeneralState is what the general fields of one `container`, `init`
+// or `sidecar` block set, with the block's fields, for the checks after
+// the workload's body.
+type subGeneralState struct {
+	seen   map[string]*syntax.Entry
+	leaves []generalLeaf
+}
+
+// containerGeneralField handles a field of a `container`, `init` or
+// `sidecar` block spelled as the Kubernetes API spells it
+// (`securityContext { readOnlyRootFilesystem = true }`, `imagePullPolicy`,
+// `readinessProbe { ... }`), like the main container's general fields in
+// the workload's body. It returns false for the short container fields
+// and for names the Container type lacks, which the caller reports. seen
+// holds the block's fields.
+func (c *checker) containerGeneralField(d *decl, block, name string, e *syntax.Entry, seen map[string]*syntax.Entry) bool {
+	key := e.Key.Name()
+	v := entryValue(e)
+	isList := v.Right == nil && v.Left.List != nil
+	if contains(containerFields, key) && !(isList && (key == "env" || key == "ports")) {
+		return false
+	}
+	f := containerType().Field(key)
+	if f == nil {
+		return false
+	}
+	if key == "name" {
+		c.errorf(span(e.Key), CodeNotHere, "the container's name is its label").
+			Hint("the %s is named %q: `%s %s { ... }`", block, name, block, name)
+		return true
+	}
+	if c.subGeneral == nil {
+		c.subGeneral = map[*decl]map[string]*subGeneralState{}
+	}
+	if c.subGeneral[d] == nil {
+		c.subGeneral[d] = map[string]*subGeneralState{}
+	}
+	st := c.subGeneral[d][name]
+	if st == nil {
+		st = &subGeneralState{seen: seen}
+		c.subGeneral[d][name] = st
+	}
+	var walk func(path string, v *syntax.Value)
+	walk = func(path string, v *syntax.Value) {
+		if v.Right == nil && v.Left.Map != nil && len(v.Left.Map.Entries) > 0 {
+			for _, e := range v.Left.Map.Entries {
+				walk(path+"."+e.Key.Name(), entryValue(e))
+			}
+			return
+		}
+		st.leaves = append(st.leaves, generalLeaf{path: path, at: span(v)})
+	}
+	walk("container."+key, v)
+	val, ok := c.generalValue(d, v, f.Type, block+" "+name+": "+key, refKindsOf("Container", key))
+	if !ok {
+		return true
+	}
+	field := "containers"
+	if block != "container" {
+		field = "initContainers"
+	}
+	c.addOverlay(d, withSteps(podPath(d.res.Kind), ir.PathStep{Field: "spec"}, ir.PathStep{Field: field, Item: name}),
+		map[string]any{key: val})
+	return true
+}
+
+// finishSubGeneral reports what a general field of a `container`, `init`
+// or `sidecar` block sets that the block's short fields or wavec set too,
+// as finishGeneral does for the main container.
+func (c *checker) finishSubGeneral(d *decl) {
+	w := d.res.Workload
+	if w == nil {
+		return
+	}
+	names := make([]string, 0, len(c.subGeneral[d]))
+	for name := range c.subGeneral[d] {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		st := c.subGeneral[d][name]
+		for _, l := range st.leaves {
+			for _, o := range ownedValues {
+				if !strings.HasPrefix(o.path, "container.") || !overlaps(l.path, o.path) || !o.applies(d.res.Kind, w, st.seen) {
+					continue
+				}
+				if o.by == "" {
+					c.errorf(l.at, CodeConflict, "%s is set by wavec", o.path).Hint("%s", o.hint)
+				} else {
+					dg := c.errorf(l.at, CodeConflict, "%s is set both here and by %s", o.path, o.by).
+						Note(span(st.seen[o.by].Key), "%s is given here", o.by)
+					if o.hint != "" {
+						dg.Hint("%s", o.hint)
+					} else {
+						dg.Hint("set it one way: %s is short for it", o.by)
+					}
+				}
+				break
+			}
+		}
+	}
+}

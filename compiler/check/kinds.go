@@ -154,6 +154,7 @@ func (c *checker) body(d *decl) {
 		}
 		c.finishBody(d, seen, w)
 		c.finishGeneral(d, seen) // general.go
+		c.finishSubGeneral(d)    // general.go
 	}
 }
 

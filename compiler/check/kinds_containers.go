@@ -185,7 +185,7 @@ func (c *checker) subContainer(d *decl, e *syntax.Entry, st *workloadState) {
 		if !c.once(seen, f, "field") {
 			continue
 		}
-		if f.Key.String != nil || !c.containerField(d, ct, f.Key.Name(), entryValue(f), &cs) {
+		if f.Key.String != nil || !c.containerGeneralField(d, key, *name, f, seen) && !c.containerField(d, ct, f.Key.Name(), entryValue(f), &cs) {
 			c.unknownField(f, key+" field", containerFields)
 		}
 	}

@@ -3,10 +3,13 @@ package compiler_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -227,5 +230,75 @@ func TestBuiltinOutputDecodesStrictly(t *testing.T) {
 	}
 	if n < 10 {
 		t.Errorf("only %d built-in objects", n)
+	}
+}
+
+// TestGeneralFieldsOfNamedContainers checks that the API's container fields
+// of `container`, `init` and `sidecar` blocks land in their own container
+// of the Pod template, next to what the block's short fields make.
+func TestGeneralFieldsOfNamedContainers(t *testing.T) {
+	dir := t.TempDir()
+	src := `pipeline p in ns
+deployment api {
+  image = "ghcr.io/acme/api:1.0.0"
+  user  = 10001
+  securityContext { readOnlyRootFilesystem = true }
+  init setup {
+    image = "busybox:1.37"
+    run   = "true"
+    securityContext { privileged = false }
+  }
+  sidecar proxy {
+    image = "envoyproxy/envoy:v1.32.0"
+    imagePullPolicy = Always
+  }
+  container shipper {
+    image = "fluent/fluent-bit:3.2"
+    workingDir = "/work"
+  }
+}
+`
+	path := filepath.Join(dir, "p.wave")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := compile(t, []string{path}, nil)
+	var dep *appsv1.Deployment
+	for _, d := range res.Documents {
+		if d.Object.GetKind() == "Deployment" {
+			dep = &appsv1.Deployment{}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(d.Object.Object, dep); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if dep == nil {
+		t.Fatal("no Deployment emitted")
+	}
+	find := func(cs []corev1.Container, name string) *corev1.Container {
+		for i := range cs {
+			if cs[i].Name == name {
+				return &cs[i]
+			}
+		}
+		t.Fatalf("no container %q in %v", name, cs)
+		return nil
+	}
+	spec := dep.Spec.Template.Spec
+	if sc := find(spec.Containers, "api").SecurityContext; sc == nil || sc.ReadOnlyRootFilesystem == nil || !*sc.ReadOnlyRootFilesystem {
+		t.Errorf("main container: securityContext %+v lacks readOnlyRootFilesystem", sc)
+	}
+	setup := find(spec.InitContainers, "setup")
+	if sc := setup.SecurityContext; sc == nil || sc.Privileged == nil || *sc.Privileged || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot {
+		t.Errorf("init setup: securityContext %+v should have privileged: false and the restricted settings", sc)
+	}
+	if sc := find(spec.Containers, "api").SecurityContext; sc.Privileged != nil {
+		t.Errorf("the init container's privileged leaked into the main container")
+	}
+	if p := find(spec.InitContainers, "proxy").ImagePullPolicy; p != corev1.PullAlways {
+		t.Errorf("sidecar proxy: imagePullPolicy %q, want Always", p)
+	}
+	if wd := find(spec.Containers, "shipper").WorkingDir; wd != "/work" {
+		t.Errorf("container shipper: workingDir %q, want /work", wd)
 	}
 }

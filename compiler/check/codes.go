@@ -79,6 +79,9 @@ const (
 	CodeUnknownSet diag.Code = "E0311"
 	// CodeReservedName is a parameter named like a built-in.
 	CodeReservedName diag.Code = "E0312"
+	// CodeUnknownVolume is a container's mount of a volume that the Pod
+	// does not have: `volume NAME` or a volumeMounts name.
+	CodeUnknownVolume diag.Code = "E0313"
 
 	// CodeUnknownField is a field the kind does not have.
 	CodeUnknownField diag.Code = "E0401"

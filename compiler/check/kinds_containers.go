@@ -418,7 +418,7 @@ func (c *checker) ownVolume(d *decl, ref *syntax.Ref) bool {
 		}
 		names = append(names, v.Name)
 	}
-	dg := c.errorf(span(ref), CodeUnknown, "%s has no volume %q", d.res.Describe(), ref.Name.Value)
+	dg := c.errorf(span(ref), CodeUnknownVolume, "%s has no volume %q", d.res.Describe(), ref.Name.Value)
 	if s := diag.Suggest(ref.Name.Value, names); s != "" {
 		dg.Hint("did you mean `volume %s`?", s)
 	} else {

@@ -142,7 +142,19 @@ func inlinePlace(s *syntax.String, sf *source.File) docPlace {
 			}
 			off += j + 1
 		}
+		// The opening quotes precede the value's first line, and the
+		// closing ones follow its last: neither is part of the YAML.
+		quote := 1
+		if s.IsTriple() {
+			quote = 3
+		}
+		if k == 0 {
+			off = min(quote, len(raw))
+		}
 		end := off + strings.IndexByte(raw[off:]+"\n", '\n')
+		if end == len(raw) {
+			end = max(off, end-quote)
+		}
 		for off < end && (raw[off] == ' ' || raw[off] == '\t') {
 			off++
 		}

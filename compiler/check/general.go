@@ -137,7 +137,7 @@ func (c *checker) specBlock(d *decl, v *syntax.Value) {
 		return
 	}
 	c.generalLeaves(d, "spec", v, t)
-	fields, ok := c.generalObject(d, v, t, "spec", "spec")
+	fields, ok := c.generalObject(d, withoutOwnedSpec(d.res.Kind, v), t, "spec", "spec")
 	if !ok {
 		return
 	}
@@ -675,6 +675,57 @@ var ownedValues = []owned{
 	{path: "container.securityContext.capabilities", hint: restrictedHint, applies: restrictedOn},
 	{path: "container.securityContext.runAsNonRoot", hint: restrictedHint, applies: restrictedOn},
 	{path: "container.securityContext.seccompProfile", hint: restrictedHint, applies: restrictedOn},
+}
+
+// generalSets reports whether a general block of the workload sets path
+// or a value below it.
+func (c *checker) generalSets(d *decl, path string) bool {
+	st := c.general[d]
+	if st == nil {
+		return false
+	}
+	for _, l := range st.leaves {
+		if overlaps(l.path, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutOwnedSpec returns a `spec { ... }` block without the fields that
+// wavec always sets for kind k (the selector, the Pod template, a
+// statefulset's serviceName). finishGeneral reports each of them once
+// (E0412); checking their values too would report a second error for the
+// same mistake, such as a misspelt service in `serviceName = service dbb`.
+func withoutOwnedSpec(k ir.Kind, v *syntax.Value) *syntax.Value {
+	if v.Right != nil || v.Left.Map == nil {
+		return v
+	}
+	owned := func(key string) bool {
+		for _, o := range ownedValues {
+			if o.by == "" && o.path == "spec."+key && o.applies(k, nil, nil) {
+				return true
+			}
+		}
+		return false
+	}
+	var keep []*syntax.Entry
+	for _, e := range v.Left.Map.Entries {
+		if e.Key.String == nil && owned(e.Key.Name()) {
+			continue
+		}
+		keep = append(keep, e)
+	}
+	if len(keep) == len(v.Left.Map.Entries) {
+		return v
+	}
+	block := *v.Left.Map
+	block.Entries = keep
+	left := *v.Left
+	left.Map = &block
+	out := *v
+	out.Left = &left
+	return &out
 }
 
 // overlaps reports whether one of two dotted paths is the other or lies

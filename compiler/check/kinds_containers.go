@@ -568,7 +568,7 @@ func (c *checker) finishWorkload(d *decl, seen map[string]*syntax.Entry, st *wor
 		if _, given := seen["service"]; !given {
 			if t, ok := c.decls[declKey{ir.Service, r.Name}]; ok {
 				w.GoverningService = t.res
-			} else {
+			} else if !c.generalSets(d, "spec.serviceName") { // that is E0412, whose hint says the same
 				c.errorf(r.NameSpan, CodeMissingField, "statefulset %q has no governing service, and no service is named %q", r.Name, r.Name).
 					Hint("add `service = service NAME`, or declare a headless one: `service %s { type = None; port = 5432 }`", r.Name)
 			}

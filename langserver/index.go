@@ -2,6 +2,7 @@ package langserver
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/lang/syntax"
@@ -19,6 +20,9 @@ type symbol struct {
 	resource *syntax.Resource
 	object   *syntax.Object
 	param    *syntax.Param
+	// scope is the workload that declares a volume (kind "volume"): its
+	// volumes are named only inside it.
+	scope *syntax.Resource
 }
 
 // ref returns the symbol as source refers to it, e.g. `configmap app`.
@@ -40,6 +44,8 @@ type reference struct {
 	span source.Span
 	// target is the declaration it resolves to, or nil.
 	target *symbol
+	// scope is the workload a volume reference is written in.
+	scope *syntax.Resource
 }
 
 // statement is a wave or hook statement, for hover.
@@ -59,6 +65,25 @@ type index struct {
 	byKey      map[string]*symbol // "kind name"
 	byName     map[string][]*symbol
 	params     map[string]*symbol
+	// volumes are the workloads' own volumes (`volume NAME = ...`), kept
+	// apart from decls: they are named only inside their workload.
+	volumes []*symbol
+}
+
+// volumeKey identifies a volume: its workload and its name.
+type volumeKey struct {
+	scope *syntax.Resource
+	name  string
+}
+
+// volume returns the volume named name of workload scope, or nil.
+func (ix *index) volume(scope *syntax.Resource, name string) *symbol {
+	for _, v := range ix.volumes {
+		if v.scope == scope && v.name == name {
+			return v
+		}
+	}
+	return nil
 }
 
 // buildIndex collects declarations and references from the files and
@@ -87,8 +112,16 @@ func buildIndex(files []*syntax.File) *index {
 			ix.byName[s.name] = append(ix.byName[s.name], s)
 		}
 	}
+	firstVolume := map[volumeKey]*symbol{}
+	for _, v := range ix.volumes {
+		if _, dup := firstVolume[volumeKey{v.scope, v.name}]; !dup {
+			firstVolume[volumeKey{v.scope, v.name}] = v
+		}
+	}
 	for _, r := range ix.refs {
 		switch r.kind {
+		case "volume":
+			r.target = firstVolume[volumeKey{r.scope, r.name}]
 		case "param":
 			r.target = ix.params[r.name]
 		case "":
@@ -115,6 +148,9 @@ type walker struct {
 	ix          *index
 	sf          *source.File
 	maybeParams []*reference
+	// workload is the resource whose body is being walked, the scope of
+	// its volumes.
+	workload *syntax.Resource
 }
 
 func (w *walker) declare(s *symbol) {
@@ -197,7 +233,10 @@ func (w *walker) resource(r *syntax.Resource, top bool) {
 	}
 	w.declare(&symbol{kind: r.Kind.Value, name: r.Name.Value, nameSpan: r.Name.Span(), span: span(r.Pos, r.EndPos), resource: r})
 	w.targets(r.After)
+	outer := w.workload
+	w.workload = r
 	w.block(r.Body)
+	w.workload = outer
 }
 
 func (w *walker) object(o *syntax.Object, top bool) {
@@ -238,8 +277,48 @@ func (w *walker) block(b *syntax.Block) {
 		if e.Key != nil {
 			w.str(e.Key.String)
 		}
+		w.volumeEntry(e)
 		w.value(e.Value)
 		w.block(e.Block)
+	}
+}
+
+// volumeEntry records a workload's `volume NAME = ...` as a declaration,
+// and the names of a general block's `volumeMounts = [{ name = "NAME",
+// ... }]` as references to it.
+func (w *walker) volumeEntry(e *syntax.Entry) {
+	if w.workload == nil || e.Key == nil || e.Key.Ident == nil {
+		return
+	}
+	switch *e.Key.Ident {
+	case "volume":
+		if e.Label == nil || e.Label.Ident == nil || *e.Label.Ident == "" {
+			return
+		}
+		w.ix.volumes = append(w.ix.volumes, &symbol{kind: "volume", name: *e.Label.Ident,
+			nameSpan: span(e.Label.Pos, e.Label.EndPos), span: span(e.Pos, e.EndPos), scope: w.workload})
+	case "volumeMounts":
+		if e.Label != nil || e.Value == nil || e.Value.Left == nil || e.Value.Left.List == nil || w.sf == nil {
+			return
+		}
+		for _, it := range e.Value.Left.List.Items {
+			if it == nil || it.Left == nil || it.Left.Map == nil {
+				continue
+			}
+			for _, f := range it.Left.Map.Entries {
+				if f == nil || f.Key == nil || f.Key.Ident == nil || *f.Key.Ident != "name" || f.Value == nil || f.Value.Left == nil {
+					continue
+				}
+				str := f.Value.Left.String
+				if str == nil || str.IsTriple() || strings.Contains(str.Raw, "$") || strings.Contains(str.Raw, `\`) {
+					continue
+				}
+				p := f.Value.Left
+				name := str.Unquoted()
+				w.ix.refs = append(w.ix.refs, &reference{kind: "volume", name: name,
+					span: w.sf.Span(p.Pos.Offset+1, p.EndPos.Offset-1), scope: w.workload})
+			}
+		}
 	}
 }
 
@@ -272,6 +351,9 @@ func (w *walker) primary(p *syntax.Primary) {
 	case p.Ref != nil:
 		if p.Ref.Kind != nil {
 			w.use(p.Ref.Kind.Value, p.Ref.Name)
+			if p.Ref.Kind.Value == "volume" && len(w.ix.refs) > 0 && w.ix.refs[len(w.ix.refs)-1].kind == "volume" {
+				w.ix.refs[len(w.ix.refs)-1].scope = w.workload
+			}
 		}
 	case p.Ident != nil:
 		w.maybeParams = append(w.maybeParams, &reference{kind: "param", name: *p.Ident, span: span(p.Pos, p.EndPos)})
@@ -305,6 +387,11 @@ func (ix *index) at(path string, off int) (*reference, *symbol) {
 		}
 	}
 	for _, s := range ix.decls {
+		if inSpan(s.nameSpan, path, off) {
+			return nil, s
+		}
+	}
+	for _, s := range ix.volumes {
 		if inSpan(s.nameSpan, path, off) {
 			return nil, s
 		}

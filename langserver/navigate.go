@@ -7,6 +7,7 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/wavec/wavec/lang/format"
 	"github.com/wavec/wavec/lang/source"
@@ -105,7 +106,14 @@ func (s *server) rename(_ context.Context, p *protocol.RenameParams) (*protocol.
 	if !isName(p.NewName) {
 		return nil, jsonrpc2.NewError(errRequestFailed, fmt.Sprintf("%q is not a name: use letters, digits and _, with single - or . between them", p.NewName))
 	}
-	if sym.kind == "param" {
+	if sym.kind == "volume" {
+		if msgs := validation.IsDNS1123Label(p.NewName); len(msgs) > 0 {
+			return nil, jsonrpc2.NewError(errRequestFailed, fmt.Sprintf("%q is not a valid volume name: %s", p.NewName, strings.Join(msgs, "; ")))
+		}
+		if v := a.index.volume(sym.scope, p.NewName); v != nil && p.NewName != sym.name {
+			return nil, jsonrpc2.NewError(errRequestFailed, fmt.Sprintf("volume %s exists already in this workload", p.NewName))
+		}
+	} else if sym.kind == "param" {
 		if _, taken := a.index.params[p.NewName]; taken && p.NewName != sym.name {
 			return nil, jsonrpc2.NewError(errRequestFailed, fmt.Sprintf("a parameter named %q exists already", p.NewName))
 		}

@@ -295,7 +295,7 @@ func (c *checker) generalObject(d *decl, v *syntax.Value, t *kubeschema.Type, pa
 		return out, false
 	}
 	for _, f := range t.Fields {
-		if _, set := out[f.Name]; !set && f.Required && !generalDefaulted(path, f.Name) {
+		if _, set := out[f.Name]; !set && f.Required && !generalDefaulted(path, f.Name) && !(f.Name == "port" && c.shortProbePort(d, path)) {
 			c.errorf(span(v), CodeMissingField, "%s has no %s", path, f.Name).
 				Hint("add `%s = ...` (%s)", f.Name, f.Type.Describe())
 			ok = false
@@ -601,6 +601,79 @@ func timed(probe, field string) func(ir.Kind, *ir.WorkloadSpec, map[string]*synt
 	}
 }
 
+// probeOf reports whether the probe short field given (ready, live or
+// startup) is a probe of type typ (http, tcp, grpc or exec). Such a probe
+// sets its handler's path and port; the handler's other fields
+// (`httpGet { httpHeaders = [...] }`, `grpc { service = "..." }`) are the
+// general block's to add.
+func probeOf(probe, typ string) func(ir.Kind, *ir.WorkloadSpec, map[string]*syntax.Entry) bool {
+	return func(_ ir.Kind, _ *ir.WorkloadSpec, seen map[string]*syntax.Entry) bool {
+		t, ok := probeType(seen[probe])
+		return ok && t == typ
+	}
+}
+
+// probeNotOf reports whether the probe short field given is set, and not
+// of type typ: a second handler in the general block would give the probe
+// two, which the API refuses.
+func probeNotOf(probe, typ string) func(ir.Kind, *ir.WorkloadSpec, map[string]*syntax.Entry) bool {
+	return func(_ ir.Kind, _ *ir.WorkloadSpec, seen map[string]*syntax.Entry) bool {
+		t, ok := probeType(seen[probe])
+		return seen[probe] != nil && (!ok || t != typ)
+	}
+}
+
+// probeType returns the type of the probe a short field gives.
+func probeType(e *syntax.Entry) (string, bool) {
+	if e == nil {
+		return "", false
+	}
+	v := entryValue(e)
+	if v.Right != nil || v.Left.Probe == nil {
+		return "", false
+	}
+	return v.Left.Probe.Type, true
+}
+
+const otherHandlerHint = "a probe has one handler, and the short field gives it; add the handler's other fields (httpHeaders, a gRPC service) under the same handler, or set the probe one way"
+
+// shortProbePort reports whether a general block's probe handler at path
+// ("readinessProbe.httpGet", or "init setup: livenessProbe.grpc" in a
+// named container) gets its port from the container's probe short field
+// of the same type, so that the block need not repeat it.
+func (c *checker) shortProbePort(d *decl, path string) bool {
+	if d.node == nil || d.node.Body == nil {
+		return false
+	}
+	entries := d.node.Body.Entries
+	if block, rest, ok := strings.Cut(path, ": "); ok {
+		kind, name, _ := strings.Cut(block, " ")
+		entries = nil
+		for _, e := range d.node.Body.Entries {
+			if e.Label != nil && e.Label.Ident != nil && *e.Label.Ident == name && e.Key.Name() == kind && e.Block != nil {
+				entries = e.Block.Entries
+			}
+		}
+		path = rest
+	}
+	field, handler, ok := strings.Cut(path, ".")
+	if !ok {
+		return false
+	}
+	short := map[string]string{"readinessProbe": "ready", "livenessProbe": "live", "startupProbe": "startup"}[field]
+	typ := map[string]string{"httpGet": "http", "tcpSocket": "tcp", "grpc": "grpc"}[handler]
+	if short == "" || typ == "" {
+		return false
+	}
+	for _, e := range entries {
+		if e.Label == nil && e.Key.String == nil && e.Key.Name() == short {
+			t, ok := probeType(e)
+			return ok && t == typ
+		}
+	}
+	return false
+}
+
 // timingHint is the hint for a probe timing set both in a probe's timing
 // block and in the API's probe.
 func timingHint(probe, field string) string {
@@ -634,17 +707,29 @@ var ownedValues = []owned{
 	{path: "pod.terminationGracePeriodSeconds", by: "grace_period", applies: given("grace_period")},
 	{path: "pod.securityContext.runAsNonRoot", hint: restrictedHint, applies: restrictedOn},
 	{path: "pod.securityContext.seccompProfile", hint: restrictedHint, applies: restrictedOn},
-	{path: "container.readinessProbe.httpGet", by: "ready", applies: given("ready")},
-	{path: "container.readinessProbe.tcpSocket", by: "ready", applies: given("ready")},
-	{path: "container.readinessProbe.grpc", by: "ready", applies: given("ready")},
+	{path: "container.readinessProbe.httpGet.path", by: "ready", applies: probeOf("ready", "http")},
+	{path: "container.readinessProbe.httpGet.port", by: "ready", applies: probeOf("ready", "http")},
+	{path: "container.readinessProbe.tcpSocket.port", by: "ready", applies: probeOf("ready", "tcp")},
+	{path: "container.readinessProbe.grpc.port", by: "ready", applies: probeOf("ready", "grpc")},
+	{path: "container.readinessProbe.httpGet", by: "ready", hint: otherHandlerHint, applies: probeNotOf("ready", "http")},
+	{path: "container.readinessProbe.tcpSocket", by: "ready", hint: otherHandlerHint, applies: probeNotOf("ready", "tcp")},
+	{path: "container.readinessProbe.grpc", by: "ready", hint: otherHandlerHint, applies: probeNotOf("ready", "grpc")},
 	{path: "container.readinessProbe.exec", by: "ready", applies: given("ready")},
-	{path: "container.livenessProbe.httpGet", by: "live", applies: given("live")},
-	{path: "container.livenessProbe.tcpSocket", by: "live", applies: given("live")},
-	{path: "container.livenessProbe.grpc", by: "live", applies: given("live")},
+	{path: "container.livenessProbe.httpGet.path", by: "live", applies: probeOf("live", "http")},
+	{path: "container.livenessProbe.httpGet.port", by: "live", applies: probeOf("live", "http")},
+	{path: "container.livenessProbe.tcpSocket.port", by: "live", applies: probeOf("live", "tcp")},
+	{path: "container.livenessProbe.grpc.port", by: "live", applies: probeOf("live", "grpc")},
+	{path: "container.livenessProbe.httpGet", by: "live", hint: otherHandlerHint, applies: probeNotOf("live", "http")},
+	{path: "container.livenessProbe.tcpSocket", by: "live", hint: otherHandlerHint, applies: probeNotOf("live", "tcp")},
+	{path: "container.livenessProbe.grpc", by: "live", hint: otherHandlerHint, applies: probeNotOf("live", "grpc")},
 	{path: "container.livenessProbe.exec", by: "live", applies: given("live")},
-	{path: "container.startupProbe.httpGet", by: "startup", applies: given("startup")},
-	{path: "container.startupProbe.tcpSocket", by: "startup", applies: given("startup")},
-	{path: "container.startupProbe.grpc", by: "startup", applies: given("startup")},
+	{path: "container.startupProbe.httpGet.path", by: "startup", applies: probeOf("startup", "http")},
+	{path: "container.startupProbe.httpGet.port", by: "startup", applies: probeOf("startup", "http")},
+	{path: "container.startupProbe.tcpSocket.port", by: "startup", applies: probeOf("startup", "tcp")},
+	{path: "container.startupProbe.grpc.port", by: "startup", applies: probeOf("startup", "grpc")},
+	{path: "container.startupProbe.httpGet", by: "startup", hint: otherHandlerHint, applies: probeNotOf("startup", "http")},
+	{path: "container.startupProbe.tcpSocket", by: "startup", hint: otherHandlerHint, applies: probeNotOf("startup", "tcp")},
+	{path: "container.startupProbe.grpc", by: "startup", hint: otherHandlerHint, applies: probeNotOf("startup", "grpc")},
 	{path: "container.startupProbe.exec", by: "startup", applies: given("startup")},
 	{path: "container.readinessProbe.initialDelaySeconds", by: "ready", hint: timingHint("ready", "delay"), applies: timed("ready", "delay")},
 	{path: "container.readinessProbe.periodSeconds", by: "ready", hint: timingHint("ready", "period"), applies: timed("ready", "period")},

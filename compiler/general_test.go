@@ -302,3 +302,62 @@ deployment api {
 		t.Errorf("container shipper: workingDir %q, want /work", wd)
 	}
 }
+
+// TestContainerNameWithGeneralFields checks that the main container's
+// general fields and probes land in it when `container_name` renames it,
+// written before or after them, also when a sidecar then takes the
+// workload's own name and general fields of its own.
+func TestContainerNameWithGeneralFields(t *testing.T) {
+	for _, order := range []string{"before", "after"} {
+		t.Run(order, func(t *testing.T) {
+			body := `  securityContext { readOnlyRootFilesystem = true }
+  image = "ghcr.io/acme/frontend:1.0.0"
+  user  = 1000
+  port  = 8080
+  ready = http "/ready"
+  readinessProbe { httpGet { httpHeaders = [{ name = "Cookie", value = "probe" }] } }
+`
+			if order == "before" {
+				body = "  container_name = \"server\"\n" + body
+			} else {
+				body += "  container_name = \"server\"\n"
+			}
+			src := "pipeline p in ns\ndeployment frontend {\n" + body + `  sidecar frontend {
+    image = "envoyproxy/envoy:v1.32.0"
+    imagePullPolicy = Always
+  }
+}
+`
+			path := filepath.Join(t.TempDir(), "p.wave")
+			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res := compile(t, []string{path}, nil)
+			for _, d := range res.Documents {
+				if d.Object.GetKind() != "Deployment" {
+					continue
+				}
+				dep := &appsv1.Deployment{}
+				if err := runtime.DefaultUnstructuredConverter.FromUnstructured(d.Object.Object, dep); err != nil {
+					t.Fatal(err)
+				}
+				spec := dep.Spec.Template.Spec
+				if len(spec.Containers) != 1 || spec.Containers[0].Name != "server" {
+					t.Fatalf("containers %+v, want one named server", spec.Containers)
+				}
+				ct := spec.Containers[0]
+				if ct.SecurityContext == nil || ct.SecurityContext.ReadOnlyRootFilesystem == nil || !*ct.SecurityContext.ReadOnlyRootFilesystem {
+					t.Errorf("server: securityContext %+v lacks readOnlyRootFilesystem", ct.SecurityContext)
+				}
+				if p := ct.ReadinessProbe; p == nil || p.HTTPGet == nil || p.HTTPGet.Path != "/ready" || p.HTTPGet.Port.IntValue() != 8080 || len(p.HTTPGet.HTTPHeaders) != 1 {
+					t.Errorf("server: readinessProbe %+v, want /ready on 8080 with the header", p)
+				}
+				if len(spec.InitContainers) != 1 || spec.InitContainers[0].Name != "frontend" || spec.InitContainers[0].ImagePullPolicy != corev1.PullAlways {
+					t.Errorf("init containers %+v, want the sidecar frontend pulling always", spec.InitContainers)
+				}
+				return
+			}
+			t.Fatal("no Deployment emitted")
+		})
+	}
+}

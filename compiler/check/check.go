@@ -84,6 +84,9 @@ type checker struct {
 	// subGeneral holds what the general fields of each workload's
 	// `container`, `init` and `sidecar` blocks set, by container name.
 	subGeneral map[*decl]map[string]*subGeneralState
+	// mainOverlays are the overlays of each workload's main container,
+	// named by nameMainOverlays once its name is known.
+	mainOverlays map[*decl][]*ir.Overlay
 }
 
 // declKey identifies a declaration.

@@ -120,7 +120,23 @@ func (c *checker) generalField(d *decl, e *syntax.Entry) bool {
 	}
 	c.addOverlay(d, withSteps(podPath(d.res.Kind), ir.PathStep{Field: "spec"}, ir.PathStep{Field: "containers", Item: d.res.Name}),
 		map[string]any{key: val})
+	if c.mainOverlays == nil {
+		c.mainOverlays = map[*decl][]*ir.Overlay{}
+	}
+	c.mainOverlays[d] = append(c.mainOverlays[d], d.res.Overlays[len(d.res.Overlays)-1])
 	return true
+}
+
+// nameMainOverlays points the main container's general fields at its
+// final name: `container_name` may rename it after they are read.
+func (c *checker) nameMainOverlays(d *decl) {
+	w := d.res.Workload
+	if w == nil {
+		return
+	}
+	for _, o := range c.mainOverlays[d] {
+		o.Path[len(o.Path)-1].Item = w.Container.Name
+	}
 }
 
 // isShortField reports whether key is a short field of kind k, as

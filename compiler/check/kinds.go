@@ -155,6 +155,7 @@ func (c *checker) body(d *decl) {
 		c.finishBody(d, seen, w)
 		c.finishGeneral(d, seen) // general.go
 		c.finishSubGeneral(d)    // general.go
+		c.nameMainOverlays(d)    // general.go
 		c.volumeMountNames(d)    // mounts.go
 	}
 }

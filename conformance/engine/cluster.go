@@ -37,6 +37,10 @@ type Cluster struct {
 // and waits until it has listed every kind. Close stops it.
 func NewCluster(cfg *rest.Config) (*Cluster, error) {
 	log := logr.Discard()
+	// The API server warns about kinds it deprecated since Kubernetes
+	// 0.23 (v1 Endpoints, ...) each time the cache lists them.
+	cfg = rest.CopyConfig(cfg)
+	cfg.WarningHandler = rest.NoWarnings{}
 	c := cache.NewClusterCache(cfg,
 		cache.SetLogr(log),
 		// As Argo CD's controller: the application an object belongs to is
@@ -64,6 +68,8 @@ type SyncResult struct {
 	Message string
 	// Reconciles is the number of reconciles the sync took.
 	Reconciles int
+	// Failures describe the tasks that failed, as "Kind/name: message".
+	Failures []string
 }
 
 // Sync syncs objs, the manifests of application app, to the cluster as
@@ -120,7 +126,13 @@ func (c *Cluster) Sync(ctx context.Context, app string, objs []*unstructured.Uns
 		cleanup()
 		phase, message, results = sc.GetState()
 		if phase.Completed() {
-			return &SyncResult{Phase: string(phase), Message: message, Reconciles: n}, nil
+			res := &SyncResult{Phase: string(phase), Message: message, Reconciles: n}
+			for _, r := range results {
+				if r.Status == common.ResultCodeSyncFailed || r.HookPhase == common.OperationFailed || r.HookPhase == common.OperationError {
+					res.Failures = append(res.Failures, fmt.Sprintf("%s/%s: %s", r.ResourceKey.Kind, r.ResourceKey.Name, r.Message))
+				}
+			}
+			return res, nil
 		}
 		select {
 		case <-ctx.Done():

@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -123,7 +124,7 @@ var knownDifferences = map[string]string{
 	// when the HPA controller cannot get its target's scale. bookstore's
 	// HPA is in wave 0 and its Deployment in wave 2, so Argo CD fails the
 	// sync at wave 0 while wavec goes on.
-	"examples/bookstore":                  "no HorizontalPodAutoscaler health check in wavec",
+	"examples/bookstore":                   "no HorizontalPodAutoscaler health check in wavec",
 	"examples/bookstore/Job/migrate fails": "no HorizontalPodAutoscaler health check in wavec",
 }
 
@@ -350,21 +351,13 @@ func syncWithWavec(t *testing.T, c *testCluster, bc behaviourCase, id int) side 
 	s.phase = "Succeeded"
 	if err != nil {
 		var exit *exec.ExitError
-		if !errorsAs(err, &exit) {
+		if !errors.As(err, &exit) {
 			t.Fatalf("wavec run: %v", err)
 		}
 		s.phase = "Failed"
 	}
 	s.detail = fmt.Sprintf("%s:\n%s", s.phase, out)
 	return s
-}
-
-func errorsAs(err error, target **exec.ExitError) bool {
-	e, ok := err.(*exec.ExitError)
-	if ok {
-		*target = e
-	}
-	return ok
 }
 
 // observe reads what a sync of objs in namespace ns did: its writes after

@@ -280,4 +280,3 @@ func (c *testCluster) deleteAndWait(t *testing.T, objs []*unstructured.Unstructu
 		}
 	}
 }
-

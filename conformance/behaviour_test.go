@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 
 	"github.com/wavec/wavec/conformance/engine"
 )
@@ -457,7 +458,11 @@ func remainingHooks(t *testing.T, c *testCluster, mapper meta.RESTMapper, tasks 
 		if err != nil {
 			t.Fatalf("%s: %v", task.key(), err)
 		}
-		list, err := c.dyn.Resource(m.Resource).Namespace(ns).List(context.Background(), metav1.ListOptions{})
+		var ri dynamic.ResourceInterface = c.dyn.Resource(m.Resource)
+		if m.Scope.Name() == meta.RESTScopeNameNamespace {
+			ri = c.dyn.Resource(m.Resource).Namespace(ns)
+		}
+		list, err := ri.List(context.Background(), metav1.ListOptions{})
 		if err != nil {
 			t.Fatalf("listing %s: %v", m.Resource.Resource, err)
 		}

@@ -109,7 +109,10 @@ func TestBehaviourOnCluster(t *testing.T) {
 				}
 				if diff := compareSides(a, b); diff != "" {
 					t.Error(diff)
+					return
 				}
+				t.Logf("both %s, SyncFail hooks ran: %v, hooks left: %q; writes:\n  %s",
+					a.phase, a.syncFail, a.remaining, strings.Join(a.trace, "\n  "))
 			})
 		}
 	}

@@ -12,12 +12,15 @@ test:
 include testcluster/cluster.mk
 
 .PHONY: conformance
-## conformance: compare wavec plan with the order of Argo CD's own sync engine
-## (gitops-engine, in the separate module conformance/; no cluster needed).
+## conformance: compare wavec with Argo CD's own sync engine (gitops-engine, in
+## the separate module conformance/): the order wavec plan shows, and whole
+## syncs by the engine and by wavec run on a fresh local test cluster (started
+## and stopped around it, as for make test).
 ## -count=1: the tests build wavec from this repository, which go test's cache
 ## does not see.
 conformance:
-	@cd conformance && $(GO) test -count=1 -timeout=20m ./...
+	@testcluster/scripts/with-cluster.sh env WAVEC_TEST_CLUSTER=required \
+		sh -c 'cd conformance && $(GO) test -count=1 -timeout=30m ./...'
 
 .PHONY: bench bench-compile
 ## bench: benchmark wavec against helm, kustomize and kubectl (compile and run

@@ -3,7 +3,9 @@ package conformance_test
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/klog/v2"
 
 	"github.com/wavec/wavec/conformance/engine"
 )
@@ -21,6 +24,7 @@ import (
 var wavecBin string
 
 func TestMain(m *testing.M) {
+	quietKlog()
 	dir, err := os.MkdirTemp("", "wavec-conformance-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -125,4 +129,15 @@ func planTasks(t testing.TB, out []byte, ns string) []engine.Task {
 		}
 	}
 	return tasks
+}
+
+// quietKlog drops what client-go logs through klog: the engine's cluster
+// cache logs every watch it ends when the test closes it.
+func quietKlog() {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	_ = fs.Set("logtostderr", "false")
+	_ = fs.Set("alsologtostderr", "false")
+	_ = fs.Set("stderrthreshold", "FATAL")
+	klog.SetOutput(io.Discard)
 }

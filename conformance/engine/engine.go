@@ -1,6 +1,7 @@
 // Package engine drives Argo CD's sync engine (gitops-engine pkg/sync) on a
-// set of manifests, without a cluster, and reports the order of tasks it
-// computes for a sync.
+// set of manifests: without a cluster, to report the order of tasks it
+// computes for a sync (Order, Run), and against a real API server as Argo
+// CD's controller drives it (Cluster).
 //
 // The manifests go through the steps Argo CD's application controller takes
 // before it hands them to the engine (namespaces set or cleared by scope,

@@ -196,6 +196,20 @@ func TestFakeHookFailureRunsSyncFail(t *testing.T) {
 	if v.fc.Object(jobGK, "ns", "migrate") != nil {
 		t.Error("the HookFailed hook was not deleted")
 	}
+	// As in Argo CD, the failed HookFailed hook is deleted before the
+	// SyncFail hooks start.
+	deleting, notify := -1, -1
+	for i, e := range v.rec.all() {
+		switch {
+		case e.Type == progress.Deleting && e.Object == "Job/migrate" && deleting < 0:
+			deleting = i
+		case e.Type == progress.Applied && e.Object == "Job/notify" && notify < 0:
+			notify = i
+		}
+	}
+	if deleting < 0 || notify < 0 || deleting > notify {
+		t.Errorf("Job/migrate deleted at event %d, SyncFail hook Job/notify applied at event %d: want the delete first", deleting, notify)
+	}
 	if got := stepStatus(r, 2); got != progress.Skipped {
 		t.Errorf("step 2 is %s, want skipped", got)
 	}

@@ -220,11 +220,19 @@ func (s *syncRun) finish(ctx context.Context, f *failure, complete func() *failu
 	}
 	switch {
 	case f != nil && f.steps:
+		// As Argo CD: the HookFailed hooks that have completed are deleted
+		// as soon as the failure is seen, before the SyncFail hooks start;
+		// the SyncFail hooks' own, and any still running, after them
+		// (semantics.md, Execution).
+		completed := func(t *task) bool {
+			return t.phase != "SyncFail" && t.state != stateRunning && t.state != statePending
+		}
+		s.deleteHooks(ctx, func(t *task) bool { return t.onFailure && completed(t) }, "hook-failed")
 		s.runSyncFail(ctx)
 		if s.interrupted() {
 			return s.stop(ctx)
 		}
-		s.deleteHooks(ctx, func(t *task) bool { return t.onFailure }, "hook-failed")
+		s.deleteHooks(ctx, func(t *task) bool { return t.onFailure && !completed(t) }, "hook-failed")
 	case f == nil:
 		s.deleteHooks(ctx, func(t *task) bool { return t.onSuccess }, "hook-succeeded")
 		f = complete()

@@ -399,6 +399,11 @@ func TestFakeWatchClosed(t *testing.T) {
 		if e.Type == progress.Applied && e.Object == "Deployment/web" {
 			once.Do(func() {
 				go func() {
+					// Close the engine's watch only once it has one, or
+					// there is nothing to replace.
+					for deploymentWatches(v.fc) == 0 {
+						time.Sleep(time.Millisecond)
+					}
 					v.fc.CloseWatches()
 					v.fc.Modify(deploymentGK, "ns", "web", func(o *unstructured.Unstructured) {
 						o.Object["status"] = map[string]any{"observedGeneration": o.GetGeneration(), "replicas": int64(2),
@@ -412,15 +417,20 @@ func TestFakeWatchClosed(t *testing.T) {
 	if r.Status != progress.Succeeded {
 		t.Fatalf("sync %s: %s", r.Status, r.Message)
 	}
+	if watches := deploymentWatches(v.fc); watches < 2 {
+		t.Errorf("%d watches of Deployments; the closed one was not replaced", watches)
+	}
+}
+
+// deploymentWatches counts the watches of Deployments the engine started.
+func deploymentWatches(fc *fakecluster.Cluster) int {
 	watches := 0
-	for _, req := range v.fc.Requests() {
+	for _, req := range fc.Requests() {
 		if req.Verb == fakecluster.Watch && req.Kind == "Deployment" {
 			watches++
 		}
 	}
-	if watches < 2 {
-		t.Errorf("%d watches of Deployments; the closed one was not replaced", watches)
-	}
+	return watches
 }
 
 // TestFakeDeletedBySomeoneElse: an object deleted behind the engine's back

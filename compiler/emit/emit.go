@@ -9,7 +9,8 @@
 //     (PreSync, Sync, PostSync, SyncFail, then PreDelete, PostDelete, Skip),
 //     wave, kind in Argo CD's kind order, name; then kind, namespace and
 //     apiVersion;
-//   - map keys are sorted (sigs.k8s.io/yaml);
+//   - map keys are sorted, and the YAML is byte for byte that of
+//     sigs.k8s.io/yaml's go-yaml v2 (kubeyaml.Marshal);
 //   - null values, empty maps (except emptyDir: {}) and status are dropped
 //     from built-in kinds, so there is no creationTimestamp: null, status: {}
 //     or resources: {}.
@@ -26,10 +27,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
-	goyaml "sigs.k8s.io/yaml/goyaml.v2"
 
 	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/kubeyaml"
 )
 
 // Labels wavec writes; the annotations are argocd's.
@@ -105,7 +106,7 @@ func emitResource(p *ir.Pipeline, r *ir.Resource) ([]*Document, error) {
 	docs := make([]*Document, 0, len(objs))
 	for _, u := range objs {
 		decorate(p, r, u)
-		b, err := goyaml.Marshal(u.Object)
+		b, err := kubeyaml.Marshal(u.Object)
 		if err != nil {
 			return nil, err
 		}

@@ -249,11 +249,11 @@ func TestMarshalDirect(t *testing.T) {
 			"replicas": int64(1),
 			"template": map[string]any{"spec": map[string]any{"containers": []any{map[string]any{
 				"image": "ghcr.io/acme/shop:1.4.2", "name": "app-0000",
-				"command": []any{"sh", "-c", "shop migrate --to latest"},
-				"env":     []any{map[string]any{"name": "URL", "value": "postgres://db.${namespace}.svc:5432/shop"}},
-				"ports":   []any{map[string]any{"containerPort": int64(8080)}},
+				"command":        []any{"sh", "-c", "shop migrate --to latest"},
+				"env":            []any{map[string]any{"name": "URL", "value": "postgres://db.${namespace}.svc:5432/shop"}},
+				"ports":          []any{map[string]any{"containerPort": int64(8080)}},
 				"readinessProbe": map[string]any{"httpGet": map[string]any{"path": "/healthz", "port": int64(8080)}},
-				"resources": map[string]any{"requests": map[string]any{"cpu": "50m", "memory": "64Mi"}},
+				"resources":      map[string]any{"requests": map[string]any{"cpu": "50m", "memory": "64Mi"}},
 			}}}},
 		},
 	}

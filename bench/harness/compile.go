@@ -115,6 +115,11 @@ type CompileReport struct {
 	Runs        int
 	ProcTimeout time.Duration
 	Results     []*CompileResult
+	// Startup is the start-up side by side with a bare Go program.
+	Startup []*StartupResult
+	// Wavec names the wavec measured (its revision), for a before/after
+	// comparison.
+	Wavec string
 }
 
 // Find returns the result of tool at size s, or nil.
@@ -260,6 +265,11 @@ func Compile(ctx context.Context, cfg *Config) (*CompileReport, error) {
 			}
 		}
 	}
+	st, err := Startup(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	rep.Startup = st
 	return rep, nil
 }
 

@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/wavec/wavec/argocd"
@@ -159,7 +158,7 @@ func build(p *ir.Pipeline, r *ir.Resource) ([]*unstructured.Unstructured, error)
 		return out, nil
 	}
 	typed := typedObject(p, r)
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(typed)
+	m, err := toUnstructured(typed)
 	if err != nil {
 		return nil, err
 	}

@@ -101,6 +101,15 @@ func (r *CompileResult) MedianWall() time.Duration {
 	return Median(ds)
 }
 
+// MedianCPU is the median user plus system time of the samples.
+func (r *CompileResult) MedianCPU() time.Duration {
+	var ds []time.Duration
+	for _, s := range r.Samples {
+		ds = append(ds, s.CPU)
+	}
+	return Median(ds)
+}
+
 // MedianRSS is the median peak RSS of the samples.
 func (r *CompileResult) MedianRSS() int64 {
 	var xs []int64
@@ -251,7 +260,7 @@ func Compile(ctx context.Context, cfg *Config) (*CompileReport, error) {
 			}
 		}
 		for _, res := range live {
-			fmt.Fprintf(cfg.Log, "compile %-17s %-9v median %8s  peak RSS %s\n", res.Tool, size, fmtDuration(res.MedianWall()), fmtBytes(res.MedianRSS()))
+			fmt.Fprintf(cfg.Log, "compile %-17s %-9v median %8s  CPU %8s  peak RSS %s\n", res.Tool, size, fmtDuration(res.MedianWall()), fmtDuration(res.MedianCPU()), fmtBytes(res.MedianRSS()))
 		}
 		for _, peer := range ratioPeers {
 			w, p := rep.Find(Wavec, size), rep.Find(peer, size)

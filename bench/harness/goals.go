@@ -65,6 +65,13 @@ func (c *CompileReport) Goals(sizes []gen.Size) []Goal {
 			g.Measured, g.Met, g.Value = true, ratio >= GoalHelmRatio, fmt.Sprintf("%.1f×", ratio)
 		}
 		out = append(out, g)
+		g = Goal{Name: fmt.Sprintf("for reference, CPU time: `helm template`'s over `wavec build`'s at %s objects (no bound)", thousands(n)), Compile: true}
+		w, h := c.Find(Wavec, s), c.Find(HelmTemplate, s)
+		if w != nil && h != nil && len(w.Samples) > 0 && len(h.Samples) > 0 && w.MedianCPU() > 0 {
+			g.Measured = true
+			g.Value = fmt.Sprintf("%.1f× (%s against %s)", float64(h.MedianCPU())/float64(w.MedianCPU()), fmtDuration(h.MedianCPU()), fmtDuration(w.MedianCPU()))
+		}
+		out = append(out, g)
 	}
 	small, ok1 := sizeOf(sizes, GoalLinearSmall)
 	large, ok2 := sizeOf(sizes, GoalLinearLarge)

@@ -345,6 +345,7 @@ func (r *Report) compileSection(w io.Writer, sizes []gen.Size) {
 			p("| %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", sizeLabel(s), peerLabel(t), len(res.Samples), fmtDuration(res.MedianWall()), fmtDuration(res.MedianCPU()), mib(res.MedianRSS()), tr, cr, mr)
 		}
 	}
+	p("\n")
 	r.startupSection(w)
 	p("Goals (issue 18):\n\n")
 	for _, g := range c.Goals(sizes) {

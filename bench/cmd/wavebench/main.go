@@ -52,6 +52,7 @@ func run() error {
 	apiPort := fs.Int("api-port", 36443, "API server port of the benchmark's own test cluster")
 	etcdPort := fs.Int("etcd-port", 32379, "etcd client port of the benchmark's own test cluster")
 	wavecBin := fs.String("wavec", "", "measure this wavec binary instead of building one from the working tree (for a before/after comparison)")
+	wavecName := fs.String("wavec-name", "", "what the report calls the -wavec binary (default its path), e.g. \"main at 8db145d\"")
 	save := fs.String("save", "", "write the compile side's results to this JSON file (for -before of a later run)")
 	before := fs.String("before", "", "compare the goals with the compile side saved in this JSON file (-save of an earlier run)")
 	writeDoc := fs.Bool("write-doc", false, "with compile: rewrite -doc with this compile side, keeping its run-side section as it is")
@@ -151,6 +152,9 @@ func run() error {
 	meta := harness.CollectMeta(ctx, repo, cfg.ToolsBin)
 	if *wavecBin != "" {
 		meta.WavecRevision = *wavecBin
+		if *wavecName != "" {
+			meta.WavecRevision = *wavecName
+		}
 	}
 	// Every flag with its value in effect, so that the report can be
 	// reproduced even after the defaults change.

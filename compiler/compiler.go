@@ -6,6 +6,7 @@ package compiler
 
 import (
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +79,13 @@ type Options struct {
 	ParamFiles []string
 	// Namespace, when not empty, replaces the pipeline's namespace (-n).
 	Namespace string
+	// CheckOnly stops after the check: the Result has the pipeline and
+	// every diagnostic but no Documents (wavec check).
+	CheckOnly bool
+	// YAMLOnly keeps only the YAML of each document: Document.Object is
+	// nil. It is for callers that write the YAML and nothing else (wavec
+	// build to standard output), and keeps a large build's memory down.
+	YAMLOnly bool
 }
 
 // CompileWith is Compile with the command line's options: --set, --params
@@ -101,21 +109,31 @@ func CompileWith(paths []string, opts Options) (*Result, diag.List) {
 		}
 		return res, diags
 	}
-	// Files are read and parsed concurrently; the results are gathered in
+	// Files are read and parsed concurrently, a worker per CPU (a file
+	// being parsed holds much more memory than its tree, so parsing every
+	// file at once would multiply the peak); the results are gathered in
 	// the order of names, so nothing downstream depends on scheduling.
 	parsed := make([]*syntax.File, len(names))
 	perFile := make([]diag.List, len(names))
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for i, n := range names {
+	for range max(1, min(runtime.GOMAXPROCS(0), len(names))) {
 		wg.Go(func() {
-			src, err := os.ReadFile(n)
-			if err != nil {
-				perFile[i] = diag.List{diag.Errorf(source.Span{Start: source.Pos{Filename: n}}, CodeInput, "cannot read %s: %v", n, unwrapPath(err))}
-				return
+			for i := range next {
+				n := names[i]
+				src, err := os.ReadFile(n)
+				if err != nil {
+					perFile[i] = diag.List{diag.Errorf(source.Span{Start: source.Pos{Filename: n}}, CodeInput, "cannot read %s: %v", n, unwrapPath(err))}
+					continue
+				}
+				parsed[i], perFile[i] = syntax.Parse(n, src)
 			}
-			parsed[i], perFile[i] = syntax.Parse(n, src)
 		})
 	}
+	for i := range names {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
 	var files []*syntax.File
 	var diags diag.List
@@ -129,7 +147,7 @@ func CompileWith(paths []string, opts Options) (*Result, diag.List) {
 	// A bad line of a --params file does not stop the check: the lines
 	// that are fine are applied, and every problem is reported.
 	params, pdiags := readParams(res, opts.ParamFiles)
-	res, diags = compileParsed(res, files, diags, check.Options{Sets: sets, Params: params, Namespace: opts.Namespace})
+	res, diags = compileParsed(res, files, diags, check.Options{Sets: sets, Params: params, Namespace: opts.Namespace}, opts)
 	if len(pdiags) > 0 {
 		diags.Append(pdiags)
 		diags.Sort()
@@ -167,10 +185,10 @@ func CompileSource(name string, src []byte, sets map[string]string) (*Result, di
 	res := &Result{Files: source.NewSet()}
 	f, diags := syntax.Parse(name, src)
 	res.Files.Add(f.Source)
-	return compileParsed(res, []*syntax.File{f}, diags, check.Options{Sets: sets})
+	return compileParsed(res, []*syntax.File{f}, diags, check.Options{Sets: sets}, Options{})
 }
 
-func compileParsed(res *Result, files []*syntax.File, diags diag.List, opts check.Options) (*Result, diag.List) {
+func compileParsed(res *Result, files []*syntax.File, diags diag.List, opts check.Options, stage Options) (*Result, diag.List) {
 	if diags.HasErrors() {
 		// Checking a partial AST would mostly repeat the syntax errors.
 		res.Pipeline = &ir.Pipeline{}
@@ -181,10 +199,10 @@ func compileParsed(res *Result, files []*syntax.File, diags diag.List, opts chec
 	res.Pipeline = p
 	diags.Append(d)
 	diags.Sort()
-	if diags.HasErrors() {
+	if diags.HasErrors() || stage.CheckOnly {
 		return res, diags
 	}
-	docs, err := emit.Emit(p)
+	docs, err := emit.EmitWith(p, emit.Options{YAMLOnly: stage.YAMLOnly})
 	if err != nil {
 		diags.Add(diag.Errorf(p.Span, CodeInternal, "cannot emit the pipeline: %v", err).Hint("this is a bug in wavec; please report it"))
 		return res, diags

@@ -12,7 +12,7 @@ import (
 
 // FuzzCompile compiles arbitrary source: it must never panic, and whatever
 // compiles without errors must emit documents that decode strictly into
-// their typed objects.
+// their typed objects, written byte for byte as go-yaml v2 writes them.
 //
 // The seeds are every example (each file, and each multi-file example as
 // one file), the checker's test inputs and the pipeline of every kind. The
@@ -55,6 +55,7 @@ func FuzzCompile(f *testing.F) {
 		if diags.HasErrors() {
 			return
 		}
+		sameAsGoYAML(t, res)
 		for _, d := range res.Documents {
 			obj := typedFor(d.Object.GetKind())
 			if obj == nil {

@@ -101,6 +101,15 @@ func (r *CompileResult) MedianWall() time.Duration {
 	return Median(ds)
 }
 
+// MedianCPU is the median user plus system time of the samples.
+func (r *CompileResult) MedianCPU() time.Duration {
+	var ds []time.Duration
+	for _, s := range r.Samples {
+		ds = append(ds, s.CPU)
+	}
+	return Median(ds)
+}
+
 // MedianRSS is the median peak RSS of the samples.
 func (r *CompileResult) MedianRSS() int64 {
 	var xs []int64
@@ -115,6 +124,11 @@ type CompileReport struct {
 	Runs        int
 	ProcTimeout time.Duration
 	Results     []*CompileResult
+	// Startup is the start-up side by side with a bare Go program.
+	Startup []*StartupResult
+	// Wavec names the wavec measured (its revision), for a before/after
+	// comparison.
+	Wavec string
 }
 
 // Find returns the result of tool at size s, or nil.
@@ -246,7 +260,7 @@ func Compile(ctx context.Context, cfg *Config) (*CompileReport, error) {
 			}
 		}
 		for _, res := range live {
-			fmt.Fprintf(cfg.Log, "compile %-17s %-9v median %8s  peak RSS %s\n", res.Tool, size, fmtDuration(res.MedianWall()), fmtBytes(res.MedianRSS()))
+			fmt.Fprintf(cfg.Log, "compile %-17s %-9v median %8s  CPU %8s  peak RSS %s\n", res.Tool, size, fmtDuration(res.MedianWall()), fmtDuration(res.MedianCPU()), fmtBytes(res.MedianRSS()))
 		}
 		for _, peer := range ratioPeers {
 			w, p := rep.Find(Wavec, size), rep.Find(peer, size)
@@ -260,6 +274,11 @@ func Compile(ctx context.Context, cfg *Config) (*CompileReport, error) {
 			}
 		}
 	}
+	st, err := Startup(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	rep.Startup = st
 	return rep, nil
 }
 

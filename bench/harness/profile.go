@@ -20,7 +20,7 @@ const ProfileEnv = "WAVEC_BENCH_SIZE"
 // profiles.
 func ProfileBuild(ctx context.Context, repo, work string, s gen.Size, reason string) (Profile, error) {
 	dir := filepath.Join(work, "profile")
-	if rel, err := filepath.Rel(repo, dir); err == nil {
+	if rel, err := filepath.Rel(repo, dir); err == nil && !strings.HasPrefix(rel, "..") {
 		dir = rel // the go commands run in repo; relative paths read better in the report
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -9,15 +9,8 @@ import (
 	"github.com/wavec/wavec/bench/gen"
 )
 
-// Goals of issue 7.
-const (
-	// GoalHelmRatio: wavec at least this many times faster than helm
-	// template at GoalHelmSize resources.
-	GoalHelmRatio = 10.0
-	GoalHelmSize  = 1000
-	// GoalOverhead: wavec's median per-step overhead at most this.
-	GoalOverhead = 50 * time.Millisecond
-)
+// GoalOverhead: wavec's median per-step overhead at most this (run side).
+const GoalOverhead = 50 * time.Millisecond
 
 // Meta describes the run: machine, versions and settings.
 type Meta struct {
@@ -51,6 +44,106 @@ type Report struct {
 	Compile  *CompileReport
 	Run      *RunReport
 	Profiles []Profile
+	// Before, when set, is an earlier compile side (wavebench -save) that
+	// the goals are compared with.
+	Before *CompileReport
+	// KeptRun, when Run is nil, is the run-side section of the previous
+	// report, kept as it was because this run did not measure it.
+	KeptRun string
+}
+
+// RunSectionTitle starts the run-side section of docs/benchmarks.md.
+const RunSectionTitle = "## Run side:"
+
+// ExtractRunSection returns the run-side section of a report written by
+// Markdown (up to the next section), or "".
+func ExtractRunSection(md string) string {
+	i := strings.Index(md, RunSectionTitle)
+	if i < 0 {
+		return ""
+	}
+	rest := md[i:]
+	if j := strings.Index(rest[len(RunSectionTitle):], "\n## "); j >= 0 {
+		rest = rest[:len(RunSectionTitle)+j+1]
+	}
+	section := strings.TrimSpace(rest)
+	if !strings.Contains(section, keptNote) {
+		when := "an earlier run"
+		const marker = "on one machine, on "
+		if k := strings.Index(md, marker); k >= 0 {
+			if e := strings.IndexAny(md[k+len(marker):], ".;"); e >= 0 {
+				when = "the run of " + md[k+len(marker):k+len(marker)+e]
+			}
+		}
+		title, body, _ := strings.Cut(section, "\n")
+		section = fmt.Sprintf("%s\n\n_%s: these figures are from %s, before the changes the compile side above measures._\n%s", title, keptNote, when, body)
+	}
+	return section + "\n\n"
+}
+
+// keptNote marks a run-side section kept from an earlier report.
+const keptNote = "Not rerun with the compile side"
+
+func (r *Report) startupSection(w io.Writer) {
+	c := r.Compile
+	if len(c.Startup) == 0 {
+		return
+	}
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p("Start-up, side by side (%d rounds, the commands taking turns): a Go program that prints one line, `wavec version`, ", len(c.Startup[0].Samples))
+	p("and `wavec check` of a pipeline of three objects. Ratio = the command's median wall time / the bare program's.\n\n")
+	p("| command | runs | median wall | median CPU | ratio |\n|---|---:|---:|---:|---:|\n")
+	bare := FindStartup(c.Startup, BareGo)
+	for _, s := range c.Startup {
+		ratio := ""
+		if bare != nil && s != bare && bare.MedianWall() > 0 {
+			ratio = fmt.Sprintf("%.1f×", float64(s.MedianWall())/float64(bare.MedianWall()))
+		}
+		p("| %s | %d | %s | %s | %s |\n", startupLabel(s.Name), len(s.Samples), fmtDuration(s.MedianWall()), fmtDuration(s.MedianCPU()), ratio)
+	}
+	p("\n")
+}
+
+func startupLabel(name string) string {
+	switch name {
+	case BareGo:
+		return "bare Go program"
+	case WavecVersion:
+		return "`wavec version`"
+	case WavecCheck:
+		return "`wavec check small.wave`"
+	}
+	return name
+}
+
+// beforeAfterSection compares every goal with the run in r.Before.
+func (r *Report) beforeAfterSection(w io.Writer, sizes []gen.Size) {
+	if r.Before == nil {
+		return
+	}
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	before, after := r.Before.Goals(sizes), r.Compile.Goals(sizes)
+	p("Before and after, per goal: before is %s, measured by the same harness on this machine in a run of its own shortly before this one ", orUnknown(r.Before.Wavec))
+	p("(the ratios of each run are side by side within that run).\n\n")
+	p("| goal | before | after |\n|---|---|---|\n")
+	for i, g := range after {
+		b := "not measured"
+		for _, x := range before {
+			if x.Name == g.Name {
+				b = x.Verdict()
+			}
+		}
+		_ = i
+		p("| %s | %s | %s |\n", strings.ReplaceAll(g.Name, "|", "\\|"), b, g.Verdict())
+	}
+	p("\n")
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an earlier wavec"
+	}
+	return "wavec " + s
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
@@ -99,22 +192,9 @@ func yesNo(ok bool) string {
 // MissedCompileGoals lists the compile-side goals wavec missed.
 func (r *Report) MissedCompileGoals(sizes []gen.Size) []string {
 	var missed []string
-	c := r.Compile
-	for _, s := range sizes {
-		if s.Resources == GoalHelmSize {
-			if ratio, ok := c.Ratio(HelmTemplate, s); ok && ratio < GoalHelmRatio {
-				missed = append(missed, fmt.Sprintf("%d resources: %.1f× faster than helm template, goal %.0f×", s.Resources, ratio, GoalHelmRatio))
-			}
-		}
-		w := c.Find(Wavec, s)
-		if w == nil || len(w.Samples) == 0 {
-			continue
-		}
-		for _, peer := range []string{HelmTemplate, Kustomize} {
-			p := c.Find(peer, s)
-			if p != nil && len(p.Samples) > 0 && w.MedianRSS() > p.MedianRSS() {
-				missed = append(missed, fmt.Sprintf("%d resources: peak RSS %s, more than %s's %s", s.Resources, mib(w.MedianRSS()), peer, mib(p.MedianRSS())))
-			}
+	for _, g := range r.Compile.Goals(sizes) {
+		if g.Compile && g.Measured && g.Bounded && !g.Met {
+			missed = append(missed, fmt.Sprintf("%s: %s", g.Name, g.Value))
 		}
 	}
 	return missed
@@ -126,7 +206,12 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	p("# Benchmarks: wavec against the tools people would use instead\n\n")
 	p("<!-- Written by `make bench` (bench/cmd/wavebench); edit the generator, not this file. -->\n\n")
-	p("Every number below comes from one run of `make bench` on one machine, on %s. ", m.Date.UTC().Format("2006-01-02 15:04 MST"))
+	if r.Run == nil && r.KeptRun != "" {
+		p("Every number of the compile side and of start-up below comes from one run of `make bench-compile` on one machine, on %s; ", m.Date.UTC().Format("2006-01-02 15:04 MST"))
+		p("the run side was not rerun with it and is kept from the previous report (its section says when it was measured). ")
+	} else {
+		p("Every number below comes from one run of `make bench` on one machine, on %s. ", m.Date.UTC().Format("2006-01-02 15:04 MST"))
+	}
 	p("Timings are compared as ratios between tools measured side by side in that run, with the tools taking turns; ")
 	p("an absolute time is only meaningful next to its peer's, on this machine.\n\n")
 	p("| machine | |\n|---|---|\n")
@@ -145,7 +230,11 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 
 	p("## Reproduce\n\n")
 	p("```sh\nmake bench          # both sides; rewrites this file (needs the test cluster's binaries)\n")
-	p("make bench-compile  # compile side only; prints `compile <peer> <resources> <ratio>` lines\n```\n\n")
+	p("make bench-compile  # compile side and start-up only; prints `compile <peer> <resources> <ratio>` and `startup <command> <ratio>` lines\n")
+	p("# compile side and start-up, rewriting this file but keeping its run-side section; -save keeps the figures for a later -before\n")
+	p("go run ./bench/cmd/wavebench -write-doc -save after.json -before before.json compile\n")
+	p("# the figures of another wavec (say, main's), for -before\n")
+	p("go run ./bench/cmd/wavebench -wavec /path/to/old/wavec -save before.json compile\n```\n\n")
 	p("The peers are built from pinned Go modules in `bench/tools` (helm.sh/helm/v3 v3.22.0, k8s.io/kubernetes v1.37.2 for kubectl, ")
 	p("sigs.k8s.io/kustomize/kustomize/v5 v5.8.1, the kustomize that kubectl v1.37.2 embeds) into `bench/.tools/bin`, ")
 	p("and rebuilt only when `bench/tools/go.mod`, `go.sum` or the build flags change. ")
@@ -166,7 +255,11 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 	p("(kind, namespace, name) in the same phase, wave and delete policy, read the way Argo CD reads them.\n\n")
 
 	r.compileSection(w, sizes)
-	r.runSection(w, sizes)
+	if r.Run == nil && r.KeptRun != "" {
+		p("%s", r.KeptRun)
+	} else {
+		r.runSection(w, sizes)
+	}
 	r.profileSection(w)
 
 	p("## Method\n\n")
@@ -218,8 +311,10 @@ func (r *Report) compileSection(w io.Writer, sizes []gen.Size) {
 		return
 	}
 	p("Ratio = the tool's median time / wavec's median time at the same size (above 1: wavec is faster). ")
-	p("Memory ratio = the tool's peak RSS / wavec's (above 1: wavec uses less).\n\n")
-	p("| objects / waves | tool | runs | median time | peak RSS | time ratio | memory ratio |\n|---|---|---:|---:|---:|---:|---:|\n")
+	p("Memory ratio = the tool's peak RSS / wavec's (above 1: wavec uses less). ")
+	p("CPU is user plus system time: on a machine shared with other work, a process waits for a core for part of its wall time, ")
+	p("so the CPU ratio says more about the work each tool does; the goals are stated in wall time.\n\n")
+	p("| objects / waves | tool | runs | median time | median CPU | peak RSS | time ratio | CPU ratio | memory ratio |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range sizes {
 		wv := c.Find(Wavec, s)
 		for _, t := range []string{Wavec, HelmTemplate, Kustomize, KubectlKustomize} {
@@ -232,49 +327,32 @@ func (r *Report) compileSection(w io.Writer, sizes []gen.Size) {
 				if wv != nil && len(wv.Samples) > 0 {
 					tr = fmt.Sprintf("> %.1f×", float64(res.TimedOut)/float64(wv.MedianWall()))
 				}
-				p("| %s | %s | 0 | > %s (stopped) | | %s | |\n", sizeLabel(s), peerLabel(t), fmtDuration(res.TimedOut), tr)
+				p("| %s | %s | 0 | > %s (stopped) | | | %s | | |\n", sizeLabel(s), peerLabel(t), fmtDuration(res.TimedOut), tr)
 				continue
 			}
 			if res.Error != "" || len(res.Samples) == 0 {
-				p("| %s | %s | 0 | failed: %s | | | |\n", sizeLabel(s), peerLabel(t), oneLine(res.Error))
+				p("| %s | %s | 0 | failed: %s | | | | | |\n", sizeLabel(s), peerLabel(t), oneLine(res.Error))
 				continue
 			}
-			tr, mr := "", ""
+			tr, cr, mr := "", "", ""
 			if t != Wavec && wv != nil && len(wv.Samples) > 0 {
 				tr = fmt.Sprintf("%.1f×", float64(res.MedianWall())/float64(wv.MedianWall()))
+				if wv.MedianCPU() > 0 {
+					cr = fmt.Sprintf("%.1f×", float64(res.MedianCPU())/float64(wv.MedianCPU()))
+				}
 				mr = fmt.Sprintf("%.2f×", float64(res.MedianRSS())/float64(wv.MedianRSS()))
 			}
-			p("| %s | %s | %d | %s | %s | %s | %s |\n", sizeLabel(s), peerLabel(t), len(res.Samples), fmtDuration(res.MedianWall()), mib(res.MedianRSS()), tr, mr)
+			p("| %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", sizeLabel(s), peerLabel(t), len(res.Samples), fmtDuration(res.MedianWall()), fmtDuration(res.MedianCPU()), mib(res.MedianRSS()), tr, cr, mr)
 		}
-	}
-	p("\nGoals:\n\n")
-	for _, s := range sizes {
-		if s.Resources != GoalHelmSize {
-			continue
-		}
-		if ratio, ok := c.Ratio(HelmTemplate, s); ok {
-			p("- at least %.0f× faster than `helm template` at %s objects: %s (%.1f×)\n", GoalHelmRatio, thousands(s.Resources), yesNo(ratio >= GoalHelmRatio), ratio)
-		} else {
-			p("- at least %.0f× faster than `helm template` at %s objects: not measured\n", GoalHelmRatio, thousands(s.Resources))
-		}
-	}
-	for _, s := range sizes {
-		wv := c.Find(Wavec, s)
-		if wv == nil || len(wv.Samples) == 0 {
-			p("- no more memory than either peer at %s objects: not measured\n", thousands(s.Resources))
-			continue
-		}
-		ok := true
-		var parts []string
-		for _, peer := range []string{HelmTemplate, Kustomize} {
-			if pr := c.Find(peer, s); pr != nil && len(pr.Samples) > 0 {
-				ok = ok && wv.MedianRSS() <= pr.MedianRSS()
-				parts = append(parts, fmt.Sprintf("%s %s", peer, mib(pr.MedianRSS())))
-			}
-		}
-		p("- no more memory than either peer at %s objects: %s (wavec %s; %s)\n", thousands(s.Resources), yesNo(ok), mib(wv.MedianRSS()), strings.Join(parts, ", "))
 	}
 	p("\n")
+	r.startupSection(w)
+	p("Goals (issue 18):\n\n")
+	for _, g := range c.Goals(sizes) {
+		p("- %s: %s\n", g.Name, g.Verdict())
+	}
+	p("\n")
+	r.beforeAfterSection(w, sizes)
 }
 
 func (r *Report) runSection(w io.Writer, sizes []gen.Size) {
@@ -314,7 +392,7 @@ func (r *Report) runSection(w io.Writer, sizes []gen.Size) {
 				continue
 			}
 			if len(res.Samples) == 0 {
-				p("| %s | %s | 0 | failed: %s | | | |\n", sizeLabel(s), peerLabel(t), oneLine(res.Error))
+				p("| %s | %s | 0 | failed: %s | | | | | |\n", sizeLabel(s), peerLabel(t), oneLine(res.Error))
 				continue
 			}
 			ratio := ""

@@ -66,6 +66,9 @@ func Check(files []*syntax.File, opts Options) (*ir.Pipeline, diag.List) {
 
 // checker holds the state of one Check.
 type checker struct {
+	// images remembers what the reference grammar said of each image
+	// (nil: valid); a pipeline names the same few images many times.
+	images map[string]error
 	opts   Options
 	files  []*syntax.File
 	diags  diag.List

@@ -601,7 +601,15 @@ func validationLabel(s string) string { return plain(validation.IsDNS1123Label(s
 // that the distribution reference grammar (which the kubelet parses image
 // names with) refuses.
 func (c *checker) checkImage(img string, at source.Span) {
-	if _, err := reference.ParseNormalizedNamed(img); err != nil {
+	err, seen := c.images[img]
+	if !seen {
+		_, err = reference.ParseNormalizedNamed(img)
+		if c.images == nil {
+			c.images = map[string]error{}
+		}
+		c.images[img] = err
+	}
+	if err != nil {
 		d := c.errorf(at, CodeImage, "%q is not a valid image reference", img).
 			Note(source.Span{}, "%v", err)
 		if img != strings.ToLower(img) {

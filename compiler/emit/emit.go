@@ -9,7 +9,8 @@
 //     (PreSync, Sync, PostSync, SyncFail, then PreDelete, PostDelete, Skip),
 //     wave, kind in Argo CD's kind order, name; then kind, namespace and
 //     apiVersion;
-//   - map keys are sorted (sigs.k8s.io/yaml);
+//   - map keys are sorted, and the YAML is byte for byte that of
+//     sigs.k8s.io/yaml's go-yaml v2 (kubeyaml.Marshal);
 //   - null values, empty maps (except emptyDir: {}) and status are dropped
 //     from built-in kinds, so there is no creationTimestamp: null, status: {}
 //     or resources: {}.
@@ -17,6 +18,7 @@ package emit
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	goruntime "runtime"
 	"strings"
@@ -24,12 +26,11 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
-	goyaml "sigs.k8s.io/yaml/goyaml.v2"
 
 	"github.com/wavec/wavec/argocd"
 	"github.com/wavec/wavec/compiler/ir"
+	"github.com/wavec/wavec/kubeyaml"
 )
 
 // Labels wavec writes; the annotations are argocd's.
@@ -48,10 +49,26 @@ const (
 type Document struct {
 	// Resource is the declaration the object comes from.
 	Resource *ir.Resource
-	// Object is the object as applied. Callers must not modify it.
+	// Object is the object as applied. Callers must not modify it. It is
+	// nil when the documents were emitted with Options.YAMLOnly.
 	Object *unstructured.Unstructured
 	// YAML is the object serialised, without a document separator.
 	YAML []byte
+	// key is what the sync order compares beyond phase and wave.
+	key docKey
+}
+
+// docKey identifies a document's object in the sync order: its name is
+// the generateName of an object that has no name.
+type docKey struct {
+	kind, name, namespace, apiVersion string
+}
+
+// Options adjust Emit.
+type Options struct {
+	// YAMLOnly drops each object once it is serialised: Document.Object
+	// is nil, Document.YAML is all there is.
+	YAMLOnly bool
 }
 
 // Phase returns the first phase the object is applied in.
@@ -64,6 +81,11 @@ func (d *Document) Wave() int32 { return d.Resource.Placement.Wave }
 // sync order. It fails only on a value that cannot be serialised, which
 // would be a bug in wavec.
 func Emit(p *ir.Pipeline) ([]*Document, error) {
+	return EmitWith(p, Options{})
+}
+
+// EmitWith is Emit with options.
+func EmitWith(p *ir.Pipeline, opts Options) ([]*Document, error) {
 	// Resources are built and serialised concurrently, a worker per CPU;
 	// each result goes to its resource's slot and the documents are sorted
 	// at the end, so the output does not depend on scheduling.
@@ -74,7 +96,7 @@ func Emit(p *ir.Pipeline) ([]*Document, error) {
 	for range max(1, min(goruntime.GOMAXPROCS(0), len(p.Resources))) {
 		wg.Go(func() {
 			for i := range next {
-				perResource[i], errs[i] = emitResource(p, p.Resources[i])
+				perResource[i], errs[i] = emitResource(p, p.Resources[i], opts)
 			}
 		})
 	}
@@ -97,7 +119,7 @@ func Emit(p *ir.Pipeline) ([]*Document, error) {
 }
 
 // emitResource builds and serialises the objects of one resource.
-func emitResource(p *ir.Pipeline, r *ir.Resource) ([]*Document, error) {
+func emitResource(p *ir.Pipeline, r *ir.Resource, opts Options) ([]*Document, error) {
 	objs, err := build(p, r)
 	if err != nil {
 		return nil, err
@@ -105,18 +127,28 @@ func emitResource(p *ir.Pipeline, r *ir.Resource) ([]*Document, error) {
 	docs := make([]*Document, 0, len(objs))
 	for _, u := range objs {
 		decorate(p, r, u)
-		b, err := goyaml.Marshal(u.Object)
+		b, err := kubeyaml.Marshal(u.Object)
 		if err != nil {
 			return nil, err
 		}
-		docs = append(docs, &Document{Resource: r, Object: u, YAML: b})
+		d := &Document{Resource: r, Object: u, YAML: b,
+			key: docKey{kind: u.GetKind(), name: cmp.Or(u.GetName(), u.GetGenerateName()), namespace: u.GetNamespace(), apiVersion: u.GetAPIVersion()}}
+		if opts.YAMLOnly {
+			d.Object = nil
+		}
+		docs = append(docs, d)
 	}
 	return docs, nil
 }
 
 // Join writes documents as one YAML stream, separated by `---` lines.
 func Join(docs []*Document) []byte {
+	n := 0
+	for _, d := range docs {
+		n += len(d.YAML) + len("---\n")
+	}
 	var b bytes.Buffer
+	b.Grow(n)
 	for i, d := range docs {
 		if i > 0 {
 			b.WriteString("---\n")
@@ -158,7 +190,7 @@ func build(p *ir.Pipeline, r *ir.Resource) ([]*unstructured.Unstructured, error)
 		return out, nil
 	}
 	typed := typedObject(p, r)
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(typed)
+	m, err := toUnstructured(typed)
 	if err != nil {
 		return nil, err
 	}

@@ -12,8 +12,8 @@ func (d *Document) entry() argocd.Entry {
 	return argocd.Entry{
 		Phase: d.Phase(),
 		Wave:  int(d.Wave()),
-		Kind:  d.Object.GetKind(),
-		Name:  cmp.Or(d.Object.GetName(), d.Object.GetGenerateName()),
+		Kind:  d.key.kind,
+		Name:  d.key.name,
 	}
 }
 
@@ -27,8 +27,8 @@ func sortDocuments(docs []*Document) {
 		return cmp.Or(
 			argocd.Compare(&ea, &eb),
 			cmp.Compare(ea.Kind, eb.Kind),
-			cmp.Compare(a.Object.GetNamespace(), b.Object.GetNamespace()),
-			cmp.Compare(a.Object.GetAPIVersion(), b.Object.GetAPIVersion()),
+			cmp.Compare(a.key.namespace, b.key.namespace),
+			cmp.Compare(a.key.apiVersion, b.key.apiVersion),
 		)
 	})
 }

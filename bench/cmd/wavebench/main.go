@@ -1,7 +1,9 @@
 // Command wavebench benchmarks wavec against the tools people would use
 // instead, on generated releases of several sizes.
 //
-//	wavebench compile   compile side: prints `compile <peer> <resources> <ratio>`
+//	wavebench compile   compile side and start-up: prints `compile <peer> <resources> <ratio>`
+//	                    and `startup <command> <ratio>`; with -write-doc also rewrites
+//	                    docs/benchmarks.md, keeping its run-side section
 //	wavebench all       compile and run side; rewrites docs/benchmarks.md
 //	wavebench gen DIR   writes the inputs of every size into DIR, for a look
 //
@@ -12,6 +14,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,6 +51,11 @@ func run() error {
 	doc := fs.String("doc", "docs/benchmarks.md", "the report `make bench` rewrites")
 	apiPort := fs.Int("api-port", 36443, "API server port of the benchmark's own test cluster")
 	etcdPort := fs.Int("etcd-port", 32379, "etcd client port of the benchmark's own test cluster")
+	wavecBin := fs.String("wavec", "", "measure this wavec binary instead of building one from the working tree (for a before/after comparison)")
+	wavecName := fs.String("wavec-name", "", "what the report calls the -wavec binary (default its path), e.g. \"main at 8db145d\"")
+	save := fs.String("save", "", "write the compile side's results to this JSON file (for -before of a later run)")
+	before := fs.String("before", "", "compare the goals with the compile side saved in this JSON file (-save of an earlier run)")
+	writeDoc := fs.Bool("write-doc", false, "with compile: rewrite -doc with this compile side, keeping its run-side section as it is")
 	timeout := fs.Duration("run-timeout", 20*time.Minute, "limit of one run-side tool run (peers at client-go's 5 requests per second take longer at 5,000 objects)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: wavebench [flags] compile|all|gen DIR\n")
@@ -109,25 +117,45 @@ func run() error {
 			return fmt.Errorf("peer %s is not built: run bench/tools/build.sh (%v)", t, err)
 		}
 	}
-	cfg.Wavec = filepath.Join(work, "wavec")
-	fmt.Fprintln(os.Stderr, "wavebench: building wavec from the working tree")
-	build := exec.CommandContext(ctx, "go", "build", "-o", cfg.Wavec, "./cmd/wavec")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building wavec: %w", err)
+	var beforeRep *harness.CompileReport
+	if *before != "" {
+		data, err := os.ReadFile(*before)
+		if err != nil {
+			return err
+		}
+		beforeRep = &harness.CompileReport{}
+		if err := json.Unmarshal(data, beforeRep); err != nil {
+			return fmt.Errorf("%s: %w", *before, err)
+		}
+	}
+	if *wavecBin != "" {
+		if cfg.Wavec, err = filepath.Abs(*wavecBin); err != nil {
+			return err
+		}
+	} else {
+		cfg.Wavec = filepath.Join(work, "wavec")
+		fmt.Fprintln(os.Stderr, "wavebench: building wavec from the working tree")
+		build := exec.CommandContext(ctx, "go", "build", "-o", cfg.Wavec, "./cmd/wavec")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("building wavec: %w", err)
+		}
 	}
 
 	start := time.Now()
 	switch fs.Arg(0) {
-	case "compile":
-		_, err := harness.Compile(ctx, cfg)
-		return err
-	case "all":
+	case "compile", "all":
 	default:
 		fs.Usage()
 		os.Exit(2)
 	}
 	meta := harness.CollectMeta(ctx, repo, cfg.ToolsBin)
+	if *wavecBin != "" {
+		meta.WavecRevision = *wavecBin
+		if *wavecName != "" {
+			meta.WavecRevision = *wavecName
+		}
+	}
 	// Every flag with its value in effect, so that the report can be
 	// reproduced even after the defaults change.
 	var flags []string
@@ -136,10 +164,35 @@ func run() error {
 			flags = append(flags, "-"+f.Name+"="+f.Value.String())
 		}
 	})
-	meta.Command = "go run ./bench/cmd/wavebench " + strings.Join(flags, " ") + " all"
+	meta.Command = "go run ./bench/cmd/wavebench " + strings.Join(flags, " ") + " " + fs.Arg(0)
 	comp, err := harness.Compile(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	comp.Wavec = meta.WavecRevision
+	if *save != "" {
+		data, err := json.MarshalIndent(comp, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*save, data, 0o644); err != nil {
+			return err
+		}
+	}
+	rep := &harness.Report{Meta: meta, Compile: comp, Before: beforeRep}
+	if fs.Arg(0) == "compile" {
+		if !*writeDoc {
+			return nil
+		}
+		old, err := os.ReadFile(*doc)
+		if err != nil {
+			return fmt.Errorf("-write-doc keeps the run side of %s: %w", *doc, err)
+		}
+		rep.KeptRun = harness.ExtractRunSection(string(old))
+		if rep.KeptRun == "" {
+			return fmt.Errorf("%s has no run-side section to keep", *doc)
+		}
+		return writeReport(ctx, rep, ss, repo, work, start, *doc)
 	}
 	reps, err := parseReps(*runReps)
 	if err != nil {
@@ -158,27 +211,38 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	rep := &harness.Report{Meta: meta, Compile: comp, Run: runRep}
+	rep.Run = runRep
+	return writeReport(ctx, rep, ss, repo, work, start, *doc)
+}
+
+// writeReport profiles wavec build when a compile goal is missed and
+// writes the report to doc.
+func writeReport(ctx context.Context, rep *harness.Report, ss []gen.Size, repo, work string, start time.Time, doc string) error {
 	if missed := rep.MissedCompileGoals(ss); len(missed) > 0 {
-		s := gen.Size{Resources: harness.GoalHelmSize, Waves: 10}
-		for _, x := range ss {
-			if x.Resources == harness.GoalHelmSize {
-				s = x
+		for _, n := range harness.GoalHelmSizes {
+			var s gen.Size
+			for _, x := range ss {
+				if x.Resources == n {
+					s = x
+				}
 			}
-		}
-		fmt.Fprintf(os.Stderr, "wavebench: compile goals missed (%s); profiling wavec build at %v\n", strings.Join(missed, "; "), s)
-		pr, err := harness.ProfileBuild(ctx, repo, work, s, strings.Join(missed, "; "))
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "wavebench:", err)
-		} else {
-			rep.Profiles = append(rep.Profiles, pr)
+			if s.Resources == 0 {
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "wavebench: compile goals missed (%s); profiling wavec build at %v\n", strings.Join(missed, "; "), s)
+			pr, err := harness.ProfileBuild(ctx, repo, work, s, strings.Join(missed, "; "))
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "wavebench:", err)
+			} else {
+				rep.Profiles = append(rep.Profiles, pr)
+			}
 		}
 	}
 	rep.Meta.Duration = time.Since(start)
-	if err := os.MkdirAll(filepath.Dir(*doc), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(doc), 0o755); err != nil {
 		return err
 	}
-	f, err := os.Create(*doc)
+	f, err := os.Create(doc)
 	if err != nil {
 		return err
 	}
@@ -186,7 +250,7 @@ func run() error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "wavebench: wrote %s\n", *doc)
+	fmt.Fprintf(os.Stderr, "wavebench: wrote %s\n", doc)
 	return nil
 }
 

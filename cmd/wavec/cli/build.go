@@ -44,7 +44,9 @@ func buildCommand() *command {
 				if len(args) == 0 {
 					return usageError(env, "build", "name the pipeline: .wave files or a directory")
 				}
-				res, diags := f.compile(args, sets, ns)
+				// Standard output needs only the YAML of each object;
+				// --output-dir names files after the objects.
+				res, diags := compiler.CompileWith(args, compiler.Options{Sets: sets, ParamFiles: f.params, Namespace: ns, YAMLOnly: dir == ""})
 				if diags.HasErrors() || f.format == "json" {
 					f.printDiagnostics(env, res.Files, diags)
 				}

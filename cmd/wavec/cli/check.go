@@ -109,7 +109,8 @@ func checkCommand() *command {
 				if len(args) == 0 {
 					return usageError(env, "check", "name the pipeline: .wave files or a directory")
 				}
-				res, diags := f.compile(args, sets, ns)
+				// Checking needs no documents: the check stops before emitting.
+				res, diags := compiler.CompileWith(args, compiler.Options{Sets: sets, ParamFiles: f.params, Namespace: ns, CheckOnly: true})
 				f.printDiagnostics(env, res.Files, diags)
 				if diags.HasErrors() || strict && len(diags) > 0 {
 					return ExitFailure

@@ -27,7 +27,9 @@ import (
 // templates) must then be Bound by the cluster's provisioner. The test
 // plays the ingress controller, which the cluster has none of: it publishes
 // an address for each Ingress, as a controller does once it serves it.
-// Without a cluster it skips, or fails when WAVEC_TEST_CLUSTER=required.
+// Then `wavec delete` removes what the run applied (it keeps CRDs, so
+// examples/widgets' CRD stays on the cluster). Without a cluster it skips,
+// or fails when WAVEC_TEST_CLUSTER=required.
 func TestExamplesRun(t *testing.T) {
 	cs := testcluster.Clientset(t)
 	kubeconfig, err := testcluster.KubeconfigPath()
@@ -74,6 +76,14 @@ func TestExamplesRun(t *testing.T) {
 				t.Fatalf("wavec run -n %s %s: exit %d\n%s%s", ns, dir, code, stdout.String(), stderr.String())
 			}
 			claims += checkClaimsBound(t, cs, ns)
+
+			// What the run applied goes, except a CustomResourceDefinition,
+			// which wavec keeps as Argo CD does.
+			stdout.Reset()
+			stderr.Reset()
+			if code := cli.Run(ctx, env, []string{"delete", "-n", ns, dir}); code != cli.ExitOK {
+				t.Errorf("wavec delete -n %s %s: exit %d\n%s%s", ns, dir, code, stdout.String(), stderr.String())
+			}
 		})
 	}
 	if claims == 0 {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -238,4 +239,35 @@ func podWithClaim(name, claim string) *corev1.Pod {
 	}}
 	p.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
 	return p
+}
+
+// TestBlockClaimIsRefused: the provisioner makes directories, so a claim
+// for a Block volume stays Pending with an event that says why.
+func TestBlockClaimIsRefused(t *testing.T) {
+	t.Parallel()
+	cs, ns := testcluster.Clientset(t), testcluster.Namespace(t)
+
+	c := claim("raw", nil, "1Gi")
+	block := corev1.PersistentVolumeBlock
+	c.Spec.VolumeMode = &block
+	create(t, cs.CoreV1().PersistentVolumeClaims(ns), c)
+	waitFor(t, "the provisioner to refuse claim raw", 30*time.Second, func(ctx context.Context) (bool, error) {
+		events, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=raw"})
+		if err != nil {
+			return false, err
+		}
+		for _, e := range events.Items {
+			if e.Reason == "ProvisioningFailed" && strings.Contains(e.Message, "does not support block volume provisioning") {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	got, err := cs.CoreV1().PersistentVolumeClaims(ns).Get(t.Context(), "raw", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status.Phase != corev1.ClaimPending {
+		t.Errorf("refused claim is %s, want Pending", got.Status.Phase)
+	}
 }

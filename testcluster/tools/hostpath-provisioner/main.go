@@ -87,13 +87,12 @@ type hostPathProvisioner struct {
 }
 
 // Provision makes the directory of a new volume and describes the volume.
+// Block claims never reach it: the library refuses them for a provisioner
+// that does not implement controller.BlockProvisioner.
 func (p *hostPathProvisioner) Provision(ctx context.Context, opts controller.ProvisionOptions) (*corev1.PersistentVolume, controller.ProvisioningState, error) {
 	claim := opts.PVC
 	if claim.Spec.Selector != nil {
 		return nil, controller.ProvisioningFinished, errors.New("claims with a selector are not supported")
-	}
-	if claim.Spec.VolumeMode != nil && *claim.Spec.VolumeMode == corev1.PersistentVolumeBlock {
-		return nil, controller.ProvisioningFinished, errors.New("block volumes are not supported; only Filesystem")
 	}
 	size, ok := claim.Spec.Resources.Requests[corev1.ResourceStorage]
 	if !ok {

@@ -241,33 +241,43 @@ func podWithClaim(name, claim string) *corev1.Pod {
 	return p
 }
 
-// TestBlockClaimIsRefused: the provisioner makes directories, so a claim
-// for a Block volume stays Pending with an event that says why.
-func TestBlockClaimIsRefused(t *testing.T) {
+// TestUnsupportedClaimsAreRefused: the provisioner makes directories and
+// does not match labels, so a claim for a Block volume or with a selector
+// stays Pending with an event that says why.
+func TestUnsupportedClaimsAreRefused(t *testing.T) {
 	t.Parallel()
 	cs, ns := testcluster.Clientset(t), testcluster.Namespace(t)
 
-	c := claim("raw", nil, "1Gi")
+	raw := claim("raw", nil, "1Gi")
 	block := corev1.PersistentVolumeBlock
-	c.Spec.VolumeMode = &block
-	create(t, cs.CoreV1().PersistentVolumeClaims(ns), c)
-	waitFor(t, "the provisioner to refuse claim raw", 30*time.Second, func(ctx context.Context) (bool, error) {
-		events, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=raw"})
-		if err != nil {
-			return false, err
-		}
-		for _, e := range events.Items {
-			if e.Reason == "ProvisioningFailed" && strings.Contains(e.Message, "does not support block volume provisioning") {
-				return true, nil
+	raw.Spec.VolumeMode = &block
+	create(t, cs.CoreV1().PersistentVolumeClaims(ns), raw)
+	picky := claim("picky", nil, "1Gi")
+	picky.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"disk": "fast"}}
+	create(t, cs.CoreV1().PersistentVolumeClaims(ns), picky)
+
+	for name, why := range map[string]string{
+		"raw":   "does not support block volume provisioning",
+		"picky": "claims with a selector are not supported",
+	} {
+		waitFor(t, "the provisioner to refuse claim "+name, 30*time.Second, func(ctx context.Context) (bool, error) {
+			events, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=" + name})
+			if err != nil {
+				return false, err
 			}
+			for _, e := range events.Items {
+				if e.Reason == "ProvisioningFailed" && strings.Contains(e.Message, why) {
+					return true, nil
+				}
+			}
+			return false, nil
+		})
+		got, err := cs.CoreV1().PersistentVolumeClaims(ns).Get(t.Context(), name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return false, nil
-	})
-	got, err := cs.CoreV1().PersistentVolumeClaims(ns).Get(t.Context(), "raw", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Status.Phase != corev1.ClaimPending {
-		t.Errorf("refused claim is %s, want Pending", got.Status.Phase)
+		if got.Status.Phase != corev1.ClaimPending {
+			t.Errorf("refused claim %s is %s, want Pending", name, got.Status.Phase)
+		}
 	}
 }

@@ -40,7 +40,7 @@ func startOwnCluster(t *testing.T) *ownCluster {
 		bin = "../testcluster/bin"
 	}
 	bin, _ = filepath.Abs(bin)
-	for _, c := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"} {
+	for _, c := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "hostpath-provisioner"} {
 		if _, err := os.Stat(filepath.Join(bin, c)); err != nil {
 			msg := "the cluster binaries are not built (make cluster-tools): " + err.Error()
 			if os.Getenv(testcluster.RequiredEnv) == "required" {

@@ -8,7 +8,8 @@ TESTCLUSTER_SCRIPTS := $(TESTCLUSTER)/scripts
 .PHONY: cluster-tools cluster-up cluster-down cluster-status
 
 ## cluster-tools: build etcd, kube-apiserver, kube-controller-manager,
-## kube-scheduler and kwok into testcluster/bin (only when their pins changed)
+## kube-scheduler, kwok and hostpath-provisioner into testcluster/bin (only
+## when their pins changed)
 cluster-tools:
 	@$(TESTCLUSTER_SCRIPTS)/build-tools.sh
 

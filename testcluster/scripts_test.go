@@ -20,7 +20,7 @@ import (
 	"github.com/wavec/wavec/testcluster"
 )
 
-var components = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"}
+var components = []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "hostpath-provisioner"}
 
 // TestSecondClusterUpAndDown starts a second cluster beside the one the
 // other tests use, in a directory and on ports of its own, through the

@@ -12,6 +12,13 @@
 // becomes Running and Ready at once and, unless its restartPolicy is Always,
 // then succeeds. [OutcomeLabel], [DurationAnnotation] and [ReadyLabel] change
 // that. Images are never pulled, so any image name will do ([Image]).
+//
+// A PersistentVolumeClaim is bound to a volume that the cluster's
+// provisioner makes: a directory in the cluster's directory. The default
+// StorageClass, [StorageClass], binds claims at once; with
+// [WaitForFirstConsumerStorageClass] a claim waits for the first Pod that
+// uses it, and its volume is tied to the node the scheduler chose for that
+// Pod.
 package testcluster
 
 import (
@@ -70,6 +77,20 @@ const (
 	// Image is an image name for test Pods. The cluster never pulls images,
 	// so the name only needs to be valid.
 	Image = "registry.example/none:1"
+)
+
+// The storage of the cluster (testcluster/scripts/cluster-up.sh).
+const (
+	// StorageClass is the default StorageClass: Immediate binding, reclaim
+	// policy Delete. Claims that name no class get it.
+	StorageClass = "standard"
+	// WaitForFirstConsumerStorageClass binds a claim once a Pod using it is
+	// scheduled; the volume then has node affinity to that Pod's node.
+	// Reclaim policy Delete.
+	WaitForFirstConsumerStorageClass = "wait-for-first-consumer"
+	// Provisioner is the provisioner name of both classes: the cluster's
+	// hostpath-provisioner, which makes hostPath volumes.
+	Provisioner = "testcluster.wavec.io/hostpath"
 )
 
 // probeTimeout bounds the check that the cluster answers.

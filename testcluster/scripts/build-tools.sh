@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the test cluster's binaries (etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kwok) from the pinned tools module
-# into testcluster/bin, unless the binaries there were already built from the
-# same pins. The stamp file records a hash of everything that decides the
-# result: tools/go.mod, tools/go.sum, the etcd wrapper and the ldflags.
+# Builds the test cluster's binaries into testcluster/bin, unless the
+# binaries there were already built from the same pins: etcd,
+# kube-apiserver, kube-controller-manager, kube-scheduler and kwok from the
+# tools module, and hostpath-provisioner from its own module in
+# tools/hostpath-provisioner. Each build has a stamp file recording a hash of
+# everything that decides its result (the module's go.mod, go.sum and sources
+# and the ldflags), so changing the provisioner does not rebuild Kubernetes.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -40,6 +42,42 @@ mkdir -p "$bin"
 # only compete for the two cores; the second waits and then finds it done.
 exec 9>"$bin/.lock"
 flock 9
+
+provisioner=$tools/hostpath-provisioner
+provisioner_ldflags="-s -w"
+provisioner_stamp_of() {
+	{
+		cat "$provisioner/go.mod" "$provisioner/go.sum" "$provisioner"/*.go
+		printf '%s\n' "$provisioner_ldflags"
+	} | sha256sum | cut -d' ' -f1
+}
+provisioner_want=$(provisioner_stamp_of)
+
+# build_provisioner builds hostpath-provisioner unless it is up to date.
+build_provisioner() {
+	if [[ -f "$bin/.stamp-provisioner" && "$(cat "$bin/.stamp-provisioner")" == "$provisioner_want" &&
+		-x "$bin/hostpath-provisioner" ]]; then
+		echo "build-tools: hostpath-provisioner in $bin is up to date"
+		return 0
+	fi
+	echo "build-tools: building hostpath-provisioner into $bin"
+	local start tmp
+	start=$(date +%s)
+	tmp=$(mktemp -d "$bin/.build.XXXXXX")
+	(
+		cd "$provisioner"
+		GOFLAGS=-buildvcs=false GOWORK=off go build -ldflags "$provisioner_ldflags" -o "$tmp/" .
+	) || {
+		rm -rf "$tmp"
+		return 1
+	}
+	rm -f "$bin/.stamp-provisioner"
+	mv -f "$tmp/hostpath-provisioner" "$bin/hostpath-provisioner"
+	rm -rf "$tmp"
+	echo "$provisioner_want" >"$bin/.stamp-provisioner"
+	echo "build-tools: hostpath-provisioner done in $(($(date +%s) - start)) s"
+}
+build_provisioner
 
 if up_to_date; then
 	echo "build-tools: binaries in $bin are up to date"

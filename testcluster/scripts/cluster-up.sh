@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Starts the local test cluster: etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler and kwok as plain processes on 127.0.0.1, plus fake nodes.
-# Returns once a node is Ready and the default ServiceAccount exists; the
-# admin kubeconfig is then at $WAVEC_CLUSTER_DIR/kubeconfig.
+# kube-scheduler, kwok and hostpath-provisioner as plain processes on
+# 127.0.0.1, plus fake nodes and two StorageClasses: "standard" (the default,
+# Immediate binding) and "wait-for-first-consumer". Returns once a node is
+# Ready and the default ServiceAccount exists; the admin kubeconfig is then at
+# $WAVEC_CLUSTER_DIR/kubeconfig.
 #
 # If the cluster in $WAVEC_CLUSTER_DIR is already running, it says so and
 # starts nothing. Settings: see lib.sh.
@@ -76,6 +78,9 @@ sign kube-controller-manager "/O=system:masters/CN=system:kube-controller-manage
 sign kube-scheduler "/CN=system:kube-scheduler" "$client_ext"
 # kwok plays every kubelet and edits Node and Pod status freely.
 sign kwok "/O=system:masters/CN=kwok-controller" "$client_ext"
+# The provisioner watches claims, volumes and classes, writes volumes and
+# events and patches claims.
+sign hostpath-provisioner "/O=system:masters/CN=hostpath-provisioner" "$client_ext"
 new_key "$pki/service-account.key"
 openssl pkey -in "$pki/service-account.key" -pubout -out "$pki/service-account.pub"
 
@@ -102,7 +107,7 @@ contexts:
 current-context: wavec-test
 EOF
 }
-for name in kube-controller-manager kube-scheduler kwok; do
+for name in kube-controller-manager kube-scheduler kwok hostpath-provisioner; do
 	kubeconfig "$name" "$tc_dir/$name.kubeconfig"
 done
 
@@ -218,6 +223,34 @@ launch kwok \
 	--manage-all-nodes=true \
 	--cidr=10.244.0.0/16 \
 	--node-ip=127.0.0.1
+
+# Volumes are directories under volumes/; the fake nodes run nothing, so a
+# directory here serves every node.
+launch hostpath-provisioner \
+	--kubeconfig="$tc_dir/hostpath-provisioner.kubeconfig" \
+	--root="$tc_dir/volumes" \
+	--name=testcluster.wavec.io/hostpath
+
+# --- storage classes ---------------------------------------------------------
+# storage_class_json NAME BINDING_MODE DEFAULT
+storage_class_json() {
+	jq -n --arg name "$1" --arg mode "$2" --arg default "$3" '{
+		apiVersion: "storage.k8s.io/v1", kind: "StorageClass",
+		metadata: {name: $name, annotations: {"storageclass.kubernetes.io/is-default-class": $default}},
+		provisioner: "testcluster.wavec.io/hostpath",
+		reclaimPolicy: "Delete",
+		volumeBindingMode: $mode
+	}'
+}
+create_storage_class() {
+	local code
+	code=$(storage_class_json "$@" | tc_curl /apis/storage.k8s.io/v1/storageclasses -X POST \
+		-H 'Content-Type: application/json' --data-binary @- -o "$tc_dir/class.out" -w '%{http_code}') || code=000
+	[[ "$code" == 201 || "$code" == 409 ]] || fail "creating StorageClass $1: HTTP $code: $(cat "$tc_dir/class.out" 2>/dev/null)" kube-apiserver
+	rm -f "$tc_dir/class.out"
+}
+create_storage_class standard Immediate true
+create_storage_class wait-for-first-consumer WaitForFirstConsumer false
 
 # --- nodes -----------------------------------------------------------------
 node_json() {

@@ -35,7 +35,7 @@ tc_bin=$WAVEC_TOOLS_BIN
 
 # Start order.
 # shellcheck disable=SC2034 # used by the scripts that source this file
-tc_components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+tc_components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok hostpath-provisioner)
 
 tc_log() { printf 'testcluster: %s\n' "$*" >&2; }
 
@@ -117,7 +117,7 @@ tc_stop() {
 # files: the API server's clients first, then the API server, then etcd. (An
 # API server whose etcd has gone takes several seconds to shut down.)
 tc_stop_all() {
-	tc_stop kwok kube-scheduler kube-controller-manager
+	tc_stop hostpath-provisioner kwok kube-scheduler kube-controller-manager
 	tc_stop kube-apiserver
 	tc_stop etcd
 	rm -f "$tc_dir"/pids/*.pid

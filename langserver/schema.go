@@ -121,12 +121,17 @@ var kindFieldDocs = map[ir.Kind]map[string]field{
 	},
 	ir.Deployment: {
 		"replicas": {doc: "Number of Pods (default 1).", sets: "spec.replicas", value: "3"},
+		"selector": {doc: "Labels of its own that select its Pods, instead of wavec's: `{ app = \"web\" }`. Its Pods get them; services, pdbs and networkpolicies naming it select by them.", sets: "spec.selector.matchLabels", value: `{ app = "web" }`},
+	},
+	ir.DaemonSet: {
+		"selector": {doc: "Labels of its own that select its Pods, instead of wavec's: `{ app = \"web\" }`. Its Pods get them; services, pdbs and networkpolicies naming it select by them.", sets: "spec.selector.matchLabels", value: `{ app = "web" }`},
 	},
 	ir.StatefulSet: {
 		"replicas":      {doc: "Number of Pods (default 1).", sets: "spec.replicas", value: "3"},
 		"service":       {doc: "The governing Service: `service NAME` (default the Service of the same name).", sets: "spec.serviceName", refs: []ir.Kind{ir.Service}},
 		"storage":       {doc: "One ReadWriteOnce claim template per mount path: `{ \"/var/lib/data\" = 10Gi }`.", sets: "spec.volumeClaimTemplates"},
 		"storage_class": {doc: "The storage class of the `storage` claim templates.", sets: "spec.volumeClaimTemplates[*].spec.storageClassName", value: `"standard"`},
+		"selector":      {doc: "Labels of its own that select its Pods, instead of wavec's: `{ app = \"web\" }`. Its Pods get them; services, pdbs and networkpolicies naming it select by them.", sets: "spec.selector.matchLabels", value: `{ app = "web" }`},
 	},
 	ir.Job: {
 		"retries": {doc: "How often a failed Pod is retried (default 0).", sets: "spec.backoffLimit", value: "2"},

@@ -26,9 +26,9 @@ var (
 		ir.ConfigMap:          nil,
 		ir.Secret:             {"type"},
 		ir.ServiceAccount:     {"automount"},
-		ir.Deployment:         {"replicas"},
-		ir.StatefulSet:        {"replicas", "service", "storage", "storage_class"},
-		ir.DaemonSet:          nil,
+		ir.Deployment:         {"replicas", "selector"},
+		ir.StatefulSet:        {"replicas", "service", "storage", "storage_class", "selector"},
+		ir.DaemonSet:          {"selector"},
 		ir.Job:                {"retries", "timeout"},
 		ir.CronJob:            {"retries", "timeout", "schedule", "concurrency", "suspend", "time_zone", "keep_succeeded", "keep_failed"},
 		ir.Service:            {"port", "ports", "selector", "type"},
@@ -157,6 +157,7 @@ func (c *checker) body(d *decl) {
 		c.finishSubGeneral(d)    // general.go
 		c.nameMainOverlays(d)    // general.go
 		c.volumeMountNames(d)    // mounts.go
+		c.finishSelector(d)      // selector.go
 	}
 }
 
@@ -324,6 +325,11 @@ func (c *checker) workloadField(d *decl, key string, v *syntax.Value, st *worklo
 		if n, ok := c.integer(v, key, 0, math.MaxInt32); ok {
 			w.Replicas = int32(n)
 		}
+	case "selector":
+		if k != ir.Deployment && k != ir.StatefulSet && k != ir.DaemonSet {
+			return false
+		}
+		c.workloadSelector(d, v) // selector.go
 	case "service":
 		if k != ir.StatefulSet {
 			return false

@@ -363,10 +363,11 @@ data: {a: b}
 	checkContract(t, "sync options", objs)
 }
 
-// TestFallsBackToObject: a Deployment that selects its Pods by labels of
-// its own cannot be a typed deployment (wavec owns the selector), so it is
-// an object, exactly.
-func TestFallsBackToObject(t *testing.T) {
+// TestOwnSelector: a Deployment that selects its Pods by labels of its own
+// is a typed deployment with `selector`, and a Service that selects
+// exactly those labels refers to it; a selector with expressions cannot be
+// said in .wave, so that Deployment is an object, exactly.
+func TestOwnSelector(t *testing.T) {
 	objs := load(t, []byte(`apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -374,11 +375,45 @@ metadata:
 spec:
   selector: {matchLabels: {app: web}}
   template:
+    metadata: {labels: {app: web, tier: front}}
+    spec:
+      containers: [{name: main, image: nginx, imagePullPolicy: Always, ports: [{containerPort: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: front
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80}]
+`), "d.yaml")
+	res, problems := Import(objs, Options{Namespace: "shop"})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	src := string(WithoutNotes(res.Source))
+	for _, want := range []string{"selector        = { app = \"web\" }", "container_name  = \"main\"", "imagePullPolicy = \"Always\"", "tier = \"front\"", "selector = deployment web"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("want %q in:\n%s", want, src)
+		}
+	}
+	if res.Typed != 2 {
+		t.Errorf("typed %d, want 2:\n%s", res.Typed, src)
+	}
+	checkContract(t, "own selector", objs)
+
+	objs = load(t, []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchExpressions: [{key: app, operator: In, values: [web]}]}
+  template:
     metadata: {labels: {app: web}}
     spec:
       containers: [{name: web, image: nginx}]
 `), "d.yaml")
-	res, problems := Import(objs, Options{Namespace: "shop"})
+	res, problems = Import(objs, Options{Namespace: "shop"})
 	if res == nil {
 		t.Fatal(problems)
 	}

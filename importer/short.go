@@ -204,14 +204,19 @@ func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bo
 	spec, _ := obj["spec"].(map[string]any)
 	sel, _ := spec["selector"].(map[string]any)
 	target := str(sel["app.kubernetes.io/name"])
-	if len(sel) != 2 || str(sel["app.kubernetes.io/part-of"]) != r.Name || !isName(name) {
+	if !isName(name) {
 		return candidate{}, false
 	}
 	ref := ""
-	for _, kw := range []string{"deployment", "statefulset", "daemonset"} {
-		if r.declared[kw+" "+target] != nil {
-			ref = kw + " " + target
+	if len(sel) == 2 && str(sel["app.kubernetes.io/part-of"]) == r.Name {
+		for _, kw := range []string{"deployment", "statefulset", "daemonset"} {
+			if r.declared[kw+" "+target] != nil {
+				ref = kw + " " + target
+			}
 		}
+	} else if w, ok := r.selectedByOwn(toStrings(sel), "deployment", "statefulset", "daemonset"); ok {
+		ref = w
+		_, target, _ = strings.Cut(w, " ")
 	}
 	if ref == "" {
 		return candidate{}, false

@@ -71,3 +71,33 @@ networkpolicy api { from = [deployment web] }
 		t.Errorf("found %d of the 4 objects", found)
 	}
 }
+
+// TestServicePortName: port_name names the one port of `port`, and ""
+// leaves it unnamed.
+func TestServicePortName(t *testing.T) {
+	src := `pipeline shop in default
+deployment redis { image = "redis:7"; user = 999; port = 6379 }
+service redis { port_name = ""; port = 6379 }
+service cache { selector = deployment redis; port = 6379; port_name = "redis" }
+`
+	res, diags := compiler.CompileSource("p.wave", []byte(src), nil)
+	if diags.HasErrors() {
+		t.Fatal(diagText(diags))
+	}
+	want := map[string]string{"redis": "", "cache": "redis"}
+	for _, d := range res.Documents {
+		if d.Object.GetKind() != "Service" {
+			continue
+		}
+		ports, _, _ := unstructured.NestedSlice(d.Object.Object, "spec", "ports")
+		p, _ := ports[0].(map[string]any)
+		name, has := p["name"]
+		if w := want[d.Object.GetName()]; len(ports) != 1 || w == "" && has || w != "" && name != w {
+			t.Errorf("service %s: ports %v, want one named %q", d.Object.GetName(), ports, w)
+		}
+		delete(want, d.Object.GetName())
+	}
+	if len(want) > 0 {
+		t.Errorf("services not built: %v", want)
+	}
+}

@@ -148,10 +148,11 @@ var kindFieldDocs = map[ir.Kind]map[string]field{
 		"keep_failed":    {doc: "How many failed Jobs the history keeps.", sets: "spec.failedJobsHistoryLimit", value: "1"},
 	},
 	ir.Service: {
-		"port":     {doc: "One port named http: `80` or `80 -> 8000` (the target port, a number or a container port's name).", sets: "spec.ports", value: "80 -> 8000"},
-		"ports":    {doc: "Named ports: `{ http = 80 -> 8000, metrics = 9090 }`.", sets: "spec.ports"},
-		"selector": {doc: "The deployment, statefulset or daemonset whose Pods it serves (default: the workload of the same name).", sets: "spec.selector", refs: []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet}},
-		"type":     {doc: "The Service type (default ClusterIP); `None` is a headless Service.", sets: "spec.type (clusterIP: None for None)", enum: []string{"ClusterIP", "NodePort", "LoadBalancer", "None"}},
+		"port":      {doc: "One port named http: `80` or `80 -> 8000` (the target port, a number or a container port's name).", sets: "spec.ports", value: "80 -> 8000"},
+		"ports":     {doc: "Named ports: `{ http = 80 -> 8000, metrics = 9090 }`.", sets: "spec.ports"},
+		"port_name": {doc: "The name of `port`'s one port instead of http; `\"\"` leaves it unnamed.", sets: "spec.ports[0].name", value: `"redis"`},
+		"selector":  {doc: "The deployment, statefulset or daemonset whose Pods it serves (default: the workload of the same name).", sets: "spec.selector", refs: []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet}},
+		"type":      {doc: "The Service type (default ClusterIP); `None` is a headless Service.", sets: "spec.type (clusterIP: None for None)", enum: []string{"ClusterIP", "NodePort", "LoadBalancer", "None"}},
 	},
 	ir.Ingress: {
 		"host":    {doc: "The host name routed.", sets: "spec.rules[0].host", value: `"app.example.com"`},

@@ -31,7 +31,7 @@ var (
 		ir.DaemonSet:          {"selector"},
 		ir.Job:                {"retries", "timeout"},
 		ir.CronJob:            {"retries", "timeout", "schedule", "concurrency", "suspend", "time_zone", "keep_succeeded", "keep_failed"},
-		ir.Service:            {"port", "ports", "selector", "type"},
+		ir.Service:            {"port", "ports", "selector", "type", "port_name"},
 		ir.Ingress:            {"host", "path", "service", "port", "class", "tls", "rule"},
 		ir.PVC:                {"size", "access", "storage_class"},
 		ir.HPA:                {"target", "min", "max", "cpu", "memory"},
@@ -158,6 +158,7 @@ func (c *checker) body(d *decl) {
 		c.nameMainOverlays(d)    // general.go
 		c.volumeMountNames(d)    // mounts.go
 		c.finishSelector(d)      // selector.go
+		c.finishPortName(d)      // service_port.go
 	}
 }
 
@@ -685,6 +686,8 @@ func (c *checker) serviceField(d *decl, key string, v *syntax.Value) bool {
 		}
 	case "ports":
 		s.Ports = append(s.Ports, c.namedPorts(v, true, c.deferTarget(d))...)
+	case "port_name":
+		// service_port.go, once every field is read
 	case "selector":
 		s.Selector = c.selects(c.ref(v, key, ir.Deployment, ir.StatefulSet, ir.DaemonSet), span(v), "a service's selector")
 	case "type":

@@ -39,15 +39,11 @@ func (c *checker) finishSelector(d *decl) {
 	if r.Workload == nil || r.Workload.Selector == nil || d.node.Body == nil {
 		return
 	}
-	var at *syntax.Value
-	for _, e := range d.node.Body.Entries {
-		if e.Label == nil && e.Key.String == nil && e.Key.Name() == "selector" {
-			at = entryValue(e)
-		}
-	}
-	if at == nil {
+	e := bodyField(d, "selector")
+	if e == nil {
 		return
 	}
+	at := entryValue(e)
 	sel := r.Workload.Selector
 	keys := make([]string, 0, len(sel))
 	for k := range sel {

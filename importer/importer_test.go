@@ -386,19 +386,27 @@ metadata:
 spec:
   selector: {app: web}
   ports: [{name: http, port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: plain
+spec:
+  selector: {app: web}
+  ports: [{port: 8080, targetPort: 80}]
 `), "d.yaml")
 	res, problems := Import(objs, Options{Namespace: "shop"})
 	if res == nil {
 		t.Fatal(problems)
 	}
 	src := string(WithoutNotes(res.Source))
-	for _, want := range []string{"selector        = { app = \"web\" }", "container_name  = \"main\"", "imagePullPolicy = \"Always\"", "tier = \"front\"", "selector = deployment web"} {
+	for _, want := range []string{"selector        = { app = \"web\" }", "container_name  = \"main\"", "imagePullPolicy = \"Always\"", "tier = \"front\"", "selector = deployment web", "port_name = \"\"\n  port      = 8080 -> 80"} {
 		if !strings.Contains(src, want) {
 			t.Errorf("want %q in:\n%s", want, src)
 		}
 	}
-	if res.Typed != 2 {
-		t.Errorf("typed %d, want 2:\n%s", res.Typed, src)
+	if res.Typed != 3 {
+		t.Errorf("typed %d, want 3:\n%s", res.Typed, src)
 	}
 	checkContract(t, "own selector", objs)
 

@@ -237,7 +237,12 @@ func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bo
 	for _, it := range ports {
 		p, _ := it.(map[string]any)
 		pname := str(p["name"])
-		if !namePattern.MatchString(pname) || p["port"] == nil {
+		if pname == "" && len(ports) == 1 {
+			pname = "-" // the one port of `port`, unnamed: port_name = ""
+		} else if !namePattern.MatchString(pname) {
+			return candidate{}, false
+		}
+		if p["port"] == nil {
 			return candidate{}, false
 		}
 		v := scalar(p["port"])
@@ -256,6 +261,8 @@ func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bo
 	switch {
 	case len(parts) == 1 && strings.HasPrefix(parts[0], "http = "):
 		fields = append(fields, "port = "+strings.TrimPrefix(parts[0], "http = "))
+	case len(parts) == 1 && strings.HasPrefix(parts[0], "- = "):
+		fields = append(fields, `port_name = ""`, "port = "+strings.TrimPrefix(parts[0], "- = "))
 	case len(parts) > 0:
 		fields = append(fields, "ports = { "+strings.Join(parts, ", ")+" }")
 	}

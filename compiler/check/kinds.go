@@ -101,6 +101,7 @@ func (c *checker) bodies() {
 		}
 	}
 	c.sharedClaims()
+	c.sharedSelectors() // selector.go
 	c.bindingReads()
 }
 

@@ -51,14 +51,8 @@ func (c *checker) finishSelector(d *decl) {
 	}
 	sort.Strings(keys)
 	podLabels := map[string]any{}
-	for _, o := range r.Overlays {
-		if reflect.DeepEqual(o.Path, withSteps(podPath(r.Kind), ir.PathStep{Field: "metadata"})) {
-			if l, ok := o.Fields["labels"].(map[string]any); ok {
-				for k, v := range l {
-					podLabels[k] = v
-				}
-			}
-		}
+	for k, v := range overlayPodLabels(r) {
+		podLabels[k] = v
 	}
 	for _, k := range keys {
 		want := sel[k]
@@ -76,4 +70,71 @@ func (c *checker) finishSelector(d *decl) {
 		c.errorf(span(at), CodeConflict, "%s selects its Pods by %s=%s, but %s give them %s=%s", r.Describe(), k, want, where, k, got).
 			Hint("give the label one value: the selector's labels are its Pods' labels too")
 	}
+}
+
+// overlayPodLabels returns the labels that `pod { labels = ... }` gives a
+// workload's Pods.
+func overlayPodLabels(r *ir.Resource) map[string]any {
+	out := map[string]any{}
+	for _, o := range r.Overlays {
+		if reflect.DeepEqual(o.Path, withSteps(podPath(r.Kind), ir.PathStep{Field: "metadata"})) {
+			if l, ok := o.Fields["labels"].(map[string]any); ok {
+				for k, v := range l {
+					out[k] = v
+				}
+			}
+		}
+	}
+	return out
+}
+
+// sharedSelectors warns of a workload whose own selector also selects the
+// Pods of another workload of the pipeline: both controllers would count
+// those Pods, and the services naming it would send them traffic.
+func (c *checker) sharedSelectors() {
+	for _, d := range c.order_ {
+		r := d.res
+		if r.External || r.Workload == nil || r.Workload.Selector == nil {
+			continue
+		}
+		e := bodyField(d, "selector")
+		if e == nil {
+			continue
+		}
+		for _, o := range c.order_ {
+			t := o.res
+			if t == r || t.External || t.Workload == nil {
+				continue
+			}
+			labels := map[string]string{}
+			for k, v := range c.p.Labels {
+				labels[k] = v
+			}
+			for k, v := range t.Labels {
+				labels[k] = v
+			}
+			for k, v := range t.Workload.Selector {
+				labels[k] = v
+			}
+			for k, v := range overlayPodLabels(t) {
+				labels[k] = fmt.Sprint(v)
+			}
+			if !selects(r.Workload.Selector, labels) {
+				continue
+			}
+			c.warnf(span(entryValue(e)), CodeSharedSelector, "the selector of %s selects the Pods of %s too", r.Describe(), t.Describe()).
+				Note(t.NameSpan, "%s is declared here", t.Describe()).
+				Hint("add a label to the selector that only the Pods of %s have", r.Ref())
+		}
+	}
+}
+
+// selects reports whether every label of sel is among labels.
+func selects(sel, labels map[string]string) bool {
+	for k, v := range sel {
+		if w, ok := labels[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }

@@ -394,19 +394,27 @@ metadata:
 spec:
   selector: {app: web}
   ports: [{port: 8080, targetPort: 80}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web-pdb
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: web}}
 `), "d.yaml")
 	res, problems := Import(objs, Options{Namespace: "shop"})
 	if res == nil {
 		t.Fatal(problems)
 	}
 	src := string(WithoutNotes(res.Source))
-	for _, want := range []string{"selector        = { app = \"web\" }", "container_name  = \"main\"", "imagePullPolicy = \"Always\"", "tier = \"front\"", "selector = deployment web", "port_name = \"\"\n  port      = 8080 -> 80"} {
+	for _, want := range []string{"selector        = { app = \"web\" }", "container_name  = \"main\"", "imagePullPolicy = \"Always\"", "tier = \"front\"", "selector = deployment web", "port_name = \"\"\n  port      = 8080 -> 80", "pdb web-pdb {\n  selector      = deployment web"} {
 		if !strings.Contains(src, want) {
 			t.Errorf("want %q in:\n%s", want, src)
 		}
 	}
-	if res.Typed != 3 {
-		t.Errorf("typed %d, want 3:\n%s", res.Typed, src)
+	if res.Typed != 4 {
+		t.Errorf("typed %d, want 4:\n%s", res.Typed, src)
 	}
 	checkContract(t, "own selector", objs)
 

@@ -372,6 +372,7 @@ func TestOwnSelector(t *testing.T) {
 kind: Deployment
 metadata:
   name: web
+  labels: {app: web}
 spec:
   selector: {matchLabels: {app: web}}
   template:

@@ -289,6 +289,9 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 		}
 		// The workload's labels are its Pods' labels too.
 		for k, v := range userLabels(u.GetLabels()) {
+			if sv, ok := ownSelector[k]; ok && sv == v {
+				continue // on the Pods from the selector
+			}
 			if str(l[k]) != v {
 				return "", nil, false
 			}

@@ -530,7 +530,7 @@ func declareWithService(res *Result, e *entry, c candidate, used map[string]bool
 		return false
 	}
 	self := "statefulset " + e.obj.GetName()
-	res.declared[self] = &entry{decl: c.text}
+	res.declared[self] = &entry{decl: c.text, write: e.write}
 	sc, ok := serviceCandidate(res, svc.write.Object, sn)
 	delete(res.declared, self)
 	if !ok {

@@ -419,6 +419,37 @@ spec:
 	}
 	checkContract(t, "own selector", objs)
 
+	// A statefulset and its governing Service are declared together.
+	objs = load(t, []byte(`apiVersion: v1
+kind: Service
+metadata:
+  name: redis
+spec:
+  clusterIP: None
+  selector: {app: redis}
+  ports: [{port: 6379}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: redis
+spec:
+  serviceName: redis
+  selector: {matchLabels: {app: redis}}
+  template:
+    metadata: {labels: {app: redis}}
+    spec:
+      containers: [{name: redis, image: redis}]
+`), "s.yaml")
+	res, problems = Import(objs, Options{Namespace: "shop"})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	if res.Typed != 2 {
+		t.Errorf("typed %d, want 2:\n%s", res.Typed, res.Source)
+	}
+	checkContract(t, "statefulset with own selector", objs)
+
 	objs = load(t, []byte(`apiVersion: apps/v1
 kind: Deployment
 metadata:

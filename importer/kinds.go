@@ -273,7 +273,7 @@ func (r *Result) selectedByOwn(labels map[string]string, kinds ...string) (strin
 	found := ""
 	for _, kw := range kinds {
 		for ref, e := range r.declared {
-			if !strings.HasPrefix(ref, kw+" ") {
+			if !strings.HasPrefix(ref, kw+" ") || e.write == nil {
 				continue
 			}
 			sel, _, _ := unstructured.NestedMap(e.write.Object, "spec", "selector")

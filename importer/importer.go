@@ -530,7 +530,7 @@ func declareWithService(res *Result, e *entry, c candidate, used map[string]bool
 		return false
 	}
 	self := "statefulset " + e.obj.GetName()
-	res.declared[self] = &entry{decl: c.text}
+	res.declared[self] = &entry{decl: c.text, write: e.write}
 	sc, ok := serviceCandidate(res, svc.write.Object, sn)
 	delete(res.declared, self)
 	if !ok {
@@ -724,8 +724,9 @@ func comparable(obj map[string]any) map[string]any {
 
 // applyDefaults sets the defaults the API server gives the fields where
 // wavec writes the default and input often leaves it out: a Deployment's
-// and StatefulSet's replicas, a Job's backoffLimit and a Pod template's
-// restartPolicy; and it removes wavec's labels from Pod templates.
+// and StatefulSet's replicas, a Job's backoffLimit, a Pod template's
+// restartPolicy, a Service's type and its ports' targetPort; and it
+// removes wavec's labels from Pod templates.
 func applyDefaults(m map[string]any) {
 	spec := nested(m, "spec")
 	if spec == nil {
@@ -750,6 +751,17 @@ func applyDefaults(m map[string]any) {
 		setDefault(nested(t, "spec"), "restartPolicy", restart)
 	}
 	switch m["kind"] {
+	case "Service":
+		if m["apiVersion"] != "v1" {
+			break
+		}
+		setDefault(spec, "type", "ClusterIP")
+		ports, _ := spec["ports"].([]any)
+		for _, it := range ports {
+			if p, ok := it.(map[string]any); ok && p["port"] != nil {
+				setDefault(p, "targetPort", p["port"])
+			}
+		}
 	case "Deployment", "StatefulSet":
 		setDefault(spec, "replicas", float64(1))
 		template(nested(spec, "template"), "Always")

@@ -363,22 +363,105 @@ data: {a: b}
 	checkContract(t, "sync options", objs)
 }
 
-// TestFallsBackToObject: a Deployment that selects its Pods by labels of
-// its own cannot be a typed deployment (wavec owns the selector), so it is
-// an object, exactly.
-func TestFallsBackToObject(t *testing.T) {
+// TestOwnSelector: a Deployment that selects its Pods by labels of its own
+// is a typed deployment with `selector`, and a Service that selects
+// exactly those labels refers to it; a selector with expressions cannot be
+// said in .wave, so that Deployment is an object, exactly.
+func TestOwnSelector(t *testing.T) {
 	objs := load(t, []byte(`apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web
+  labels: {app: web}
 spec:
   selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web, tier: front}}
+    spec:
+      containers: [{name: main, image: nginx, imagePullPolicy: Always, ports: [{containerPort: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: front
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: plain
+spec:
+  selector: {app: web}
+  ports: [{port: 8080, targetPort: 80}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web-pdb
+spec:
+  minAvailable: 1
+  selector: {matchLabels: {app: web}}
+`), "d.yaml")
+	res, problems := Import(objs, Options{Namespace: "shop"})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	src := string(WithoutNotes(res.Source))
+	for _, want := range []string{"selector        = { app = \"web\" }", "container_name  = \"main\"", "imagePullPolicy = \"Always\"", "tier = \"front\"", "selector = deployment web", "port_name = \"\"\n  port      = 8080 -> 80", "pdb web-pdb {\n  selector      = deployment web"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("want %q in:\n%s", want, src)
+		}
+	}
+	if res.Typed != 4 {
+		t.Errorf("typed %d, want 4:\n%s", res.Typed, src)
+	}
+	checkContract(t, "own selector", objs)
+
+	// A statefulset and its governing Service are declared together.
+	objs = load(t, []byte(`apiVersion: v1
+kind: Service
+metadata:
+  name: redis
+spec:
+  clusterIP: None
+  selector: {app: redis}
+  ports: [{port: 6379}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: redis
+spec:
+  serviceName: redis
+  selector: {matchLabels: {app: redis}}
+  template:
+    metadata: {labels: {app: redis}}
+    spec:
+      containers: [{name: redis, image: redis}]
+`), "s.yaml")
+	res, problems = Import(objs, Options{Namespace: "shop"})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	if res.Typed != 2 {
+		t.Errorf("typed %d, want 2:\n%s", res.Typed, res.Source)
+	}
+	checkContract(t, "statefulset with own selector", objs)
+
+	objs = load(t, []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchExpressions: [{key: app, operator: In, values: [web]}]}
   template:
     metadata: {labels: {app: web}}
     spec:
       containers: [{name: web, image: nginx}]
 `), "d.yaml")
-	res, problems := Import(objs, Options{Namespace: "shop"})
+	res, problems = Import(objs, Options{Namespace: "shop"})
 	if res == nil {
 		t.Fatal(problems)
 	}

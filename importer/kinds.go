@@ -1,8 +1,11 @@
 package importer
 
 import (
+	"maps"
 	"slices"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // kindCandidates returns typed declarations of the kinds other than
@@ -249,6 +252,9 @@ func kindCandidates(r *Result, e *entry) []candidate {
 func (r *Result) selected(sel map[string]any, kinds ...string) (string, bool) {
 	ml, _ := sel["matchLabels"].(map[string]any)
 	target := str(ml["app.kubernetes.io/name"])
+	if len(sel) == 1 && len(ml) > 0 && !wavecSelector(toStrings(ml)) {
+		return r.selectedByOwn(toStrings(ml), kinds...)
+	}
 	if len(sel) != 1 || len(ml) != 2 || str(ml["app.kubernetes.io/part-of"]) != r.Name {
 		return "", false
 	}
@@ -258,6 +264,30 @@ func (r *Result) selected(sel map[string]any, kinds ...string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// selectedByOwn returns the reference to the one typed workload of kinds
+// that selects its Pods by exactly these labels of its own (a `selector`
+// in .wave).
+func (r *Result) selectedByOwn(labels map[string]string, kinds ...string) (string, bool) {
+	found := ""
+	for _, kw := range kinds {
+		for ref, e := range r.declared {
+			if !strings.HasPrefix(ref, kw+" ") || e.write == nil {
+				continue
+			}
+			sel, _, _ := unstructured.NestedMap(e.write.Object, "spec", "selector")
+			ml, _ := sel["matchLabels"].(map[string]any)
+			if len(sel) != 1 || wavecSelector(toStrings(ml)) || !maps.Equal(toStrings(ml), labels) {
+				continue
+			}
+			if found != "" {
+				return "", false // two workloads: the selector names neither
+			}
+			found = ref
+		}
+	}
+	return found, found != ""
 }
 
 // ingressCandidates writes an Ingress as `rule` blocks: first with each

@@ -204,14 +204,19 @@ func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bo
 	spec, _ := obj["spec"].(map[string]any)
 	sel, _ := spec["selector"].(map[string]any)
 	target := str(sel["app.kubernetes.io/name"])
-	if len(sel) != 2 || str(sel["app.kubernetes.io/part-of"]) != r.Name || !isName(name) {
+	if !isName(name) {
 		return candidate{}, false
 	}
 	ref := ""
-	for _, kw := range []string{"deployment", "statefulset", "daemonset"} {
-		if r.declared[kw+" "+target] != nil {
-			ref = kw + " " + target
+	if len(sel) == 2 && str(sel["app.kubernetes.io/part-of"]) == r.Name {
+		for _, kw := range []string{"deployment", "statefulset", "daemonset"} {
+			if r.declared[kw+" "+target] != nil {
+				ref = kw + " " + target
+			}
 		}
+	} else if w, ok := r.selectedByOwn(toStrings(sel), "deployment", "statefulset", "daemonset"); ok {
+		ref = w
+		_, target, _ = strings.Cut(w, " ")
 	}
 	if ref == "" {
 		return candidate{}, false
@@ -232,7 +237,12 @@ func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bo
 	for _, it := range ports {
 		p, _ := it.(map[string]any)
 		pname := str(p["name"])
-		if !namePattern.MatchString(pname) || p["port"] == nil {
+		if pname == "" && len(ports) == 1 {
+			pname = "-" // the one port of `port`, unnamed: port_name = ""
+		} else if !namePattern.MatchString(pname) {
+			return candidate{}, false
+		}
+		if p["port"] == nil {
 			return candidate{}, false
 		}
 		v := scalar(p["port"])
@@ -251,6 +261,8 @@ func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bo
 	switch {
 	case len(parts) == 1 && strings.HasPrefix(parts[0], "http = "):
 		fields = append(fields, "port = "+strings.TrimPrefix(parts[0], "http = "))
+	case len(parts) == 1 && strings.HasPrefix(parts[0], "- = "):
+		fields = append(fields, `port_name = ""`, "port = "+strings.TrimPrefix(parts[0], "- = "))
 	case len(parts) > 0:
 		fields = append(fields, "ports = { "+strings.Join(parts, ", ")+" }")
 	}

@@ -97,6 +97,16 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 		return "", nil, false
 	}
 	delete(jobSpec, "template")
+	// A selector of labels of its own is the workload's `selector`; its
+	// Pods have those labels from it. Any other selector must be wavec's.
+	var ownSelector map[string]string
+	if sel, _ := spec["selector"].(map[string]any); sel != nil && (kw == "deployment" || kw == "statefulset" || kw == "daemonset") {
+		ml, _ := sel["matchLabels"].(map[string]any)
+		if own := toStrings(ml); len(sel) == 1 && len(own) == len(ml) && len(own) > 0 && !wavecSelector(own) {
+			ownSelector = own
+			fields = append(fields, "selector = "+stringMap(own))
+		}
+	}
 	delete(spec, "selector")
 	annotations := u.GetAnnotations()
 	if kw == "job" || kw == "cronjob" {
@@ -270,8 +280,18 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	var pod []string
 	if md, _ := tmpl["metadata"].(map[string]any); md != nil || len(userLabels(u.GetLabels())) > 0 {
 		l, _ := md["labels"].(map[string]any)
+		// The selector's labels are its Pods' labels.
+		for k, v := range ownSelector {
+			if str(l[k]) != v {
+				return "", nil, false
+			}
+			delete(l, k)
+		}
 		// The workload's labels are its Pods' labels too.
 		for k, v := range userLabels(u.GetLabels()) {
+			if sv, ok := ownSelector[k]; ok && sv == v {
+				continue // on the Pods from the selector
+			}
 			if str(l[k]) != v {
 				return "", nil, false
 			}
@@ -339,6 +359,14 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	}
 	fields = append(metaFields(u.GetLabels(), annotations), fields...)
 	return kw + " " + u.GetName() + " {\n" + strings.Join(fields, "\n") + "\n}", refs, true
+}
+
+// wavecSelector reports whether labels are those of wavec's own selector,
+// which a workload without `selector` has.
+func wavecSelector(labels map[string]string) bool {
+	_, name := labels["app.kubernetes.io/name"]
+	_, partOf := labels["app.kubernetes.io/part-of"]
+	return len(labels) == 2 && name && partOf
 }
 
 // restrictedGaps names the settings of the restricted profile that the

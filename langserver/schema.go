@@ -121,12 +121,17 @@ var kindFieldDocs = map[ir.Kind]map[string]field{
 	},
 	ir.Deployment: {
 		"replicas": {doc: "Number of Pods (default 1).", sets: "spec.replicas", value: "3"},
+		"selector": {doc: "Labels of its own that select its Pods, instead of wavec's: `{ app = \"web\" }`. Its Pods get them; services, pdbs and networkpolicies naming it select by them.", sets: "spec.selector.matchLabels", value: `{ app = "web" }`},
+	},
+	ir.DaemonSet: {
+		"selector": {doc: "Labels of its own that select its Pods, instead of wavec's: `{ app = \"web\" }`. Its Pods get them; services, pdbs and networkpolicies naming it select by them.", sets: "spec.selector.matchLabels", value: `{ app = "web" }`},
 	},
 	ir.StatefulSet: {
 		"replicas":      {doc: "Number of Pods (default 1).", sets: "spec.replicas", value: "3"},
 		"service":       {doc: "The governing Service: `service NAME` (default the Service of the same name).", sets: "spec.serviceName", refs: []ir.Kind{ir.Service}},
 		"storage":       {doc: "One ReadWriteOnce claim template per mount path: `{ \"/var/lib/data\" = 10Gi }`.", sets: "spec.volumeClaimTemplates"},
 		"storage_class": {doc: "The storage class of the `storage` claim templates.", sets: "spec.volumeClaimTemplates[*].spec.storageClassName", value: `"standard"`},
+		"selector":      {doc: "Labels of its own that select its Pods, instead of wavec's: `{ app = \"web\" }`. Its Pods get them; services, pdbs and networkpolicies naming it select by them.", sets: "spec.selector.matchLabels", value: `{ app = "web" }`},
 	},
 	ir.Job: {
 		"retries": {doc: "How often a failed Pod is retried (default 0).", sets: "spec.backoffLimit", value: "2"},
@@ -143,10 +148,11 @@ var kindFieldDocs = map[ir.Kind]map[string]field{
 		"keep_failed":    {doc: "How many failed Jobs the history keeps.", sets: "spec.failedJobsHistoryLimit", value: "1"},
 	},
 	ir.Service: {
-		"port":     {doc: "One port named http: `80` or `80 -> 8000` (the target port, a number or a container port's name).", sets: "spec.ports", value: "80 -> 8000"},
-		"ports":    {doc: "Named ports: `{ http = 80 -> 8000, metrics = 9090 }`.", sets: "spec.ports"},
-		"selector": {doc: "The deployment, statefulset or daemonset whose Pods it serves (default: the workload of the same name).", sets: "spec.selector", refs: []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet}},
-		"type":     {doc: "The Service type (default ClusterIP); `None` is a headless Service.", sets: "spec.type (clusterIP: None for None)", enum: []string{"ClusterIP", "NodePort", "LoadBalancer", "None"}},
+		"port":      {doc: "One port named http: `80` or `80 -> 8000` (the target port, a number or a container port's name).", sets: "spec.ports", value: "80 -> 8000"},
+		"ports":     {doc: "Named ports: `{ http = 80 -> 8000, metrics = 9090 }`.", sets: "spec.ports"},
+		"port_name": {doc: "The name of `port`'s one port instead of http; `\"\"` leaves it unnamed.", sets: "spec.ports[0].name", value: `"redis"`},
+		"selector":  {doc: "The deployment, statefulset or daemonset whose Pods it serves (default: the workload of the same name).", sets: "spec.selector", refs: []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet}},
+		"type":      {doc: "The Service type (default ClusterIP); `None` is a headless Service.", sets: "spec.type (clusterIP: None for None)", enum: []string{"ClusterIP", "NodePort", "LoadBalancer", "None"}},
 	},
 	ir.Ingress: {
 		"host":    {doc: "The host name routed.", sets: "spec.rules[0].host", value: `"app.example.com"`},

@@ -139,4 +139,7 @@ const (
 	// CodeSharedClaim is a ReadWriteOnce claim mounted by a workload that
 	// can run more than one Pod: the Pods on other nodes never start.
 	CodeSharedClaim diag.Code = "W0441"
+	// CodeSharedSelector is a workload's own selector that also selects
+	// another workload's Pods.
+	CodeSharedSelector diag.Code = "W0442"
 )

@@ -700,7 +700,7 @@ const restrictedHint = "the restricted profile sets it; remove it, or opt out wi
 
 // ownedValues lists what general blocks may not set.
 var ownedValues = []owned{
-	{path: "spec.selector", hint: "wavec selects the Pods by app.kubernetes.io/name and part-of, which never change", applies: always},
+	{path: "spec.selector", hint: "wavec selects the Pods by app.kubernetes.io/name and part-of, which never change; `selector = { app = \"web\" }` selects them by labels of the workload's own", applies: always},
 	{path: "spec.template", hint: "write the Pod template's fields in `pod { ... }` and the container's in the workload's body", applies: always},
 	{path: "spec.jobTemplate.spec.template", hint: "write the Pod template's fields in `pod { ... }` and the container's in the workload's body", applies: always},
 	{path: "spec.replicas", by: "replicas", applies: given("replicas")},

@@ -26,12 +26,12 @@ var (
 		ir.ConfigMap:          nil,
 		ir.Secret:             {"type"},
 		ir.ServiceAccount:     {"automount"},
-		ir.Deployment:         {"replicas"},
-		ir.StatefulSet:        {"replicas", "service", "storage", "storage_class"},
-		ir.DaemonSet:          nil,
+		ir.Deployment:         {"replicas", "selector"},
+		ir.StatefulSet:        {"replicas", "service", "storage", "storage_class", "selector"},
+		ir.DaemonSet:          {"selector"},
 		ir.Job:                {"retries", "timeout"},
 		ir.CronJob:            {"retries", "timeout", "schedule", "concurrency", "suspend", "time_zone", "keep_succeeded", "keep_failed"},
-		ir.Service:            {"port", "ports", "selector", "type"},
+		ir.Service:            {"port", "ports", "selector", "type", "port_name"},
 		ir.Ingress:            {"host", "path", "service", "port", "class", "tls", "rule"},
 		ir.PVC:                {"size", "access", "storage_class"},
 		ir.HPA:                {"target", "min", "max", "cpu", "memory"},
@@ -101,6 +101,7 @@ func (c *checker) bodies() {
 		}
 	}
 	c.sharedClaims()
+	c.sharedSelectors() // selector.go
 	c.bindingReads()
 }
 
@@ -157,6 +158,8 @@ func (c *checker) body(d *decl) {
 		c.finishSubGeneral(d)    // general.go
 		c.nameMainOverlays(d)    // general.go
 		c.volumeMountNames(d)    // mounts.go
+		c.finishSelector(d)      // selector.go
+		c.finishPortName(d)      // service_port.go
 	}
 }
 
@@ -324,6 +327,11 @@ func (c *checker) workloadField(d *decl, key string, v *syntax.Value, st *worklo
 		if n, ok := c.integer(v, key, 0, math.MaxInt32); ok {
 			w.Replicas = int32(n)
 		}
+	case "selector":
+		if k != ir.Deployment && k != ir.StatefulSet && k != ir.DaemonSet {
+			return false
+		}
+		c.workloadSelector(d, v) // selector.go
 	case "service":
 		if k != ir.StatefulSet {
 			return false
@@ -679,6 +687,8 @@ func (c *checker) serviceField(d *decl, key string, v *syntax.Value) bool {
 		}
 	case "ports":
 		s.Ports = append(s.Ports, c.namedPorts(v, true, c.deferTarget(d))...)
+	case "port_name":
+		// service_port.go, once every field is read
 	case "selector":
 		s.Selector = c.selects(c.ref(v, key, ir.Deployment, ir.StatefulSet, ir.DaemonSet), span(v), "a service's selector")
 	case "type":

@@ -17,10 +17,18 @@ import (
 	"github.com/wavec/wavec/compiler/ir"
 )
 
-// SelectorLabels returns the labels that select a workload's Pods: its name
-// and the pipeline's. They never change for a workload, as Deployment and
-// StatefulSet selectors are immutable.
+// SelectorLabels returns the labels that select a workload's Pods: its own
+// `selector` when it has one, else its name and the pipeline's. They never
+// change for a workload, as Deployment and StatefulSet selectors are
+// immutable.
 func SelectorLabels(p *ir.Pipeline, r *ir.Resource) map[string]string {
+	if r.Workload != nil && r.Workload.Selector != nil {
+		out := make(map[string]string, len(r.Workload.Selector))
+		for k, v := range r.Workload.Selector {
+			out[k] = v
+		}
+		return out
+	}
 	return map[string]string{NameLabel: r.Name, PartOfLabel: p.Name}
 }
 
@@ -32,6 +40,11 @@ func podLabels(p *ir.Pipeline, r *ir.Resource) map[string]string {
 	}
 	for k, v := range r.Labels {
 		out[k] = v
+	}
+	if r.Workload != nil {
+		for k, v := range r.Workload.Selector {
+			out[k] = v
+		}
 	}
 	out[NameLabel] = r.Name
 	out[PartOfLabel] = p.Name

@@ -421,6 +421,11 @@ type WorkloadSpec struct {
 	// pipeline scales: its replicas are left to the autoscaler.
 	Autoscaled bool
 
+	// Selector, for a deployment, statefulset or daemonset, is the labels
+	// that select its Pods when they are its own (`selector = { ... }`);
+	// nil when wavec's labels select them.
+	Selector map[string]string
+
 	// Replicas applies to deployments and statefulsets.
 	Replicas int32
 	// GoverningService is a statefulset's `service`.

@@ -41,8 +41,8 @@ func WriteWave(dir string, o Options) error {
 	fmt.Fprintf(&b, "pipeline %s in %s\n\n", Pipeline, r.opts.Namespace)
 	fmt.Fprintf(&b, "param image = %q\nparam replicas = 1\nparam log_level = %q\n\n", r.opts.Image, logLevel)
 	fmt.Fprintf(&b, "configmap migrate-config {\n  DATABASE_URL = \"postgres://db.${namespace}.svc:5432/shop\"\n}\n\n")
-	fmt.Fprintf(&b, "job migrate {\n  image    = image\n  run      = %q\n  env_from = [configmap migrate-config]\n}\n\n", migrateRun)
-	fmt.Fprintf(&b, "job smoke {\n  image = %q\n  run   = %q\n}\n\n", SmokeImage, smokeRun)
+	fmt.Fprintf(&b, "job migrate {\n  image    = image\n  user     = 10001\n  run      = %q\n  env_from = [configmap migrate-config]\n}\n\n", migrateRun)
+	fmt.Fprintf(&b, "job smoke {\n  image = %q\n  user  = 10001\n  run   = %q\n}\n\n", SmokeImage, smokeRun)
 	for _, name := range r.shared {
 		fmt.Fprintf(&b, "configmap %s {\n  LOG_LEVEL = log_level\n}\n\n", name)
 	}
@@ -64,7 +64,7 @@ func WriteWave(dir string, o Options) error {
 			}
 			app := ob.app
 			fmt.Fprintf(&b, "configmap %s-config {\n  LOG_LEVEL     = log_level\n  UPSTREAM      = \"http://app-0000.${namespace}.svc\"\n  FEATURE_FLAGS = %q\n}\n", app, features)
-			fmt.Fprintf(&b, "deployment %s {\n  image    = image\n  replicas = replicas\n  port     = %d\n  env_from = [configmap %s-config]\n  ready    = http \"/healthz\" on %d\n  cpu      = %s\n  memory   = %s\n}\n", app, appPort, app, appPort, appCPU, appMemory)
+			fmt.Fprintf(&b, "deployment %s {\n  image    = image\n  user     = 10001\n  replicas = replicas\n  port     = %d\n  env_from = [configmap %s-config]\n  ready    = http \"/healthz\" on %d\n  cpu      = %s\n  memory   = %s\n}\n", app, appPort, app, appPort, appCPU, appMemory)
 			fmt.Fprintf(&b, "service %s { port = %d -> %d }\n\n", app, servicePort, appPort)
 			members = append(members, "configmap "+app+"-config", "deployment "+app, "service "+app)
 		}
@@ -171,6 +171,7 @@ const restricted = `          securityContext:
             capabilities:
               drop: ["ALL"]
             runAsNonRoot: true
+            runAsUser: 10001
             seccompProfile:
               type: RuntimeDefault
 `

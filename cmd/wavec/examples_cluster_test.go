@@ -25,8 +25,9 @@ import (
 // each sync to succeed: every resource Healthy, every hook done. Every
 // PersistentVolumeClaim the example makes (a StatefulSet's volume claim
 // templates) must then be Bound by the cluster's provisioner. The test
-// plays the ingress controller, which the cluster has none of: it publishes
-// an address for each Ingress, as a controller does once it serves it.
+// plays the ingress and load-balancer controllers, which the cluster has
+// none of: it publishes an address for each Ingress and each LoadBalancer
+// Service, as a controller does once it serves it.
 // Then `wavec delete` removes what the run applied (it keeps CRDs, so
 // examples/widgets' CRD stays on the cluster). Without a cluster it skips,
 // or fails when WAVEC_TEST_CLUSTER=required.
@@ -52,7 +53,7 @@ func TestExamplesRun(t *testing.T) {
 			published := make(chan struct{})
 			go func() {
 				defer close(published)
-				publishIngressAddresses(ctx, t, cs, ns)
+				publishAddresses(ctx, t, cs, ns)
 			}()
 			defer func() {
 				cancel()
@@ -129,24 +130,35 @@ func checkClaimsBound(t *testing.T, cs kubernetes.Interface, ns string) int {
 	return len(list.Items)
 }
 
-// publishIngressAddresses does an ingress controller's part until ctx ends:
-// every Ingress in ns without an address gets 127.0.0.1 in its status.
-func publishIngressAddresses(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns string) {
+// publishAddresses does an ingress controller's and a load-balancer
+// controller's part until ctx ends: every Ingress and every LoadBalancer
+// Service in ns without an address gets 127.0.0.1 in its status.
+func publishAddresses(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns string) {
 	_ = wait.PollUntilContextCancel(ctx, 200*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-		list, err := cs.NetworkingV1().Ingresses(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return false, nil // keep trying: a transient error
-		}
-		for i := range list.Items {
-			ing := &list.Items[i]
-			if len(ing.Status.LoadBalancer.Ingress) > 0 {
-				continue
-			}
-			ing.Status.LoadBalancer.Ingress = []networkingv1.IngressLoadBalancerIngress{{IP: "127.0.0.1"}}
-			if _, err := cs.NetworkingV1().Ingresses(ns).UpdateStatus(ctx, ing, metav1.UpdateOptions{}); err != nil && ctx.Err() == nil {
-				t.Logf("publishing the address of Ingress %s: %v", ing.Name, err)
+		if list, err := cs.NetworkingV1().Ingresses(ns).List(ctx, metav1.ListOptions{}); err == nil {
+			for i := range list.Items {
+				ing := &list.Items[i]
+				if len(ing.Status.LoadBalancer.Ingress) > 0 {
+					continue
+				}
+				ing.Status.LoadBalancer.Ingress = []networkingv1.IngressLoadBalancerIngress{{IP: "127.0.0.1"}}
+				if _, err := cs.NetworkingV1().Ingresses(ns).UpdateStatus(ctx, ing, metav1.UpdateOptions{}); err != nil && ctx.Err() == nil {
+					t.Logf("publishing the address of Ingress %s: %v", ing.Name, err)
+				}
 			}
 		}
-		return false, nil
+		if list, err := cs.CoreV1().Services(ns).List(ctx, metav1.ListOptions{}); err == nil {
+			for i := range list.Items {
+				svc := &list.Items[i]
+				if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || len(svc.Status.LoadBalancer.Ingress) > 0 {
+					continue
+				}
+				svc.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: "127.0.0.1"}}
+				if _, err := cs.CoreV1().Services(ns).UpdateStatus(ctx, svc, metav1.UpdateOptions{}); err != nil && ctx.Err() == nil {
+					t.Logf("publishing the address of Service %s: %v", svc.Name, err)
+				}
+			}
+		}
+		return false, nil // transient errors: keep trying until ctx ends
 	})
 }

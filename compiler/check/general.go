@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -699,7 +700,7 @@ func timingHint(probe, field string) string {
 const restrictedHint = "the restricted profile sets it; remove it, or opt out with `restricted = false`"
 
 // ownedValues lists what general blocks may not set.
-var ownedValues = []owned{
+var ownedValues = slices.Concat([]owned{
 	{path: "spec.selector", hint: "wavec selects the Pods by app.kubernetes.io/name and part-of, which never change; `selector = { app = \"web\" }` selects them by labels of the workload's own", applies: always},
 	{path: "spec.template", hint: "write the Pod template's fields in `pod { ... }` and the container's in the workload's body", applies: always},
 	{path: "spec.jobTemplate.spec.template", hint: "write the Pod template's fields in `pod { ... }` and the container's in the workload's body", applies: always},
@@ -723,45 +724,7 @@ var ownedValues = []owned{
 	{path: "pod.terminationGracePeriodSeconds", by: "grace_period", applies: given("grace_period")},
 	{path: "pod.securityContext.runAsNonRoot", hint: restrictedHint, applies: restrictedOn},
 	{path: "pod.securityContext.seccompProfile", hint: restrictedHint, applies: restrictedOn},
-	{path: "container.readinessProbe.httpGet.path", by: "ready", applies: probeOf("ready", "http")},
-	{path: "container.readinessProbe.httpGet.port", by: "ready", applies: probeOf("ready", "http")},
-	{path: "container.readinessProbe.tcpSocket.port", by: "ready", applies: probeOf("ready", "tcp")},
-	{path: "container.readinessProbe.grpc.port", by: "ready", applies: probeOf("ready", "grpc")},
-	{path: "container.readinessProbe.httpGet", by: "ready", hint: otherHandlerHint, applies: probeNotOf("ready", "http")},
-	{path: "container.readinessProbe.tcpSocket", by: "ready", hint: otherHandlerHint, applies: probeNotOf("ready", "tcp")},
-	{path: "container.readinessProbe.grpc", by: "ready", hint: otherHandlerHint, applies: probeNotOf("ready", "grpc")},
-	{path: "container.readinessProbe.exec", by: "ready", applies: given("ready")},
-	{path: "container.livenessProbe.httpGet.path", by: "live", applies: probeOf("live", "http")},
-	{path: "container.livenessProbe.httpGet.port", by: "live", applies: probeOf("live", "http")},
-	{path: "container.livenessProbe.tcpSocket.port", by: "live", applies: probeOf("live", "tcp")},
-	{path: "container.livenessProbe.grpc.port", by: "live", applies: probeOf("live", "grpc")},
-	{path: "container.livenessProbe.httpGet", by: "live", hint: otherHandlerHint, applies: probeNotOf("live", "http")},
-	{path: "container.livenessProbe.tcpSocket", by: "live", hint: otherHandlerHint, applies: probeNotOf("live", "tcp")},
-	{path: "container.livenessProbe.grpc", by: "live", hint: otherHandlerHint, applies: probeNotOf("live", "grpc")},
-	{path: "container.livenessProbe.exec", by: "live", applies: given("live")},
-	{path: "container.startupProbe.httpGet.path", by: "startup", applies: probeOf("startup", "http")},
-	{path: "container.startupProbe.httpGet.port", by: "startup", applies: probeOf("startup", "http")},
-	{path: "container.startupProbe.tcpSocket.port", by: "startup", applies: probeOf("startup", "tcp")},
-	{path: "container.startupProbe.grpc.port", by: "startup", applies: probeOf("startup", "grpc")},
-	{path: "container.startupProbe.httpGet", by: "startup", hint: otherHandlerHint, applies: probeNotOf("startup", "http")},
-	{path: "container.startupProbe.tcpSocket", by: "startup", hint: otherHandlerHint, applies: probeNotOf("startup", "tcp")},
-	{path: "container.startupProbe.grpc", by: "startup", hint: otherHandlerHint, applies: probeNotOf("startup", "grpc")},
-	{path: "container.startupProbe.exec", by: "startup", applies: given("startup")},
-	{path: "container.readinessProbe.initialDelaySeconds", by: "ready", hint: timingHint("ready", "delay"), applies: timed("ready", "delay")},
-	{path: "container.readinessProbe.periodSeconds", by: "ready", hint: timingHint("ready", "period"), applies: timed("ready", "period")},
-	{path: "container.readinessProbe.timeoutSeconds", by: "ready", hint: timingHint("ready", "timeout"), applies: timed("ready", "timeout")},
-	{path: "container.readinessProbe.failureThreshold", by: "ready", hint: timingHint("ready", "failures"), applies: timed("ready", "failures")},
-	{path: "container.readinessProbe.successThreshold", by: "ready", hint: timingHint("ready", "successes"), applies: timed("ready", "successes")},
-	{path: "container.livenessProbe.initialDelaySeconds", by: "live", hint: timingHint("live", "delay"), applies: timed("live", "delay")},
-	{path: "container.livenessProbe.periodSeconds", by: "live", hint: timingHint("live", "period"), applies: timed("live", "period")},
-	{path: "container.livenessProbe.timeoutSeconds", by: "live", hint: timingHint("live", "timeout"), applies: timed("live", "timeout")},
-	{path: "container.livenessProbe.failureThreshold", by: "live", hint: timingHint("live", "failures"), applies: timed("live", "failures")},
-	{path: "container.livenessProbe.successThreshold", by: "live", hint: timingHint("live", "successes"), applies: timed("live", "successes")},
-	{path: "container.startupProbe.initialDelaySeconds", by: "startup", hint: timingHint("startup", "delay"), applies: timed("startup", "delay")},
-	{path: "container.startupProbe.periodSeconds", by: "startup", hint: timingHint("startup", "period"), applies: timed("startup", "period")},
-	{path: "container.startupProbe.timeoutSeconds", by: "startup", hint: timingHint("startup", "timeout"), applies: timed("startup", "timeout")},
-	{path: "container.startupProbe.failureThreshold", by: "startup", hint: timingHint("startup", "failures"), applies: timed("startup", "failures")},
-	{path: "container.startupProbe.successThreshold", by: "startup", hint: timingHint("startup", "successes"), applies: timed("startup", "successes")},
+}, probeOwnership(), []owned{
 	{path: "container.envFrom", by: "env_from", applies: given("env_from")},
 	{path: "container.ports", by: "port", applies: given("port")},
 	{path: "container.resources.requests.cpu", by: "cpu", applies: given("cpu")},
@@ -776,6 +739,38 @@ var ownedValues = []owned{
 	{path: "container.securityContext.capabilities", hint: restrictedHint, applies: restrictedOn},
 	{path: "container.securityContext.runAsNonRoot", hint: restrictedHint, applies: restrictedOn},
 	{path: "container.securityContext.seccompProfile", hint: restrictedHint, applies: restrictedOn},
+})
+
+// probeOwnership lists what each short probe field (ready, live, startup)
+// owns of its probe: the handler of its kind with its path and port, any
+// other handler (a second handler is an error), and the timings its block
+// sets.
+func probeOwnership() []owned {
+	probes := []struct{ field, api string }{{"ready", "readinessProbe"}, {"live", "livenessProbe"}, {"startup", "startupProbe"}}
+	var out []owned
+	for _, p := range probes {
+		base := "container." + p.api
+		out = append(out,
+			owned{path: base + ".httpGet.path", by: p.field, applies: probeOf(p.field, "http")},
+			owned{path: base + ".httpGet.port", by: p.field, applies: probeOf(p.field, "http")},
+			owned{path: base + ".tcpSocket.port", by: p.field, applies: probeOf(p.field, "tcp")},
+			owned{path: base + ".grpc.port", by: p.field, applies: probeOf(p.field, "grpc")},
+			owned{path: base + ".httpGet", by: p.field, hint: otherHandlerHint, applies: probeNotOf(p.field, "http")},
+			owned{path: base + ".tcpSocket", by: p.field, hint: otherHandlerHint, applies: probeNotOf(p.field, "tcp")},
+			owned{path: base + ".grpc", by: p.field, hint: otherHandlerHint, applies: probeNotOf(p.field, "grpc")},
+			owned{path: base + ".exec", by: p.field, applies: given(p.field)},
+		)
+	}
+	timings := []struct{ api, short string }{
+		{"initialDelaySeconds", "delay"}, {"periodSeconds", "period"}, {"timeoutSeconds", "timeout"},
+		{"failureThreshold", "failures"}, {"successThreshold", "successes"},
+	}
+	for _, p := range probes {
+		for _, t := range timings {
+			out = append(out, owned{path: "container." + p.api + "." + t.api, by: p.field, hint: timingHint(p.field, t.short), applies: timed(p.field, t.short)})
+		}
+	}
+	return out
 }
 
 // generalSets reports whether a general block of the workload sets path

@@ -189,6 +189,13 @@ func (c *checker) podBlock(d *decl, v *syntax.Value) {
 		}
 		key := e.Key.Name()
 		ev := entryValue(e)
+		if d.res.Kind == ir.Pod && (key == "labels" || key == "annotations") {
+			// A pod's metadata is the declaration's own: two places for
+			// it would set the same labels twice.
+			c.errorf(span(e.Key), CodeNotHere, "a pod's %s are not set in `pod { ... }`", key).
+				Hint("write `%s = { ... }` in the body of pod %q: the Pod is the object itself", key, d.res.Name)
+			continue
+		}
 		switch key {
 		case "labels":
 			if l := c.labels(ev); len(l) > 0 {

@@ -110,6 +110,8 @@ func typedFor(kind string) runtime.Object {
 		return &appsv1.StatefulSet{}
 	case "Job":
 		return &batchv1.Job{}
+	case "Pod":
+		return &corev1.Pod{}
 	case "CronJob":
 		return &batchv1.CronJob{}
 	case "Ingress":

@@ -724,8 +724,8 @@ func comparable(obj map[string]any) map[string]any {
 
 // applyDefaults sets the defaults the API server gives the fields where
 // wavec writes the default and input often leaves it out: a Deployment's
-// and StatefulSet's replicas, a Job's backoffLimit, a Pod template's
-// restartPolicy, a Service's type and its ports' targetPort; and it
+// and StatefulSet's replicas, a Job's backoffLimit, a Pod's and a Pod
+// template's restartPolicy, a Service's type and its ports' targetPort; and it
 // removes wavec's labels from Pod templates.
 func applyDefaults(m map[string]any) {
 	spec := nested(m, "spec")
@@ -774,6 +774,10 @@ func applyDefaults(m map[string]any) {
 		js := nested(nested(spec, "jobTemplate"), "spec")
 		setDefault(js, "backoffLimit", float64(6))
 		template(nested(js, "template"), "Always")
+	case "Pod":
+		if m["apiVersion"] == "v1" {
+			setDefault(spec, "restartPolicy", "Always")
+		}
 	}
 }
 

@@ -602,8 +602,8 @@ spec:
 }
 
 // TestGenerateName: a hook named by generateName keeps it, as the typed
-// declaration's generate_name (or in an object's YAML); any other object
-// with only a generateName is an error.
+// declaration's generate_name; any other object with only a generateName
+// is an error.
 func TestGenerateName(t *testing.T) {
 	objs := load(t, []byte(`apiVersion: batch/v1
 kind: Job
@@ -639,10 +639,9 @@ spec:
 	src := regexp.MustCompile(` +`).ReplaceAllString(string(res.Source), " ")
 	for _, want := range []string{
 		"job migrate {\n generate_name = \"migrate-\"\n",
-		"object smoke = \"\"\"\n",
-		" generateName: smoke-\n",
+		"pod smoke {\n generate_name = \"smoke-\"\n",
 		"presync < job migrate >\n",
-		"postsync < object smoke >\n",
+		"postsync < pod smoke >\n",
 	} {
 		if !strings.Contains(src, want) {
 			t.Errorf("import lacks %q:\n%s", want, res.Source)
@@ -653,5 +652,63 @@ spec:
 	plain := load(t, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: c-}\n"), "c.yaml")
 	if res, problems := Import(plain, Options{}); res != nil || !hasErrors(problems) || !strings.Contains(problems[0].Message, "is not a hook") {
 		t.Errorf("want an error for a generateName that is not a hook's: %v", problems)
+	}
+}
+
+// TestBarePods: bare Pods import as typed pods. wavec's pod does not
+// restart in place, so a Pod that leaves restartPolicy to the API server
+// (Always) says so in `pod { }`, and one that says Never needs nothing;
+// labels, annotations and the spec's other fields are kept.
+func TestBarePods(t *testing.T) {
+	objs := load(t, []byte(`apiVersion: v1
+kind: Pod
+metadata:
+  name: hook
+  labels:
+    team: shop
+  annotations:
+    argocd.argoproj.io/hook: Sync
+    example.com/owner: shop
+spec:
+  restartPolicy: Never
+  nodeSelector:
+    kubernetes.io/os: linux
+  containers:
+  - name: main
+    image: busybox:1.37
+    command: ["true"]
+    imagePullPolicy: IfNotPresent
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: server
+spec:
+  containers:
+  - name: server
+    image: nginx:1.27
+`), "pods.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	src := regexp.MustCompile(` +`).ReplaceAllString(string(res.Source), " ")
+	for _, want := range []string{
+		"pod hook {\n",
+		"container_name = \"main\"\n",
+		"pod {\n nodeSelector = {",
+		"pod server {\n",
+		"restartPolicy = \"Always\"\n",
+		"sync < pod hook >\n",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("import lacks %q:\n%s", want, res.Source)
+		}
+	}
+	if strings.Count(src, "restartPolicy") != 1 {
+		t.Errorf("only the Pod without restartPolicy says it:\n%s", res.Source)
+	}
+	if o := checkContract(t, "bare pods", objs); o.typed != 2 {
+		t.Errorf("%d of 2 Pods typed", o.typed)
 	}
 }

@@ -20,7 +20,7 @@ var keywords = []string{
 	"pipeline", "in", "param", "object", "from", "wave", "after", "delete", "timeout", "retries",
 	"external", "on", "true", "false", "volume",
 	"configmap", "secret", "serviceaccount", "deployment", "statefulset", "daemonset", "service",
-	"ingress", "pvc", "job", "cronjob", "hpa", "pdb", "networkpolicy", "role", "clusterrole",
+	"ingress", "pvc", "job", "cronjob", "pod", "hpa", "pdb", "networkpolicy", "role", "clusterrole",
 	"rolebinding", "clusterrolebinding",
 	"presync", "sync", "postsync", "syncfail", "predelete", "postdelete", "skip",
 	"http", "tcp", "grpc", "exec",

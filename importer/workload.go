@@ -21,6 +21,7 @@ var workloadKinds = map[string]string{
 	"apps/v1/DaemonSet":   "daemonset",
 	"batch/v1/Job":        "job",
 	"batch/v1/CronJob":    "cronjob",
+	"v1/Pod":              "pod",
 }
 
 // restrictedContainer and restrictedPod are the settings of the restricted
@@ -65,6 +66,11 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	spec, _ := obj["spec"].(map[string]any)
 	if spec == nil {
 		return "", nil, false
+	}
+	if kw == "pod" {
+		// A pod's spec is what the other workloads' Pod template holds;
+		// its metadata is the object's own.
+		spec = map[string]any{"template": map[string]any{"spec": spec}}
 	}
 	var fields []string
 	jobSpec := spec
@@ -128,6 +134,15 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			fields = append(fields, "retries = 6") // Kubernetes' default
 		}
 		delete(podSpec, "restartPolicy")
+	} else if kw == "pod" {
+		// wavec's pod never restarts in place; the API server's default
+		// for a Pod without restartPolicy is Always.
+		switch rp, ok := podSpec["restartPolicy"]; {
+		case rp == "Never":
+			delete(podSpec, "restartPolicy")
+		case !ok:
+			podSpec["restartPolicy"] = "Always"
+		}
 	} else if podSpec["restartPolicy"] == "Always" {
 		delete(podSpec, "restartPolicy")
 	}
@@ -278,7 +293,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	}
 	fields = append(fields, blocks...)
 	var pod []string
-	if md, _ := tmpl["metadata"].(map[string]any); md != nil || len(userLabels(u.GetLabels())) > 0 {
+	if md, _ := tmpl["metadata"].(map[string]any); kw != "pod" && (md != nil || len(userLabels(u.GetLabels())) > 0) {
 		l, _ := md["labels"].(map[string]any)
 		// The selector's labels are its Pods' labels.
 		for k, v := range ownSelector {

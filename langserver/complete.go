@@ -330,12 +330,12 @@ func ownerOf(before []token) blockOwner {
 	}
 	// `KEY { ... }` inside a block: the entry is a nested block.
 	if n >= 1 && isWordByte(before[n-1].text[0]) && (n == 1 || before[n-2].text == "\n" || before[n-2].text == ";" || before[n-2].text == ",") {
-		if !isKindWord(before[n-1].text) {
-			// Either a nested block or a declaration `KIND NAME {` split over
-			// lines; a name alone on a line before { is a nested block.
-			if n < 2 || !isKindWord(before[max(0, n-2)].text) {
-				return blockOwner{key: before[n-1].text}
-			}
+		// Either a nested block or a declaration `KIND NAME {` split over
+		// lines; a name alone on a line before { is a nested block, and so
+		// is a kind keyword (a declaration names itself before its `{`):
+		// `pod { ... }` in a workload's body.
+		if n < 2 || !isKindWord(before[max(0, n-2)].text) || isKindWord(before[n-1].text) {
+			return blockOwner{key: before[n-1].text}
 		}
 	}
 	end := n

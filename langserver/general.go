@@ -263,7 +263,7 @@ func (c *completer) generalFields(g generalFrame, key string, present map[string
 	if t.Kind != kubeschema.Object {
 		return
 	}
-	if g.pod {
+	if g.pod && g.kind != ir.Pod { // a pod's metadata is its own labels and annotations
 		for _, name := range sortedKeys(podMetaFields) {
 			if !present[name] {
 				c.add(name, protocol.CompletionItemKindField, "pod template metadata", podMetaFields[name])

@@ -42,6 +42,7 @@ var kindDoc = map[ir.Kind]string{
 	ir.DaemonSet:          "A DaemonSet: a Pod on every node, like a deployment without `replicas`.",
 	ir.Job:                "A Job; Pods never restart in place, `backoffLimit` is always set. Usually a hook.",
 	ir.CronJob:            "A CronJob: a job's fields plus `schedule`, `concurrency`, `suspend`, `time_zone` and the history limits.",
+	ir.Pod:                "A bare Pod, usually a hook: a job's container fields without `retries` or `timeout`; `pod { ... }` sets any field of its spec. It never restarts in place (`restartPolicy: Never`) unless `pod { restartPolicy = ... }` says otherwise.",
 	ir.Service:            "A Service in front of a workload (`selector`, by default the workload of the same name).",
 	ir.Ingress:            "An Ingress routing `host` and `path` to a `service`, or one `rule HOST { PATH = service NAME }` per host.",
 	ir.PVC:                "A PersistentVolumeClaim of `size`.",
@@ -226,6 +227,10 @@ func fieldOf(k ir.Kind, name string) (field, bool) {
 		return f, true
 	}
 	f, ok := commonFieldDocs[name]
+	if ok && k == ir.Pod {
+		// A pod's spec is the Pod template's spec of the other workloads.
+		f.sets = strings.ReplaceAll(f.sets, "spec.template.spec.", "spec.")
+	}
 	return f, ok
 }
 

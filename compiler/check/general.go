@@ -45,8 +45,12 @@ type generalLeaf struct {
 }
 
 // specType is the type of a workload kind's spec: the spec of the
-// preferred version of its Kubernetes kind, or nil.
+// preferred version of its Kubernetes kind, or nil. A pod has none of its
+// own: its spec is what `pod { ... }` sets.
 func specType(k ir.Kind) *kubeschema.Type {
+	if k == ir.Pod {
+		return nil
+	}
 	kind := kubeschema.Builtin().Preferred(k.KubeKind())
 	if kind == nil {
 		return nil
@@ -61,9 +65,13 @@ func specType(k ir.Kind) *kubeschema.Type {
 func podSpecType() *kubeschema.Type   { return kubeschema.Builtin().TypeOf(corev1.PodSpec{}) }
 func containerType() *kubeschema.Type { return kubeschema.Builtin().TypeOf(corev1.Container{}) }
 
-// podPath is where a workload's Pod template is in its object.
+// podPath is where a workload's Pod template is in its object; a pod's is
+// the object itself.
 func podPath(k ir.Kind) []ir.PathStep {
-	if k == ir.CronJob {
+	switch k {
+	case ir.Pod:
+		return nil
+	case ir.CronJob:
 		return []ir.PathStep{{Field: "spec"}, {Field: "jobTemplate"}, {Field: "spec"}, {Field: "template"}}
 	}
 	return []ir.PathStep{{Field: "spec"}, {Field: "template"}}
@@ -150,7 +158,10 @@ func isShortField(k ir.Kind, key string) bool {
 func (c *checker) specBlock(d *decl, v *syntax.Value) {
 	t := specType(d.res.Kind)
 	if t == nil {
-		c.errorf(span(v), CodeNotHere, "%s has no spec", d.res.Kind)
+		dg := c.errorf(span(v), CodeNotHere, "%s has no spec block", d.res.Kind)
+		if d.res.Kind == ir.Pod {
+			dg.Hint("a pod's spec is written in `pod { ... }`, e.g. `pod { nodeSelector = { \"kubernetes.io/os\" = \"linux\" } }`")
+		}
 		return
 	}
 	c.generalLeaves(d, "spec", v, t)
@@ -179,6 +190,13 @@ func (c *checker) podBlock(d *decl, v *syntax.Value) {
 		}
 		key := e.Key.Name()
 		ev := entryValue(e)
+		if d.res.Kind == ir.Pod && (key == "labels" || key == "annotations") {
+			// A pod's metadata is the declaration's own: two places for
+			// it would set the same labels twice.
+			c.errorf(span(e.Key), CodeNotHere, "a pod's %s are not set in `pod { ... }`", key).
+				Hint("write `%s = { ... }` in the body of pod %q: the Pod is the object itself", key, d.res.Name)
+			continue
+		}
 		switch key {
 		case "labels":
 			if l := c.labels(ev); len(l) > 0 {

@@ -31,6 +31,7 @@ var (
 		ir.DaemonSet:          {"selector"},
 		ir.Job:                {"retries", "timeout"},
 		ir.CronJob:            {"retries", "timeout", "schedule", "concurrency", "suspend", "time_zone", "keep_succeeded", "keep_failed"},
+		ir.Pod:                nil,
 		ir.Service:            {"port", "ports", "selector", "type", "port_name"},
 		ir.Ingress:            {"host", "path", "service", "port", "class", "tls", "rule"},
 		ir.PVC:                {"size", "access", "storage_class"},
@@ -253,7 +254,7 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 			}
 			return
 		}
-	case ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job, ir.CronJob:
+	case ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job, ir.CronJob, ir.Pod:
 		if c.workloadField(d, key, v, w) {
 			return
 		}
@@ -290,8 +291,8 @@ func (c *checker) dataEntry(e *syntax.Entry, data map[string]string, kind string
 	}
 }
 
-// workloadField checks a field of a deployment, statefulset, job or
-// cronjob; it returns false for fields the kind does not have.
+// workloadField checks a field of a deployment, statefulset, daemonset,
+// job, cronjob or pod; it returns false for fields the kind does not have.
 func (c *checker) workloadField(d *decl, key string, v *syntax.Value, st *workloadState) bool {
 	r := d.res
 	w := r.Workload

@@ -78,7 +78,7 @@ func (c *checker) checkName(r *ir.Resource) {
 	switch r.Kind {
 	case ir.ConfigMap, ir.Secret, ir.ServiceAccount, ir.PVC, ir.Ingress:
 		msgs = validation.IsDNS1123Subdomain(r.Name)
-	case ir.HPA, ir.PDB, ir.NetworkPolicy, ir.Role, ir.ClusterRole, ir.RoleBinding, ir.ClusterRoleBinding:
+	case ir.Pod, ir.HPA, ir.PDB, ir.NetworkPolicy, ir.Role, ir.ClusterRole, ir.RoleBinding, ir.ClusterRoleBinding:
 		msgs = validation.IsDNS1123Subdomain(r.Name)
 	case ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job:
 		msgs = validation.IsDNS1123Label(r.Name)

@@ -116,6 +116,11 @@ func typedObject(p *ir.Pipeline, r *ir.Resource) runtime.Object {
 		return statefulSet(p, r)
 	case ir.Job:
 		return &batchv1.Job{TypeMeta: typeMeta("batch/v1", "Job"), ObjectMeta: meta(p, r), Spec: jobSpec(p, r)}
+	case ir.Pod:
+		// A bare Pod is mostly a hook that runs to completion: it never
+		// restarts in place unless its `pod { restartPolicy = ... }` says so.
+		return &corev1.Pod{TypeMeta: typeMeta("v1", "Pod"), ObjectMeta: meta(p, r),
+			Spec: podTemplate(p, r, corev1.RestartPolicyNever).Spec}
 	case ir.CronJob:
 		w := r.Workload
 		cj := &batchv1.CronJob{TypeMeta: typeMeta("batch/v1", "CronJob"), ObjectMeta: meta(p, r),

@@ -45,6 +45,8 @@ const (
 	// ClusterRoleBinding is an rbac.authorization.k8s.io/v1
 	// ClusterRoleBinding.
 	ClusterRoleBinding
+	// Pod is a core/v1 Pod, usually a hook.
+	Pod
 	// Object is one or more objects given as YAML.
 	Object
 )
@@ -55,10 +57,11 @@ var kindNames = map[Kind]string{
 	Ingress: "Ingress", PVC: "PersistentVolumeClaim", Job: "Job", CronJob: "CronJob",
 	DaemonSet: "DaemonSet", HPA: "HorizontalPodAutoscaler", PDB: "PodDisruptionBudget", NetworkPolicy: "NetworkPolicy",
 	Role: "Role", ClusterRole: "ClusterRole", RoleBinding: "RoleBinding", ClusterRoleBinding: "ClusterRoleBinding",
+	Pod: "Pod",
 }
 
 // Kinds lists every kind in the order of syntax.RefKindKeywords.
-var Kinds = []Kind{ConfigMap, Secret, ServiceAccount, Deployment, StatefulSet, DaemonSet, Service, Ingress, PVC, Job, CronJob,
+var Kinds = []Kind{ConfigMap, Secret, ServiceAccount, Deployment, StatefulSet, DaemonSet, Service, Ingress, PVC, Job, CronJob, Pod,
 	HPA, PDB, NetworkPolicy, Role, ClusterRole, RoleBinding, ClusterRoleBinding, Object}
 
 // kindWords are the kinds' keywords, as the grammar defines them.
@@ -87,7 +90,7 @@ func (k Kind) KubeKind() string { return kindNames[k] }
 
 // IsWorkload reports whether the kind runs a container.
 func (k Kind) IsWorkload() bool {
-	return k == Deployment || k == StatefulSet || k == DaemonSet || k == Job || k == CronJob
+	return k == Deployment || k == StatefulSet || k == DaemonSet || k == Job || k == CronJob || k == Pod
 }
 
 // ParseKind returns the kind whose keyword is s.

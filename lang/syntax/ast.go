@@ -196,7 +196,7 @@ type Kind struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding')"`
+	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'pod' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding')"`
 }
 
 // RefKind is a Kind keyword or `object`, as it appears in references, or
@@ -205,7 +205,7 @@ type RefKind struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding' | 'object' | 'volume')"`
+	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'pod' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding' | 'object' | 'volume')"`
 }
 
 // Ident is a name: letters, digits and underscores, with single dashes or

@@ -13,7 +13,7 @@ func TestRefKindGrammar(t *testing.T) {
 	if got, want := grammarWords(reflect.TypeFor[RefKind](), "Value"), append(slices.Clone(RefKindKeywords), "volume"); !slices.Equal(got, want) {
 		t.Errorf("RefKind lists %q, want %q", got, want)
 	}
-	if len(KindKeywords) != 18 || KindKeywords[0] != "configmap" {
+	if len(KindKeywords) != 19 || KindKeywords[0] != "configmap" {
 		t.Errorf("KindKeywords = %q", KindKeywords)
 	}
 }

@@ -4,10 +4,10 @@
 //
 // Check holds Argo CD's built-in checks, one pure function per kind and one
 // file per kind: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, Pod,
-// PersistentVolumeClaim, Service, Ingress and APIService. HasCheck reports
-// whether a kind has one. Argo CD treats every other kind (ConfigMap,
-// Secret, RBAC, Namespace, custom resources, ...) as complete as soon as it
-// is applied; `wavec plan` shows that, and `wavec run` does the same.
+// PersistentVolumeClaim, Service, Ingress, APIService and
+// HorizontalPodAutoscaler. HasCheck reports whether a kind has one. Argo CD
+// treats every other kind (ConfigMap, Secret, RBAC, Namespace, custom
+// resources, ...) as complete as soon as it is applied; `wavec plan` shows that, and `wavec run` does the same.
 //
 // There is no generic check (such as kstatus's reading of Ready and
 // Stalled conditions) for the other kinds, because Argo CD has none: it
@@ -95,17 +95,18 @@ type check func(obj *unstructured.Unstructured) Result
 // checks holds Argo CD's built-in checks by group and kind (the version is
 // checked by each function).
 var checks = map[schema.GroupKind]check{
-	{Group: "apps", Kind: "Deployment"}:                   typed(appsv1.SchemeGroupVersion, deployment),
-	{Group: "apps", Kind: "StatefulSet"}:                  typed(appsv1.SchemeGroupVersion, statefulSet),
-	{Group: "apps", Kind: "DaemonSet"}:                    typed(appsv1.SchemeGroupVersion, daemonSet),
-	{Group: "apps", Kind: "ReplicaSet"}:                   typed(appsv1.SchemeGroupVersion, replicaSet),
-	{Group: "batch", Kind: "Job"}:                         typed(batchv1.SchemeGroupVersion, job),
-	{Group: "", Kind: "Pod"}:                              typed(corev1.SchemeGroupVersion, pod),
-	{Group: "", Kind: "PersistentVolumeClaim"}:            typed(corev1.SchemeGroupVersion, pvc),
-	{Group: "", Kind: "Service"}:                          typed(corev1.SchemeGroupVersion, service),
-	{Group: "networking.k8s.io", Kind: "Ingress"}:         ingress,
-	{Group: "extensions", Kind: "Ingress"}:                ingress,
-	{Group: "apiregistration.k8s.io", Kind: "APIService"}: apiService,
+	{Group: "apps", Kind: "Deployment"}:                     typed(appsv1.SchemeGroupVersion, deployment),
+	{Group: "apps", Kind: "StatefulSet"}:                    typed(appsv1.SchemeGroupVersion, statefulSet),
+	{Group: "apps", Kind: "DaemonSet"}:                      typed(appsv1.SchemeGroupVersion, daemonSet),
+	{Group: "apps", Kind: "ReplicaSet"}:                     typed(appsv1.SchemeGroupVersion, replicaSet),
+	{Group: "batch", Kind: "Job"}:                           typed(batchv1.SchemeGroupVersion, job),
+	{Group: "", Kind: "Pod"}:                                typed(corev1.SchemeGroupVersion, pod),
+	{Group: "", Kind: "PersistentVolumeClaim"}:              typed(corev1.SchemeGroupVersion, pvc),
+	{Group: "", Kind: "Service"}:                            typed(corev1.SchemeGroupVersion, service),
+	{Group: "networking.k8s.io", Kind: "Ingress"}:           ingress,
+	{Group: "extensions", Kind: "Ingress"}:                  ingress,
+	{Group: "apiregistration.k8s.io", Kind: "APIService"}:   apiService,
+	{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"}: horizontalPodAutoscaler,
 }
 
 // HasCheck reports whether Argo CD has a built-in health check for objects

@@ -37,6 +37,7 @@ func TestCheckFixtures(t *testing.T) {
 		"service.yaml":     {Healthy, Progressing},
 		"ingress.yaml":     {Healthy, Progressing},
 		"apiservice.yaml":  {Healthy, Progressing},
+		"hpa.yaml":         {Healthy, Progressing, Degraded, Unknown},
 	}
 	for file, statuses := range files {
 		t.Run(file, func(t *testing.T) {
@@ -78,6 +79,7 @@ func TestHasCheck(t *testing.T) {
 		{"networking.k8s.io", "Ingress", true},
 		{"extensions", "Ingress", true},
 		{"apiregistration.k8s.io", "APIService", true},
+		{"autoscaling", "HorizontalPodAutoscaler", true},
 		// Kinds without a check complete as soon as they are applied.
 		{"", "ConfigMap", false},
 		{"", "Secret", false},
@@ -86,7 +88,6 @@ func TestHasCheck(t *testing.T) {
 		{"rbac.authorization.k8s.io", "Role", false},
 		{"batch", "CronJob", false},
 		{"apiextensions.k8s.io", "CustomResourceDefinition", false},
-		{"autoscaling", "HorizontalPodAutoscaler", false},
 		// The group matters: a Deployment of another group is not checked.
 		{"extensions", "Deployment", false},
 		{"serving.knative.dev", "Service", false},

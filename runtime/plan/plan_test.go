@@ -742,7 +742,7 @@ func TestGating(t *testing.T) {
 				"v1 ConfigMap last",
 			},
 			want: "Sync wave -1: Secret sec, ConfigMap cm, PersistentVolumeClaim pvc!, Service svc!, DaemonSet ds!, Pod p!, " +
-				"ReplicaSet rs!, Deployment d!, HorizontalPodAutoscaler hpa, StatefulSet s!, Job j!, CronJob cj, Ingress i!, APIService v1.x!, Widget w\n" +
+				"ReplicaSet rs!, Deployment d!, HorizontalPodAutoscaler hpa!, StatefulSet s!, Job j!, CronJob cj, Ingress i!, APIService v1.x!, Widget w\n" +
 				"Sync wave 0: ConfigMap last\n",
 		},
 	})

@@ -53,6 +53,10 @@ const (
 	// CodeReadsAfterDelete is a PostDelete hook that reads an object the
 	// deletion has removed already.
 	CodeReadsAfterDelete diag.Code = "E0216"
+	// CodeHPABeforeTarget is an hpa applied before the workload it scales:
+	// the autoscaler reports it cannot get the target's scale, and Argo CD
+	// fails the sync on that.
+	CodeHPABeforeTarget diag.Code = "E0217"
 
 	// CodeUnknown is a reference to nothing.
 	CodeUnknown diag.Code = "E0301"

@@ -29,6 +29,7 @@ func (c *checker) traps() {
 		c.hookTraps(d)
 	}
 	c.loadBalancers()
+	c.hpaTargets()
 	c.pvcs(byRes)
 	c.hoisting()
 }
@@ -91,6 +92,45 @@ func (c *checker) checkRead(d, t *decl, rd *ir.Read) {
 			Note(c.whereSpan(t), "%s is applied %s", tr.Describe(), where(tr)).
 			Note(source.Span{}, "Argo CD does not diff hooks, so a commit that changes only %s leaves the application Synced, and before-create deletes and re-creates it on every sync while %s reads it", tr.Ref(), r.Ref()).
 			Hint("make %s a plain resource in an early wave (`wave -1 < %s >`), and run the hooks that read it as Sync hooks after it; or give the hooks a copy of their own", tr.Ref(), tr.Ref())
+	}
+}
+
+// hpaTargets reports an hpa applied before the workload it scales. The
+// autoscaler looks at a new HorizontalPodAutoscaler at once, and when its
+// target does not exist yet it sets AbleToScale to False with reason
+// FailedGetScale until it looks again, 15 seconds later by default; Argo CD
+// judges such an HPA Degraded and fails the sync while it waits for the
+// HPA's step. Within one step Argo CD applies the kinds in its kind order,
+// HorizontalPodAutoscalers after Deployments but before StatefulSets.
+func (c *checker) hpaTargets() {
+	for _, d := range c.order_ {
+		r := d.res
+		if r.HPA == nil || r.HPA.Target == nil || r.HPA.Target.External || r.Placement.FirstPhase() == argocd.Skip {
+			continue
+		}
+		t := r.HPA.Target
+		td := c.decls[declKey{t.Kind, t.Name}]
+		if td == nil {
+			continue
+		}
+		at := r.NameSpan
+		if e := d.fieldEntry("target"); e != nil {
+			at = span(entryValue(e))
+		}
+		hp, tp := posOf(r), posOf(t)
+		switch {
+		case t.Placement.FirstPhase() == argocd.Skip || hp.before(tp):
+			c.errorf(at, CodeHPABeforeTarget, "%s scales %s, which is created later", r.Describe(), t.Describe()).
+				Note(c.whereSpan(td), "%s is applied %s", t.Describe(), where(t)).
+				Note(c.whereSpan(d), "%s is applied %s", r.Describe(), where(r)).
+				Note(source.Span{}, "until %s exists the autoscaler cannot get its scale, and Argo CD fails the sync on the Degraded HPA", t.Ref()).
+				Hint("apply %s no earlier than its target: move it into a later wave, e.g. `%s`, or %s into an earlier one", r.Ref(), placementExample(phaseFor(r, tp.phase), t.Placement.Wave, r), t.Ref())
+		case hp == tp && t.Kind == ir.StatefulSet:
+			c.errorf(at, CodeHPABeforeTarget, "%s scales %s, which Argo CD applies after it in the same wave", r.Describe(), t.Describe()).
+				Note(c.whereSpan(d), "both are applied %s, and Argo CD applies HorizontalPodAutoscalers before StatefulSets", where(r)).
+				Note(source.Span{}, "until %s exists the autoscaler cannot get its scale, and Argo CD fails the sync on the Degraded HPA", t.Ref()).
+				Hint("move %s into a later wave, e.g. `%s`", r.Ref(), placementExample(phaseFor(r, tp.phase), t.Placement.Wave+1, r))
+		}
 	}
 }
 

@@ -122,15 +122,7 @@ func TestBehaviourOnCluster(t *testing.T) {
 // Argo CD, by case name, with the reason. They are bugs to fix, not
 // deliberate differences: the test fails once a case agrees, so that it
 // leaves this list.
-var knownDifferences = map[string]string{
-	// wavec has no health check for HorizontalPodAutoscaler; Argo CD's
-	// (gitops-engine pkg/health, health_hpa.go) reports an HPA Degraded
-	// when the HPA controller cannot get its target's scale. bookstore's
-	// HPA is in wave 0 and its Deployment in wave 2, so Argo CD fails the
-	// sync at wave 0 while wavec goes on.
-	"examples/bookstore":                   "no HorizontalPodAutoscaler health check in wavec",
-	"examples/bookstore/Job/migrate fails": "no HorizontalPodAutoscaler health check in wavec",
-}
+var knownDifferences = map[string]string{}
 
 // compareSides returns how the two sides differ, or "". wavec's deliberate
 // differences (docs/semantics.md, "Where wavec differs") change no write

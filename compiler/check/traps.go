@@ -95,43 +95,116 @@ func (c *checker) checkRead(d, t *decl, rd *ir.Read) {
 	}
 }
 
-// hpaTargets reports an hpa applied before the workload it scales. The
-// autoscaler looks at a new HorizontalPodAutoscaler at once, and when its
-// target does not exist yet it sets AbleToScale to False with reason
-// FailedGetScale until it looks again, 15 seconds later by default; Argo CD
-// judges such an HPA Degraded and fails the sync while it waits for the
-// HPA's step. Within one step Argo CD applies the kinds in its kind order,
-// HorizontalPodAutoscalers after Deployments but before StatefulSets.
+// hpaTargets reports an HPA applied before the workload it scales, an hpa
+// or a HorizontalPodAutoscaler in an object alike. The autoscaler looks at
+// a new HorizontalPodAutoscaler at once, and when its target does not exist
+// yet it sets AbleToScale to False with reason FailedGetScale until it looks
+// again, 15 seconds later by default; Argo CD judges such an HPA Degraded
+// and fails the sync while it waits for the HPA's step. Within one step
+// Argo CD applies the kinds in its kind order, HorizontalPodAutoscalers
+// after Deployments but before StatefulSets.
 func (c *checker) hpaTargets() {
+	var byID map[identity]*decl
 	for _, d := range c.order_ {
 		r := d.res
-		if r.HPA == nil || r.HPA.Target == nil || r.HPA.Target.External || r.Placement.FirstPhase() == argocd.Skip {
+		if r.Placement.FirstPhase() == argocd.Skip {
 			continue
 		}
-		t := r.HPA.Target
-		td := c.decls[declKey{t.Kind, t.Name}]
-		if td == nil {
+		if r.HPA != nil {
+			t := r.HPA.Target
+			if t == nil || t.External {
+				continue
+			}
+			td := c.decls[declKey{t.Kind, t.Name}]
+			if td == nil {
+				continue
+			}
+			at := r.NameSpan
+			if e := d.fieldEntry("target"); e != nil {
+				at = span(entryValue(e))
+			}
+			c.hpaBefore(at, d, td, r.Describe(), t.Describe(), t.Kind == ir.StatefulSet)
 			continue
 		}
-		at := r.NameSpan
-		if e := d.fieldEntry("target"); e != nil {
-			at = span(entryValue(e))
+		if r.Object == nil {
+			continue
 		}
-		hp, tp := posOf(r), posOf(t)
-		switch {
-		case t.Placement.FirstPhase() == argocd.Skip || hp.before(tp):
-			c.errorf(at, CodeHPABeforeTarget, "%s scales %s, which is created later", r.Describe(), t.Describe()).
-				Note(c.whereSpan(td), "%s is applied %s", t.Describe(), where(t)).
-				Note(c.whereSpan(d), "%s is applied %s", r.Describe(), where(r)).
-				Note(source.Span{}, "until %s exists the autoscaler cannot get its scale, and Argo CD fails the sync on the Degraded HPA", t.Ref()).
-				Hint("apply %s no earlier than its target: move it into a later wave, e.g. `%s`, or %s into an earlier one", r.Ref(), placementExample(phaseFor(r, tp.phase), t.Placement.Wave, r), t.Ref())
-		case hp == tp && t.Kind == ir.StatefulSet:
-			c.errorf(at, CodeHPABeforeTarget, "%s scales %s, which Argo CD applies after it in the same wave", r.Describe(), t.Describe()).
-				Note(c.whereSpan(d), "both are applied %s, and Argo CD applies HorizontalPodAutoscalers before StatefulSets", where(r)).
-				Note(source.Span{}, "until %s exists the autoscaler cannot get its scale, and Argo CD fails the sync on the Degraded HPA", t.Ref()).
-				Hint("move %s into a later wave, e.g. `%s`", r.Ref(), placementExample(phaseFor(r, tp.phase), t.Placement.Wave+1, r))
+		for i, u := range r.Object.Docs {
+			if u.GroupVersionKind().GroupKind() != (schema.GroupKind{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"}) {
+				continue
+			}
+			kind, _, _ := unstructured.NestedString(u.Object, "spec", "scaleTargetRef", "kind")
+			name, _, _ := unstructured.NestedString(u.Object, "spec", "scaleTargetRef", "name")
+			apiVersion, _, _ := unstructured.NestedString(u.Object, "spec", "scaleTargetRef", "apiVersion")
+			gv, err := schema.ParseGroupVersion(apiVersion)
+			if err != nil || name == "" {
+				continue
+			}
+			if byID == nil {
+				byID = c.identities()
+			}
+			td := byID[identity{gv.Group, kind, u.GetNamespace(), name}]
+			if td == nil {
+				continue
+			}
+			hpa := fmt.Sprintf("HorizontalPodAutoscaler %q of %s", u.GetName(), r.Ref())
+			target := fmt.Sprintf("%s %q", kind, name)
+			if td.res.Object != nil {
+				target += " of " + td.res.Ref()
+			}
+			c.hpaBefore(d.docAt[i], d, td, hpa, target, gv.Group == "apps" && kind == "StatefulSet")
 		}
 	}
+}
+
+// hpaBefore reports HPA d, described as hpa, when it is applied before
+// target td, described as target; sts says that the target is a
+// StatefulSet, which Argo CD applies after HPAs within a step.
+func (c *checker) hpaBefore(at source.Span, d, td *decl, hpa, target string, sts bool) {
+	r, t := d.res, td.res
+	hp, tp := posOf(r), posOf(t)
+	switch {
+	case t.Placement.FirstPhase() == argocd.Skip || hp.before(tp):
+		c.errorf(at, CodeHPABeforeTarget, "%s scales %s, which is created later", hpa, target).
+			Note(c.whereSpan(td), "%s is applied %s", t.Describe(), where(t)).
+			Note(c.whereSpan(d), "%s is applied %s", r.Describe(), where(r)).
+			Note(source.Span{}, "until %s exists the autoscaler cannot get its scale, and Argo CD fails the sync on the Degraded HPA", target).
+			Hint("apply %s no earlier than its target: move it into a later wave, e.g. `%s`, or %s into an earlier one", r.Ref(), placementExample(phaseFor(r, tp.phase), t.Placement.Wave, r), t.Ref())
+	case hp == tp && sts:
+		c.errorf(at, CodeHPABeforeTarget, "%s scales %s, which Argo CD applies after it in the same wave", hpa, target).
+			Note(c.whereSpan(d), "both are applied %s, and Argo CD applies HorizontalPodAutoscalers before StatefulSets", where(r)).
+			Note(source.Span{}, "until %s exists the autoscaler cannot get its scale, and Argo CD fails the sync on the Degraded HPA", target).
+			Hint("move %s into a later wave, e.g. `%s`", r.Ref(), placementExample(phaseFor(r, tp.phase), t.Placement.Wave+1, r))
+	}
+}
+
+// identities indexes the declarations by the objects they create.
+func (c *checker) identities() map[identity]*decl {
+	byID := map[identity]*decl{}
+	for _, d := range c.order_ {
+		r := d.res
+		if r.Object == nil {
+			if r.External || r.Kind == ir.Object {
+				continue
+			}
+			ns := c.p.Namespace
+			if r.Kind.ClusterScoped() {
+				ns = ""
+			}
+			byID[identity{kindGroup(r.Kind), r.Kind.KubeKind(), ns, r.Name}] = d
+			continue
+		}
+		for _, u := range r.Object.Docs {
+			if u.GetName() == "" {
+				continue
+			}
+			gv, _ := schema.ParseGroupVersion(u.GetAPIVersion())
+			if _, ok := byID[identity{gv.Group, u.GetKind(), u.GetNamespace(), u.GetName()}]; !ok {
+				byID[identity{gv.Group, u.GetKind(), u.GetNamespace(), u.GetName()}] = d
+			}
+		}
+	}
+	return byID
 }
 
 // phaseFor returns the phase a hint should put target t in so that a reader

@@ -7,7 +7,8 @@
 // PersistentVolumeClaim, Service, Ingress, APIService and
 // HorizontalPodAutoscaler. HasCheck reports whether a kind has one. Argo CD
 // treats every other kind (ConfigMap, Secret, RBAC, Namespace, custom
-// resources, ...) as complete as soon as it is applied; `wavec plan` shows that, and `wavec run` does the same.
+// resources, ...) as complete as soon as it is applied; `wavec plan` shows
+// that, and `wavec run` does the same.
 //
 // There is no generic check (such as kstatus's reading of Ready and
 // Stalled conditions) for the other kinds, because Argo CD has none: it

@@ -358,6 +358,32 @@ func TestFakeInterrupt(t *testing.T) {
 	}
 }
 
+// TestFakeInterruptDuringHookWrite: a sync stopped while a hook's apply
+// is on its way, which the server carries out all the same, deletes that
+// hook too: no hook is left running after an interruption.
+func TestFakeInterruptDuringHookWrite(t *testing.T) {
+	v := newFake(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	v.fc.Fail(fakecluster.Fault{Verb: fakecluster.Apply, Kind: "Job", Name: "migrate", SkipDryRun: true, Times: -1, Lost: true, Err: context.Canceled})
+	v.fc.OnWrite(func(u *unstructured.Unstructured) {
+		if u.GetKind() == "Job" && u.GetName() == "migrate" {
+			cancel()
+		}
+	})
+	yaml := job("migrate", preSync+", "+outcomeAnnotation+": hang") + configMaps("a") + job("notify", syncFail)
+	r := v.e.Sync(ctx, load(t, yaml), v.opts("interrupt"))
+	if r.Status != progress.Interrupted {
+		t.Fatalf("sync %s: %s", r.Status, r.Message)
+	}
+	if v.fc.Object(jobGK, "ns", "migrate") != nil {
+		t.Error("the hook whose apply was cut short is left running")
+	}
+	if v.fc.Object(jobGK, "ns", "notify") != nil || v.fc.Object(configMapGK, "ns", "a") != nil {
+		t.Error("work went on after the interruption")
+	}
+}
+
 // TestFakeApplyErrorMidWave: an apply refused in the middle of a wave fails
 // the step with the server's message, and later waves do not run.
 func TestFakeApplyErrorMidWave(t *testing.T) {

@@ -258,6 +258,15 @@ func (s *syncRun) applyTask(ctx context.Context, st *step, t *task) string {
 	}
 	if err != nil {
 		t.state = stateFailed
+		if t.hook && s.interrupted() {
+			// Stopped while the write was on its way: the server may
+			// have created the hook all the same, so stop deletes it by
+			// name, as a hook still pending.
+			t.state = statePending
+			s.hooksMu.Lock()
+			s.hooks = append(s.hooks, t)
+			s.hooksMu.Unlock()
+		}
 		return fmt.Sprintf("%s: %s", t.ref(), explain(err))
 	}
 	t.written, t.state = res.Object, stateRunning

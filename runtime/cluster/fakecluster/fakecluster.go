@@ -102,6 +102,26 @@ type Fault struct {
 	Times int
 	// Err is the error they return.
 	Err error
+	// Lost makes an apply or a create take effect all the same: the
+	// client sees Err as when a response is lost or the request's
+	// context ends after the server has written the object.
+	Lost bool
+}
+
+// lostResponse is a fault whose request still takes effect.
+type lostResponse struct{ err error }
+
+func (l lostResponse) Error() string { return l.err.Error() }
+
+func (l lostResponse) Unwrap() error { return l.err }
+
+// lost splits a fault into the error to return before the write (when
+// the request must not take effect) and the one to return after it.
+func lost(err error) (before, after error) {
+	if l, ok := err.(lostResponse); ok {
+		return nil, l.err
+	}
+	return err, nil
 }
 
 var _ cluster.API = (*Cluster)(nil)
@@ -329,6 +349,9 @@ func (c *Cluster) begin(ctx context.Context, verb string, m *meta.RESTMapping, n
 					f.Times--
 				}
 				err = f.Err
+				if f.Lost && !dryRun && (verb == Apply || verb == Create) {
+					err = lostResponse{f.Err}
+				}
 				break
 			}
 		}
@@ -456,19 +479,24 @@ func (c *Cluster) Apply(ctx context.Context, m *meta.RESTMapping, obj *unstructu
 	c.mu.Lock()
 	u, created, err := c.apply(ctx, m, obj, o)
 	c.mu.Unlock()
+	err, after := lost(err)
 	if err != nil {
 		return cluster.WriteResult{}, err
 	}
 	if !o.DryRun {
 		c.written(u)
 	}
+	if after != nil {
+		return cluster.WriteResult{}, after
+	}
 	return cluster.WriteResult{Object: u.DeepCopy(), Created: created}, nil
 }
 
 func (c *Cluster) apply(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o cluster.WriteOptions) (*unstructured.Unstructured, bool, error) {
 	ns, name := c.scoped(m, obj.GetNamespace()), obj.GetName()
-	if err := c.begin(ctx, Apply, m, ns, name, o.DryRun); err != nil {
-		return nil, false, err
+	fault, after := lost(c.begin(ctx, Apply, m, ns, name, o.DryRun))
+	if fault != nil {
+		return nil, false, fault
 	}
 	if name == "" {
 		return nil, false, apierrors.NewBadRequest("metadata.name is required for apply")
@@ -496,7 +524,15 @@ func (c *Cluster) apply(ctx context.Context, m *meta.RESTMapping, obj *unstructu
 	if o.DryRun {
 		return u, old == nil, nil
 	}
-	return c.store(m, u, old == nil).DeepCopy(), old == nil, nil
+	return c.store(m, u, old == nil).DeepCopy(), old == nil, wrapLost(after)
+}
+
+// wrapLost marks the error of a write that took effect.
+func wrapLost(err error) error {
+	if err == nil {
+		return nil
+	}
+	return lostResponse{err}
 }
 
 func runtimeCopy(v any) any {
@@ -515,19 +551,24 @@ func (c *Cluster) Create(ctx context.Context, m *meta.RESTMapping, obj *unstruct
 	c.mu.Lock()
 	u, err := c.create(ctx, m, obj, o)
 	c.mu.Unlock()
+	err, after := lost(err)
 	if err != nil {
 		return cluster.WriteResult{}, err
 	}
 	if !o.DryRun {
 		c.written(u)
 	}
+	if after != nil {
+		return cluster.WriteResult{}, after
+	}
 	return cluster.WriteResult{Object: u.DeepCopy(), Created: true}, nil
 }
 
 func (c *Cluster) create(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o cluster.WriteOptions) (*unstructured.Unstructured, error) {
 	ns := c.scoped(m, obj.GetNamespace())
-	if err := c.begin(ctx, Create, m, ns, obj.GetName(), o.DryRun); err != nil {
-		return nil, err
+	fault, after := lost(c.begin(ctx, Create, m, ns, obj.GetName(), o.DryRun))
+	if fault != nil {
+		return nil, fault
 	}
 	if err := c.checkNamespace(m, ns); err != nil {
 		return nil, err
@@ -547,7 +588,7 @@ func (c *Cluster) create(ctx context.Context, m *meta.RESTMapping, obj *unstruct
 	if o.DryRun {
 		return u, nil
 	}
-	return c.store(m, u, true).DeepCopy(), nil
+	return c.store(m, u, true).DeepCopy(), wrapLost(after)
 }
 
 // Update implements cluster.API.

@@ -67,15 +67,49 @@ func (s *server) didOpen(_ context.Context, p *protocol.DidOpenTextDocumentParam
 	return nil, nil
 }
 
-func (s *server) didChange(_ context.Context, p *protocol.DidChangeTextDocumentParams) (any, error) {
+// didChangeParams is the protocol's DidChangeTextDocumentParams with a
+// change's range optional, as the protocol defines it: a change without a
+// range replaces the whole text, one with a range replaces that range.
+// (go.lsp.dev/protocol's type has a range that is never absent, so a
+// whole-text change would read as an insertion at the start.)
+type didChangeParams struct {
+	TextDocument   protocol.VersionedTextDocumentIdentifier `json:"textDocument"`
+	ContentChanges []contentChange                          `json:"contentChanges"`
+}
+
+// contentChange is one change of a didChange notification.
+type contentChange struct {
+	Range *protocol.Range `json:"range,omitempty"`
+	Text  string          `json:"text"`
+}
+
+// applyChanges applies a didChange notification's changes to text, in
+// order: each change's range is in the text the changes before it left.
+func applyChanges(text string, changes []contentChange) string {
+	for _, c := range changes {
+		if c.Range == nil {
+			text = c.Text
+			continue
+		}
+		l := newLines([]byte(text))
+		start, end := l.offset(c.Range.Start), l.offset(c.Range.End)
+		if end < start {
+			start, end = end, start
+		}
+		text = text[:start] + c.Text + text[end:]
+	}
+	return text
+}
+
+func (s *server) didChange(_ context.Context, p *didChangeParams) (any, error) {
 	u := p.TextDocument.URI
 	s.mu.Lock()
 	d, ok := s.docs[u]
 	if ok && len(p.ContentChanges) > 0 {
-		// The server asks for full text on every change. Documents are
-		// replaced, never changed, so a handler holding one sees one text.
+		// Documents are replaced, never changed, so a handler holding
+		// one sees one text.
 		nd := *d
-		nd.text = p.ContentChanges[len(p.ContentChanges)-1].Text
+		nd.text = applyChanges(d.text, p.ContentChanges)
 		nd.version = p.TextDocument.Version
 		s.docs[u] = &nd
 	}

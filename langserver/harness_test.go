@@ -131,9 +131,21 @@ func (c *client) open(u protocol.DocumentURI, text string) {
 func (c *client) change(u protocol.DocumentURI, text string) {
 	c.t.Helper()
 	c.version++
-	c.notify(protocol.MethodTextDocumentDidChange, &protocol.DidChangeTextDocumentParams{
+	c.notify(protocol.MethodTextDocumentDidChange, &didChangeParams{
 		TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: c.version},
-		ContentChanges: []protocol.TextDocumentContentChangeEvent{{Text: text}}})
+		ContentChanges: []contentChange{{Text: text}}})
+}
+
+// edit sends incremental changes, each replacing a range of the text the
+// changes before it left.
+func (c *client) edit(u protocol.DocumentURI, edits ...protocol.TextEdit) {
+	c.t.Helper()
+	c.version++
+	p := &didChangeParams{TextDocument: protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: u}, Version: c.version}}
+	for _, e := range edits {
+		p.ContentChanges = append(p.ContentChanges, contentChange{Range: &e.Range, Text: e.NewText})
+	}
+	c.notify(protocol.MethodTextDocumentDidChange, p)
 }
 
 // waitDiagnostics waits until the diagnostics of u satisfy ok, and returns

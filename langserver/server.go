@@ -287,7 +287,7 @@ func (s *server) initialize(_ context.Context, p *protocol.InitializeParams) (*p
 		Capabilities: protocol.ServerCapabilities{
 			TextDocumentSync: &protocol.TextDocumentSyncOptions{
 				OpenClose: true,
-				Change:    protocol.TextDocumentSyncKindFull,
+				Change:    protocol.TextDocumentSyncKindIncremental,
 				Save:      &protocol.SaveOptions{},
 			},
 			CompletionProvider: &protocol.CompletionOptions{

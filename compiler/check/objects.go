@@ -294,6 +294,20 @@ type identity struct {
 	group, kind, namespace, name string
 }
 
+// typedIdentity returns the object a typed declaration creates; false for
+// declarations that create none of their own (external ones, and objects
+// written as YAML, whose documents say what they create).
+func (c *checker) typedIdentity(r *ir.Resource) (identity, bool) {
+	if r.Object != nil || r.External || r.Kind == ir.Object {
+		return identity{}, false
+	}
+	ns := c.p.Namespace
+	if r.Kind.ClusterScoped() {
+		ns = ""
+	}
+	return identity{kindGroup(r.Kind), r.Kind.KubeKind(), ns, r.Name}, true
+}
+
 // objectNamespaces gives namespaced objects the pipeline's namespace and
 // reports two declarations of the same object.
 func (c *checker) objectNamespaces() {
@@ -319,15 +333,9 @@ func (c *checker) objectNamespaces() {
 	for _, d := range c.order_ {
 		r := d.res
 		if r.Object == nil {
-			if r.External || r.Kind == ir.Object {
-				continue
+			if id, ok := c.typedIdentity(r); ok {
+				seen[id] = d
 			}
-			ns := c.p.Namespace
-			if r.Kind.ClusterScoped() {
-				ns = ""
-			}
-			id := identity{kindGroup(r.Kind), r.Kind.KubeKind(), ns, r.Name}
-			seen[id] = d
 			continue
 		}
 		for i, u := range r.Object.Docs {

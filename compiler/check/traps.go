@@ -184,14 +184,9 @@ func (c *checker) identities() map[identity]*decl {
 	for _, d := range c.order_ {
 		r := d.res
 		if r.Object == nil {
-			if r.External || r.Kind == ir.Object {
-				continue
+			if id, ok := c.typedIdentity(r); ok {
+				byID[id] = d
 			}
-			ns := c.p.Namespace
-			if r.Kind.ClusterScoped() {
-				ns = ""
-			}
-			byID[identity{kindGroup(r.Kind), r.Kind.KubeKind(), ns, r.Name}] = d
 			continue
 		}
 		for _, u := range r.Object.Docs {
@@ -199,8 +194,8 @@ func (c *checker) identities() map[identity]*decl {
 				continue
 			}
 			gv, _ := schema.ParseGroupVersion(u.GetAPIVersion())
-			if _, ok := byID[identity{gv.Group, u.GetKind(), u.GetNamespace(), u.GetName()}]; !ok {
-				byID[identity{gv.Group, u.GetKind(), u.GetNamespace(), u.GetName()}] = d
+			if id := (identity{gv.Group, u.GetKind(), u.GetNamespace(), u.GetName()}); byID[id] == nil {
+				byID[id] = d
 			}
 		}
 	}

@@ -332,55 +332,44 @@ func TestFakePrune(t *testing.T) {
 }
 
 // TestFakeInterrupt: a sync stopped while a hook runs deletes the hook,
-// runs no SyncFail hook and applies nothing more.
+// runs no SyncFail hook and applies nothing more. So does one stopped
+// while the hook's apply is on its way, which the server carries out all
+// the same (its response lost): no hook is left running.
 func TestFakeInterrupt(t *testing.T) {
-	v := newFake(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	v.rec.on = func(e progress.Event) {
-		if e.Type == progress.Applied && e.Object == "Job/migrate" {
-			cancel()
-		}
-	}
-	yaml := job("migrate", preSync+", "+outcomeAnnotation+": hang") + configMaps("a") + job("notify", syncFail)
-	r := v.e.Sync(ctx, load(t, yaml), v.opts("interrupt"))
-	if r.Status != progress.Interrupted {
-		t.Fatalf("sync %s: %s", r.Status, r.Message)
-	}
-	if v.fc.Object(jobGK, "ns", "migrate") != nil {
-		t.Error("the running hook was not deleted")
-	}
-	if v.fc.Object(jobGK, "ns", "notify") != nil || v.fc.Object(configMapGK, "ns", "a") != nil {
-		t.Error("work went on after the interruption")
-	}
-	if got := stepStatus(r, 1); got != progress.Interrupted {
-		t.Errorf("step 1 is %s", got)
-	}
-}
-
-// TestFakeInterruptDuringHookWrite: a sync stopped while a hook's apply
-// is on its way, which the server carries out all the same, deletes that
-// hook too: no hook is left running after an interruption.
-func TestFakeInterruptDuringHookWrite(t *testing.T) {
-	v := newFake(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	v.fc.Fail(fakecluster.Fault{Verb: fakecluster.Apply, Kind: "Job", Name: "migrate", SkipDryRun: true, Times: -1, Lost: true, Err: context.Canceled})
-	v.fc.OnWrite(func(u *unstructured.Unstructured) {
-		if u.GetKind() == "Job" && u.GetName() == "migrate" {
-			cancel()
-		}
-	})
-	yaml := job("migrate", preSync+", "+outcomeAnnotation+": hang") + configMaps("a") + job("notify", syncFail)
-	r := v.e.Sync(ctx, load(t, yaml), v.opts("interrupt"))
-	if r.Status != progress.Interrupted {
-		t.Fatalf("sync %s: %s", r.Status, r.Message)
-	}
-	if v.fc.Object(jobGK, "ns", "migrate") != nil {
-		t.Error("the hook whose apply was cut short is left running")
-	}
-	if v.fc.Object(jobGK, "ns", "notify") != nil || v.fc.Object(configMapGK, "ns", "a") != nil {
-		t.Error("work went on after the interruption")
+	for _, lost := range []bool{false, true} {
+		t.Run(fmt.Sprintf("lost=%v", lost), func(t *testing.T) {
+			v := newFake(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if lost {
+				v.fc.Fail(fakecluster.Fault{Verb: fakecluster.Apply, Kind: "Job", Name: "migrate", SkipDryRun: true, Times: -1, Lost: true, Err: context.Canceled})
+				v.fc.OnWrite(func(u *unstructured.Unstructured) {
+					if u.GetKind() == "Job" && u.GetName() == "migrate" {
+						cancel()
+					}
+				})
+			} else {
+				v.rec.on = func(e progress.Event) {
+					if e.Type == progress.Applied && e.Object == "Job/migrate" {
+						cancel()
+					}
+				}
+			}
+			yaml := job("migrate", preSync+", "+outcomeAnnotation+": hang") + configMaps("a") + job("notify", syncFail)
+			r := v.e.Sync(ctx, load(t, yaml), v.opts("interrupt"))
+			if r.Status != progress.Interrupted {
+				t.Fatalf("sync %s: %s", r.Status, r.Message)
+			}
+			if v.fc.Object(jobGK, "ns", "migrate") != nil {
+				t.Error("the running hook was not deleted")
+			}
+			if v.fc.Object(jobGK, "ns", "notify") != nil || v.fc.Object(configMapGK, "ns", "a") != nil {
+				t.Error("work went on after the interruption")
+			}
+			if got := stepStatus(r, 1); got != progress.Interrupted {
+				t.Errorf("step 1 is %s", got)
+			}
+		})
 	}
 }
 

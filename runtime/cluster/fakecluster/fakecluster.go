@@ -479,6 +479,12 @@ func (c *Cluster) Apply(ctx context.Context, m *meta.RESTMapping, obj *unstructu
 	c.mu.Lock()
 	u, created, err := c.apply(ctx, m, obj, o)
 	c.mu.Unlock()
+	return c.finish(u, created, o, err)
+}
+
+// finish ends a write (the lock released): the OnWrite functions see what
+// it wrote, and the client gets the object or the write's error.
+func (c *Cluster) finish(u *unstructured.Unstructured, created bool, o cluster.WriteOptions, err error) (cluster.WriteResult, error) {
 	err, after := lost(err)
 	if err != nil {
 		return cluster.WriteResult{}, err
@@ -551,17 +557,7 @@ func (c *Cluster) Create(ctx context.Context, m *meta.RESTMapping, obj *unstruct
 	c.mu.Lock()
 	u, err := c.create(ctx, m, obj, o)
 	c.mu.Unlock()
-	err, after := lost(err)
-	if err != nil {
-		return cluster.WriteResult{}, err
-	}
-	if !o.DryRun {
-		c.written(u)
-	}
-	if after != nil {
-		return cluster.WriteResult{}, after
-	}
-	return cluster.WriteResult{Object: u.DeepCopy(), Created: true}, nil
+	return c.finish(u, true, o, err)
 }
 
 func (c *Cluster) create(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o cluster.WriteOptions) (*unstructured.Unstructured, error) {
@@ -596,13 +592,7 @@ func (c *Cluster) Update(ctx context.Context, m *meta.RESTMapping, obj *unstruct
 	c.mu.Lock()
 	u, err := c.update(ctx, m, obj, o)
 	c.mu.Unlock()
-	if err != nil {
-		return cluster.WriteResult{}, err
-	}
-	if !o.DryRun {
-		c.written(u)
-	}
-	return cluster.WriteResult{Object: u.DeepCopy()}, nil
+	return c.finish(u, false, o, err)
 }
 
 func (c *Cluster) update(ctx context.Context, m *meta.RESTMapping, obj *unstructured.Unstructured, o cluster.WriteOptions) (*unstructured.Unstructured, error) {

@@ -186,6 +186,10 @@ type Plan struct {
 	// MultiStep reports whether the sync has more than one step, counting
 	// SyncFail steps, which is when Argo CD waits for resources' health.
 	MultiStep bool
+	// DeleteOnlyHooks counts, in a sync plan, the hooks that run only when
+	// the application is deleted (PreDelete, PostDelete): the sync leaves
+	// them alone, ForDelete plans them.
+	DeleteOnlyHooks int
 }
 
 // Tasks returns the tasks of every step in order.
@@ -311,6 +315,11 @@ func ForSync(objs []manifest.Object, opts Options) *Plan {
 	sortTasks(tasks)
 	warns = append(warns, hoist(tasks)...)
 	p := &Plan{Namespace: opts.Namespace, Steps: group(tasks, Apply), Warnings: warns}
+	for _, it := range items {
+		if len(it.ann.Phases) == 0 && len(it.ann.DeletePhases) > 0 {
+			p.DeleteOnlyHooks++
+		}
+	}
 	gate(p)
 	return p
 }

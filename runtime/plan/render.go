@@ -164,6 +164,12 @@ func WriteTable(w io.Writer, p *Plan) error {
 	if generated {
 		fmt.Fprintln(bw, "* Argo CD generates the name at sync time from generateName.")
 	}
+	switch n := p.DeleteOnlyHooks; {
+	case n == 1:
+		fmt.Fprintln(bw, "1 hook runs only when the application is deleted: `wavec plan --delete` shows when.")
+	case n > 1:
+		fmt.Fprintf(bw, "%d hooks run only when the application is deleted: `wavec plan --delete` shows when.\n", n)
+	}
 	if !p.Deletion && len(p.Steps) == 1 {
 		fmt.Fprintln(bw, "A single step: Argo CD applies it and does not wait for resources' health, only for hooks.")
 	}
@@ -174,10 +180,11 @@ func WriteTable(w io.Writer, p *Plan) error {
 // contract: steps in execution order, each with phase, wave and tasks in
 // apply order; warnings. Extra fields may be added, never removed.
 type jsonPlan struct {
-	Namespace string        `json:"namespace,omitempty"`
-	Steps     []jsonStep    `json:"steps"`
-	Kept      []jsonTask    `json:"kept,omitempty"`
-	Warnings  []jsonWarning `json:"warnings"`
+	Namespace       string        `json:"namespace,omitempty"`
+	Steps           []jsonStep    `json:"steps"`
+	Kept            []jsonTask    `json:"kept,omitempty"`
+	DeleteOnlyHooks int           `json:"deleteOnlyHooks,omitempty"`
+	Warnings        []jsonWarning `json:"warnings"`
 }
 
 type jsonStep struct {
@@ -258,7 +265,7 @@ func toJSONTask(t *Task) jsonTask {
 // plan carries namespace, the destination namespace it assumed, when one
 // was given.
 func WriteJSON(w io.Writer, p *Plan) error {
-	out := jsonPlan{Namespace: p.Namespace, Steps: []jsonStep{}, Warnings: []jsonWarning{}}
+	out := jsonPlan{Namespace: p.Namespace, Steps: []jsonStep{}, DeleteOnlyHooks: p.DeleteOnlyHooks, Warnings: []jsonWarning{}}
 	for _, s := range p.Steps {
 		js := jsonStep{Phase: s.Phase, Wave: s.Wave, Action: s.Action}
 		for _, t := range s.Tasks {

@@ -56,6 +56,13 @@ func TestWriteTableEmptyAndSingleStep(t *testing.T) {
 		t.Errorf("empty plan: %q", got)
 	}
 	b.Reset()
+	hook := objs(t, "batch/v1 Job cleanup")
+	hook[0].SetAnnotations(map[string]string{"argocd.argoproj.io/hook": "PostDelete"})
+	WriteTable(&b, ForSync(hook, Options{}))
+	if got, want := b.String(), "Nothing to sync.\n1 hook runs only when the application is deleted: `wavec plan --delete` shows when.\n"; got != want {
+		t.Errorf("only a PostDelete hook: got %q\nwant %q", got, want)
+	}
+	b.Reset()
 	WriteTable(&b, ForSync(objs(t, "apps/v1 Deployment web"), Options{}))
 	want := "Sync wave 0\n  Deployment  web\nA single step: Argo CD applies it and does not wait for resources' health, only for hooks.\n"
 	if got := b.String(); got != want {

@@ -2,6 +2,7 @@ package argocd
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -226,7 +227,25 @@ func Decode(ann map[string]string) (Annotations, []Warning) {
 		warnf(AnnotationSyncOptions, "%s", m)
 	}
 	a.KeepOnDelete = a.Options.Delete == RemoveNever || slices.Contains(SplitList(ann[AnnotationHelmResource]), "keep")
+	if key, tool := foreignOrder(ann); key != "" {
+		warnf(key, "%s orders objects for %s only: Argo CD ignores it and orders this object by its phase, wave and kind alone; give the objects %s annotations to keep the order", key, tool, AnnotationSyncWave)
+	}
 	return a, warn
+}
+
+// foreignOrder returns the first (in key order) annotation by which
+// another deployment tool orders objects, and that tool: kapp's change
+// rules and the depends-on of kpt and cli-utils. Argo CD reads neither.
+func foreignOrder(ann map[string]string) (key, tool string) {
+	for _, k := range slices.Sorted(maps.Keys(ann)) {
+		switch {
+		case k == "kapp.k14s.io/change-rule" || strings.HasPrefix(k, "kapp.k14s.io/change-rule."):
+			return k, "kapp"
+		case k == "config.kubernetes.io/depends-on":
+			return k, "kpt and cli-utils"
+		}
+	}
+	return "", ""
 }
 
 // Encode writes a as annotations in Argo CD's own spelling, the way wavec

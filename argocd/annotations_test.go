@@ -132,3 +132,35 @@ func TestKeywords(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeForeignOrder: the ordering annotations of other deployment
+// tools, which Argo CD ignores, are reported once per object, at the first
+// of them.
+func TestDecodeForeignOrder(t *testing.T) {
+	for _, tc := range []struct {
+		ann  map[string]string
+		want string // the annotation warned about, or ""
+	}{
+		{map[string]string{"kapp.k14s.io/change-rule": "upsert after upserting db", "kapp.k14s.io/change-rule.1": "delete before deleting db"}, "kapp.k14s.io/change-rule"},
+		{map[string]string{"kapp.k14s.io/change-rule.2": "upsert after upserting db"}, "kapp.k14s.io/change-rule.2"},
+		{map[string]string{"config.kubernetes.io/depends-on": "apps/namespaces/ns/Deployment/db"}, "config.kubernetes.io/depends-on"},
+		{map[string]string{"kapp.k14s.io/change-group": "db"}, ""},
+		{map[string]string{"kapp.k14s.io/change-rules": "x"}, ""},
+	} {
+		_, warn := Decode(tc.ann)
+		var got []string
+		for _, w := range warn {
+			got = append(got, w.Annotation)
+			if !strings.Contains(w.Message, "Argo CD ignores it") || !strings.Contains(w.Message, AnnotationSyncWave) {
+				t.Errorf("%v: message %q", tc.ann, w.Message)
+			}
+		}
+		want := []string{}
+		if tc.want != "" {
+			want = []string{tc.want}
+		}
+		if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("%v: warned about %v, want %v", tc.ann, got, want)
+		}
+	}
+}

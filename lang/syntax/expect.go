@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -41,8 +42,9 @@ type gnode struct {
 	id   string          // unique among the grammar's nodes, for keys
 }
 
-// grammar holds the productions of the parser, by name.
-var grammar = parseEBNF(parser.String())
+// grammar returns the productions of the parser, by name, read on first
+// use (only a syntax error needs them).
+var grammar = sync.OnceValue(func() map[string]*gnode { return parseEBNF(parser().String()) })
 
 // parseEBNF reads the EBNF participle prints: `Name = expr .` per production,
 // with "literal", <token>, Name, ( ), (?= ), (?! ), |, ?, * and +.
@@ -255,7 +257,7 @@ func closure(configs []*stack, ahead []lexer.Token) []*stack {
 		case gPlus:
 			work = append(work, rest.push(n.kids[1]).push(n.kids[0]))
 		case gRef:
-			work = append(work, rest.push(grammar[n.name]))
+			work = append(work, rest.push(grammar()[n.name]))
 		case gAhead, gNotAhead:
 			if prefixMatches(n.kids[0], ahead) == (n.kind == gAhead) {
 				work = append(work, rest)
@@ -292,7 +294,7 @@ func prefixMatches(n *gnode, tokens []lexer.Token) bool {
 // declaration starts. ok is false when the configurations could not be
 // followed.
 func expectedTokens(tokens []lexer.Token, base, errIdx int, candidates []lexer.Token) (accepted []bool, ok bool) {
-	configs := []*stack{(*stack)(nil).push(grammar["File"])}
+	configs := []*stack{(*stack)(nil).push(grammar()["File"])}
 	for i := base; i < errIdx; i++ {
 		configs = closure(configs, tokens[i:])
 		var next []*stack

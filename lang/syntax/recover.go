@@ -78,7 +78,7 @@ type chunk struct {
 // parseChunks parses the file from its first token and, after each syntax
 // error, again from the next declaration after it.
 func parseChunks(peeker *lexer.PeekingLexer, tokens []lexer.Token) []chunk {
-	f, err := parser.ParseFromLexer(peeker)
+	f, err := parser().ParseFromLexer(peeker)
 	chunks := []chunk{{f, err, 0}}
 	for err != nil {
 		var pe participle.Error
@@ -100,7 +100,7 @@ func parseChunks(peeker *lexer.PeekingLexer, tokens []lexer.Token) []chunk {
 		if lerr != nil {
 			break
 		}
-		f, err = parser.ParseFromLexer(lx)
+		f, err = parser().ParseFromLexer(lx)
 		chunks = append(chunks, chunk{f, err, tokens[i].Pos.Offset})
 	}
 	return chunks

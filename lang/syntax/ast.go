@@ -196,7 +196,7 @@ type Kind struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'pod' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding')"`
+	Value string `parser:"@Kind"`
 }
 
 // RefKind is a Kind keyword or `object`, as it appears in references, or
@@ -205,7 +205,7 @@ type RefKind struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Value string `parser:"@('configmap' | 'secret' | 'serviceaccount' | 'deployment' | 'statefulset' | 'daemonset' | 'service' | 'ingress' | 'pvc' | 'job' | 'cronjob' | 'pod' | 'hpa' | 'pdb' | 'networkpolicy' | 'role' | 'clusterrole' | 'rolebinding' | 'clusterrolebinding' | 'object' | 'volume')"`
+	Value string `parser:"@(Kind | 'object' | 'volume')"`
 }
 
 // Ident is a name: letters, digits and underscores, with single dashes or
@@ -214,7 +214,7 @@ type Ident struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Value string `parser:"@Ident"`
+	Value string `parser:"@(Ident | Kind)"`
 }
 
 // Span returns the identifier's source range.
@@ -245,7 +245,7 @@ type Entry struct {
 	// Label names the entry's item where a field takes several:
 	// `container log-shipper { ... }`, `volume logs = emptydir`. It is
 	// always a name.
-	Label *Key   `parser:"( (?= Ident ( '=' | '{' ) ) @@ )?"`
+	Label *Key   `parser:"( (?= (Ident | Kind) ( '=' | '{' ) ) @@ )?"`
 	Value *Value `parser:"( '=' @@"`
 	Block *Block `parser:"| @@ )"`
 
@@ -258,7 +258,7 @@ type Key struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Ident  *string `parser:"  @Ident"`
+	Ident  *string `parser:"  @(Ident | Kind)"`
 	String *String `parser:"| @@"`
 }
 
@@ -292,7 +292,7 @@ type Primary struct {
 	Bool   *string `parser:"| @('true' | 'false')"`
 	Ref    *Ref    `parser:"| @@"`
 	Probe  *Probe  `parser:"| @@"`
-	Ident  *string `parser:"| @Ident"`
+	Ident  *string `parser:"| @(Ident | Kind)"`
 	List   *List   `parser:"| @@"`
 	Map    *Block  `parser:"| @@"`
 }
@@ -358,7 +358,7 @@ type Port struct {
 	EndPos source.Pos
 
 	Number *Number `parser:"  @@"`
-	Ident  *string `parser:"| @Ident"`
+	Ident  *string `parser:"| @(Ident | Kind)"`
 }
 
 // Primary returns the port as a value (nil for a nil Port), for code that

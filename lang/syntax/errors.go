@@ -157,7 +157,7 @@ func describeToken(t lexer.Token) string {
 	switch {
 	case t.EOF():
 		return "end of file"
-	case t.Type == tokIdent:
+	case isNameToken(t):
 		return fmt.Sprintf("%q", t.Value)
 	case t.Type == tokString, t.Type == tokTripleString:
 		return "string " + shorten(t.Value)
@@ -248,13 +248,13 @@ func addHints(d *diag.Diagnostic, tok lexer.Token, expected []probe) {
 			wantsDecl = true
 		}
 	}
-	if tok.Type == tokIdent && wantsWord {
+	if isNameToken(tok) && wantsWord {
 		if s := diag.Suggest(tok.Value, keywords); s != "" {
 			d.Hint("did you mean %q?", s)
 			return
 		}
 	}
-	if tok.Type == tokIdent && wantsDecl {
+	if isNameToken(tok) && wantsDecl {
 		kinds := Kinds()
 		d.Hint("%q is not a kind wavec knows; its kinds are %s", tok.Value, strings.Join(kinds, ", "))
 		d.Hint("for any other kind, give its YAML: `object NAME = \"\"\" ...YAML... \"\"\"` or `object NAME from \"FILE.yaml\"`")

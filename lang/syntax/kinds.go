@@ -7,9 +7,21 @@ import (
 )
 
 // KindKeywords are the keywords of the built-in kinds (`configmap`,
-// `deployment`, ...), in the order the Kind production lists them. The
-// production's grammar tag is their one definition.
-var KindKeywords = grammarWords(reflect.TypeFor[Kind](), "Value")
+// `deployment`, ...). This list is their one definition: the lexer reads
+// these words as Kind tokens, which the Kind production matches.
+var KindKeywords = []string{
+	"configmap", "secret", "serviceaccount", "deployment", "statefulset", "daemonset", "service", "ingress", "pvc",
+	"job", "cronjob", "pod", "hpa", "pdb", "networkpolicy", "role", "clusterrole", "rolebinding", "clusterrolebinding",
+}
+
+// kindWords holds KindKeywords, for the lexer.
+var kindWords = func() map[string]bool {
+	m := make(map[string]bool, len(KindKeywords))
+	for _, k := range KindKeywords {
+		m[k] = true
+	}
+	return m
+}()
 
 // phaseWords are the hook phase keywords, as the PhaseWord production lists
 // them.

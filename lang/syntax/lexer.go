@@ -23,6 +23,7 @@ const (
 	tokPunct
 	tokSep
 	tokWhitespace
+	tokKind
 )
 
 // tokenNames names the token types for the grammar.
@@ -40,6 +41,7 @@ var tokenNames = map[string]lexer.TokenType{
 	"Punct":           tokPunct,
 	"Sep":             tokSep,
 	"Whitespace":      tokWhitespace,
+	"Kind":            tokKind,
 }
 
 // lexDefinition is the .wave lexer: a hand-written scanner for these rules,
@@ -58,6 +60,11 @@ var tokenNames = map[string]lexer.TokenType{
 //	Punct            [{}\[\]<>=]
 //	Sep              [,;]
 //	Whitespace       [ \t\r\n]+
+//
+// An Ident that is one of KindKeywords is a Kind token instead. The parser
+// tries alternatives one by one, so a kind is one token-type test where
+// nineteen keyword comparisons would be; every name in the grammar is
+// (Ident | Kind), as a kind keyword may also be a name or a key.
 //
 // Names may repeat `-` and `.` between their parts (`my--config`) and
 // start with a digit when a `-` follows the first part (`2fa-config`), as
@@ -247,7 +254,11 @@ func match(src []byte, i int) (lexer.TokenType, int) {
 	case c == '-' && at(src, i+1) == '>':
 		return tokArrow, 2
 	case isLetter(c) || c == '_':
-		return tokIdent, nameParts(src, word(src, i)) - i
+		n := nameParts(src, word(src, i)) - i
+		if kindWords[string(src[i:i+n])] {
+			return tokKind, n
+		}
+		return tokIdent, n
 	case c == '{' || c == '}' || c == '[' || c == ']' || c == '<' || c == '>' || c == '=':
 		return tokPunct, 1
 	case c == ',' || c == ';':
@@ -337,3 +348,6 @@ func word(src []byte, i int) int {
 	}
 	return i
 }
+
+// isNameToken reports whether t is a name: an Ident or a Kind token.
+func isNameToken(t lexer.Token) bool { return t.Type == tokIdent || t.Type == tokKind }

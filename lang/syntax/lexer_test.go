@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"slices"
 	"testing"
 	"unicode/utf8"
 
@@ -40,6 +41,9 @@ func referenceTokens(src string) ([]lexer.Token, bool) {
 			return out, false
 		}
 		t.Type = tokenNames[names[t.Type]]
+		if t.Type == tokIdent && slices.Contains(KindKeywords, t.Value) {
+			t.Type = tokKind
+		}
 		out = append(out, t)
 		if t.EOF() {
 			return out, true

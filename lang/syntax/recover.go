@@ -35,7 +35,7 @@ var declStarters = func() map[string]bool {
 func resumeAt(tokens []lexer.Token, from int) int {
 	for i := from; i < len(tokens); i++ {
 		t := tokens[i]
-		if t.Type != tokIdent || t.Pos.Column != 1 || !declStarters[t.Value] {
+		if !isNameToken(t) || t.Pos.Column != 1 || !declStarters[t.Value] {
 			continue
 		}
 		next := nextSignificant(tokens, i+1)

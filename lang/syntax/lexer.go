@@ -99,9 +99,12 @@ func (lexDefinition) LexBytes(filename string, b []byte) (lexer.Lexer, error) {
 }
 
 // scanner hands out the tokens of src one at a time, ending with EOF; on a
-// character that starts no token it returns a *lexer.Error.
+// character that starts no token it returns a *lexer.Error. The tokens'
+// values are slices of one copy of src as a string, so handing out a token
+// allocates nothing.
 type scanner struct {
 	src       []byte
+	text      string // src
 	pos       lexer.Position
 	count     int  // tokens handed out
 	done      bool // EOF handed out
@@ -109,7 +112,7 @@ type scanner struct {
 }
 
 func newScanner(filename string, src []byte) *scanner {
-	return &scanner{src: src, pos: lexer.Position{Filename: filename, Line: 1, Column: 1}}
+	return &scanner{src: src, text: string(src), pos: lexer.Position{Filename: filename, Line: 1, Column: 1}}
 }
 
 // Next returns the next token.
@@ -130,7 +133,7 @@ func (s *scanner) Next() (lexer.Token, error) {
 		advance(&s.pos, s.src[i:i+n])
 		return s.Next()
 	}
-	t := lexer.Token{Type: typ, Value: string(s.src[i : i+n]), Pos: s.pos}
+	t := lexer.Token{Type: typ, Value: s.text[i : i+n], Pos: s.pos}
 	advance(&s.pos, s.src[i:i+n])
 	s.count++
 	return t, nil

@@ -174,8 +174,12 @@ type Member struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Object   *Object   `parser:"  @@"`
-	Resource *Resource `parser:"| @@"`
+	// Resource and Object start with different words, so their order only
+	// decides how soon the parser finds the one that matches: members are
+	// mostly resources. A bare Name comes last: a kind keyword alone is a
+	// name.
+	Resource *Resource `parser:"  @@"`
+	Object   *Object   `parser:"| @@"`
 	Name     *Ident    `parser:"| @@"`
 }
 

@@ -200,7 +200,7 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 	quoted := e.Key.String != nil
 	switch {
 	case key == "labels" && !quoted:
-		r.Labels = c.labels(v)
+		r.Labels = c.labelsWith(v, true)
 		return
 	case key == "annotations" && !quoted:
 		r.Annotations = c.annotations(v)

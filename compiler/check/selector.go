@@ -24,7 +24,7 @@ func (c *checker) workloadSelector(d *decl, v *syntax.Value) {
 			Hint("write e.g. `selector = { app = %q }`, or leave it out to select the Pods by wavec's labels", d.res.Name)
 		return
 	}
-	l := c.labels(v)
+	l := c.labelsWith(v, true)
 	if len(l) < len(v.Left.Map.Entries) {
 		return // a label is reported
 	}
@@ -88,17 +88,26 @@ func overlayPodLabels(r *ir.Resource) map[string]any {
 	return out
 }
 
-// sharedSelectors warns of a workload whose own selector also selects the
+// sharedSelectors warns of a workload whose selector also selects the
 // Pods of another workload of the pipeline: both controllers would count
-// those Pods, and the services naming it would send them traffic.
+// those Pods, and the services naming it would send them traffic. The
+// selector is the workload's own, or wavec's when the workload's labels
+// give app.kubernetes.io/name a value of their own (which two workloads
+// may share).
 func (c *checker) sharedSelectors() {
 	for _, d := range c.order_ {
 		r := d.res
-		if r.External || r.Workload == nil || r.Workload.Selector == nil {
+		if r.External || r.Workload == nil || !selectorKinds[r.Kind] {
 			continue
 		}
-		e := bodyField(d, "selector")
-		if e == nil {
+		var at *syntax.Value
+		sel := r.Workload.Selector
+		if e := bodyField(d, "selector"); e != nil && sel != nil {
+			at = entryValue(e)
+		} else if e := bodyField(d, "labels"); e != nil && r.Labels[nameLabel] != "" && sel == nil {
+			at = entryValue(e)
+			sel = map[string]string{nameLabel: r.Labels[nameLabel], "app.kubernetes.io/part-of": c.p.Name}
+		} else {
 			continue
 		}
 		for _, o := range c.order_ {
@@ -106,27 +115,46 @@ func (c *checker) sharedSelectors() {
 			if t == r || t.External || t.Workload == nil {
 				continue
 			}
-			labels := map[string]string{}
-			for k, v := range c.p.Labels {
-				labels[k] = v
-			}
-			for k, v := range t.Labels {
-				labels[k] = v
-			}
-			for k, v := range t.Workload.Selector {
-				labels[k] = v
-			}
-			for k, v := range overlayPodLabels(t) {
-				labels[k] = fmt.Sprint(v)
-			}
-			if !selects(r.Workload.Selector, labels) {
+			if !selects(sel, c.podLabels(t)) {
 				continue
 			}
-			c.warnf(span(entryValue(e)), CodeSharedSelector, "the selector of %s selects the Pods of %s too", r.Describe(), t.Describe()).
+			c.warnf(span(at), CodeSharedSelector, "the selector of %s selects the Pods of %s too", r.Describe(), t.Describe()).
 				Note(t.NameSpan, "%s is declared here", t.Describe()).
 				Hint("add a label to the selector that only the Pods of %s have", r.Ref())
 		}
 	}
+}
+
+// selectorKinds are the workloads whose controllers select their Pods by
+// labels.
+var selectorKinds = map[ir.Kind]bool{ir.Deployment: true, ir.StatefulSet: true, ir.DaemonSet: true}
+
+// podLabels returns the labels of a workload's Pods as far as a selector
+// can match them: the pipeline's, its own, its selector's, those of `pod {
+// labels = ... }`, and wavec's name and part-of.
+func (c *checker) podLabels(t *ir.Resource) map[string]string {
+	labels := map[string]string{}
+	for k, v := range c.p.Labels {
+		labels[k] = v
+	}
+	for k, v := range t.Labels {
+		labels[k] = v
+	}
+	for k, v := range t.Workload.Selector {
+		labels[k] = v
+	}
+	for k, v := range overlayPodLabels(t) {
+		labels[k] = fmt.Sprint(v)
+	}
+	name := t.Name
+	if v, ok := t.Workload.Selector[nameLabel]; ok {
+		name = v
+	} else if v, ok := t.Labels[nameLabel]; ok {
+		name = v
+	}
+	labels[nameLabel] = name
+	labels["app.kubernetes.io/part-of"] = c.p.Name
+	return labels
 }
 
 // selects reports whether every label of sel is among labels.

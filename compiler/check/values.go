@@ -481,8 +481,15 @@ func (c *checker) mapOf(v *syntax.Value, what, example string) ([]*syntax.Entry,
 	return out, true
 }
 
-// labels resolves a map of labels.
+// labels resolves a map of labels, none of them wavec's own.
 func (c *checker) labels(v *syntax.Value) map[string]string {
+	return c.labelsWith(v, false)
+}
+
+// labelsWith resolves a map of labels; with ownName, a declaration's
+// labels or a workload's selector, app.kubernetes.io/name may be given a
+// (non-empty) value of the declaration's own.
+func (c *checker) labelsWith(v *syntax.Value, ownName bool) map[string]string {
 	es, ok := c.mapOf(v, "labels", `{ "app.kubernetes.io/tier" = "web" }`)
 	if !ok {
 		return nil
@@ -495,13 +502,22 @@ func (c *checker) labels(v *syntax.Value) map[string]string {
 				Hint(`write a name, optionally with a DNS prefix, e.g. "example.com/tier"`)
 			continue
 		}
-		if reservedLabel(k) {
-			c.errorf(span(e.Key), CodeMetadata, "label %q is set by wavec", k).
-				Hint("wavec sets app.kubernetes.io/name, part-of and managed-by itself; remove it")
+		if reservedLabel(k) && !(ownName && k == nameLabel) {
+			d := c.errorf(span(e.Key), CodeMetadata, "label %q is set by wavec", k)
+			if k == nameLabel {
+				d.Hint("a declaration's `labels` (or a workload's `selector`) may give app.kubernetes.io/name a value of its own; wavec sets part-of and managed-by itself")
+			} else {
+				d.Hint("wavec sets app.kubernetes.io/name, part-of and managed-by itself; remove it")
+			}
 			continue
 		}
 		s, ok := c.str(entryValue(e), "label "+k)
 		if !ok {
+			continue
+		}
+		if k == nameLabel && s == "" {
+			c.errorf(span(entryValue(e)), CodeMetadata, "label %q has no value", k).
+				Hint("leave it out to have the declaration's name, or give it a name such as the chart's")
 			continue
 		}
 		if msgs := validation.IsValidLabelValue(s); len(msgs) > 0 {
@@ -544,6 +560,10 @@ func (c *checker) annotations(v *syntax.Value) map[string]string {
 	}
 	return out
 }
+
+// nameLabel is the label that names an application part; a declaration
+// may give it a value of its own.
+const nameLabel = "app.kubernetes.io/name"
 
 func reservedLabel(k string) bool {
 	switch k {

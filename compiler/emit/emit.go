@@ -238,7 +238,8 @@ func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
 	for k, v := range r.Labels {
 		labels[k] = v
 	}
-	if _, ok := labels[NameLabel]; !ok || r.Object == nil {
+	// A value the declaration's labels give is kept.
+	if _, ok := labels[NameLabel]; !ok || r.Object == nil && r.Labels[NameLabel] == "" {
 		name := u.GetName()
 		if r.Object == nil {
 			name = r.Name

@@ -29,7 +29,27 @@ func SelectorLabels(p *ir.Pipeline, r *ir.Resource) map[string]string {
 		}
 		return out
 	}
-	return map[string]string{NameLabel: r.Name, PartOfLabel: p.Name}
+	return map[string]string{NameLabel: PodNameLabel(r), PartOfLabel: p.Name}
+}
+
+// ObjectNameLabel returns the value of app.kubernetes.io/name on a typed
+// declaration's object: the one its `labels` give, else its name.
+func ObjectNameLabel(r *ir.Resource) string {
+	if v, ok := r.Labels[NameLabel]; ok {
+		return v
+	}
+	return r.Name
+}
+
+// PodNameLabel returns the value of app.kubernetes.io/name on a
+// workload's Pods: the one its own selector gives, else its object's.
+func PodNameLabel(r *ir.Resource) string {
+	if r.Workload != nil {
+		if v, ok := r.Workload.Selector[NameLabel]; ok {
+			return v
+		}
+	}
+	return ObjectNameLabel(r)
 }
 
 // podLabels returns the labels of a workload's Pods.
@@ -46,7 +66,7 @@ func podLabels(p *ir.Pipeline, r *ir.Resource) map[string]string {
 			out[k] = v
 		}
 	}
-	out[NameLabel] = r.Name
+	out[NameLabel] = PodNameLabel(r)
 	out[PartOfLabel] = p.Name
 	out[ManagedByLabel] = ManagedBy
 	return out

@@ -213,9 +213,6 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 		}
 		e.clean = cleanObject(o.Unstructured)
 		labels := o.GetLabels()
-		if v, ok := labels["app.kubernetes.io/name"]; ok && v != objectName(o.Unstructured) {
-			warnf(o, "label app.kubernetes.io/name=%s is replaced: wavec sets it to the object's name", v)
-		}
 		if v, ok := labels["app.kubernetes.io/managed-by"]; ok && v != "wavec" {
 			warnf(o, "label app.kubernetes.io/managed-by=%s is replaced: wavec sets it to wavec", v)
 		}
@@ -744,11 +741,10 @@ func applyDefaults(m map[string]any) {
 			return
 		}
 		if l, ok := nested(t, "metadata")["labels"].(map[string]any); ok {
-			for _, k := range wavecLabels {
-				delete(l, k)
-			}
+			stripLabels(l, metadataName(nested(m, "metadata")))
 		}
 		setDefault(nested(t, "spec"), "restartPolicy", restart)
+		containerPorts(nested(t, "spec"))
 	}
 	switch m["kind"] {
 	case "Service":
@@ -760,6 +756,7 @@ func applyDefaults(m map[string]any) {
 		for _, it := range ports {
 			if p, ok := it.(map[string]any); ok && p["port"] != nil {
 				setDefault(p, "targetPort", p["port"])
+				setDefault(p, "protocol", "TCP")
 			}
 		}
 	case "Deployment", "StatefulSet":
@@ -777,6 +774,26 @@ func applyDefaults(m map[string]any) {
 	case "Pod":
 		if m["apiVersion"] == "v1" {
 			setDefault(spec, "restartPolicy", "Always")
+			containerPorts(spec)
+		}
+	}
+}
+
+// containerPorts gives the ports of a Pod spec's containers the API
+// server's default protocol, TCP, which wavec leaves out.
+func containerPorts(podSpec map[string]any) {
+	for _, list := range []string{"initContainers", "containers"} {
+		cs, _ := podSpec[list].([]any)
+		for _, c := range cs {
+			cm, _ := c.(map[string]any)
+			ports, _ := cm["ports"].([]any)
+			for _, it := range ports {
+				if p, ok := it.(map[string]any); ok {
+					if _, set := p["protocol"]; !set {
+						p["protocol"] = "TCP"
+					}
+				}
+			}
 		}
 	}
 }
@@ -791,9 +808,7 @@ func strip(obj map[string]any) {
 		return
 	}
 	if l, ok := md["labels"].(map[string]any); ok {
-		for _, k := range wavecLabels {
-			delete(l, k)
-		}
+		stripLabels(l, metadataName(md))
 	}
 	if a, ok := md["annotations"].(map[string]any); ok {
 		for _, k := range argocd.OrderingAnnotations {
@@ -801,6 +816,32 @@ func strip(obj map[string]any) {
 		}
 	}
 }
+
+// stripLabels removes wavec's labels from the labels of an object (or Pod
+// template) whose app.kubernetes.io/name wavec gives the value of name:
+// part-of and managed-by, and app.kubernetes.io/name when it has that
+// value. A name label of another value is the input's own, and kept.
+func stripLabels(l map[string]any, name string) {
+	for _, k := range wavecLabels {
+		if k != nameKey || l[k] == emit.NameLabelValue(name) {
+			delete(l, k)
+		}
+	}
+}
+
+// metadataName returns the name in an object's metadata, or the name of
+// its generateName as wavec names the labels of a hook named at sync time.
+func metadataName(md map[string]any) string {
+	if name, _ := md["name"].(string); name != "" {
+		return name
+	}
+	gn, _ := md["generateName"].(string)
+	return strings.TrimRight(gn, "-.")
+}
+
+// nameKey is the label that names an application part. wavec gives it
+// the object's name unless a declaration's labels give it another value.
+const nameKey = "app.kubernetes.io/name"
 
 // runtimeCopy returns a deep copy of an object.
 func runtimeCopy(m map[string]any) map[string]any {
@@ -852,7 +893,7 @@ func candidates(e *entry) []candidate {
 		return nil
 	}
 	var fields []string
-	meta := func() { fields = append(fields, metaFields(u.GetLabels(), u.GetAnnotations())...) }
+	meta := func() { fields = append(fields, metaFields(u.GetLabels(), u.GetAnnotations(), objectName(u))...) }
 	block := func(kind string) []candidate {
 		if len(fields) == 0 {
 			return []candidate{{kind, name, kind + " " + name, nil}}
@@ -899,21 +940,24 @@ func candidates(e *entry) []candidate {
 	return nil
 }
 
-func userLabels(l map[string]string) map[string]string {
+// userLabels returns the labels of an object named name that its
+// declaration says: all but wavec's, and app.kubernetes.io/name when it
+// is not the value wavec gives it.
+func userLabels(l map[string]string, name string) map[string]string {
 	out := map[string]string{}
 	for k, v := range l {
-		if !slices.Contains(wavecLabels, k) {
+		if !slices.Contains(wavecLabels, k) || k == nameKey && v != emit.NameLabelValue(name) {
 			out[k] = v
 		}
 	}
 	return out
 }
 
-// metaFields writes an object's labels, sync options and other
-// annotations as fields.
-func metaFields(labels, annotations map[string]string) []string {
+// metaFields writes the labels, sync options and other annotations of an
+// object named name as fields.
+func metaFields(labels, annotations map[string]string, name string) []string {
 	var fields []string
-	if l := userLabels(labels); len(l) > 0 {
+	if l := userLabels(labels, name); len(l) > 0 {
 		fields = append(fields, "labels = "+stringMap(l))
 	}
 	a := userAnnotations(annotations)

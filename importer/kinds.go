@@ -21,7 +21,7 @@ func kindCandidates(r *Result, e *entry) []candidate {
 		return nil
 	}
 	var refs []string
-	fields := metaFields(u.GetLabels(), u.GetAnnotations())
+	fields := metaFields(u.GetLabels(), u.GetAnnotations(), objectName(u))
 	spec, _ := obj["spec"].(map[string]any)
 	var kw string
 	switch u.GetAPIVersion() + "/" + u.GetKind() {
@@ -251,24 +251,31 @@ func kindCandidates(r *Result, e *entry) []candidate {
 // whose Pods a label selector selects by wavec's labels.
 func (r *Result) selected(sel map[string]any, kinds ...string) (string, bool) {
 	ml, _ := sel["matchLabels"].(map[string]any)
-	target := str(ml["app.kubernetes.io/name"])
-	if len(sel) == 1 && len(ml) > 0 && !wavecSelector(toStrings(ml)) {
-		return r.selectedByOwn(toStrings(ml), kinds...)
-	}
-	if len(sel) != 1 || len(ml) != 2 || str(ml["app.kubernetes.io/part-of"]) != r.Name {
+	labels := toStrings(ml)
+	if len(sel) != 1 || len(ml) == 0 || len(labels) != len(ml) {
 		return "", false
 	}
-	for _, kw := range kinds {
-		if r.declared[kw+" "+target] != nil {
-			return kw + " " + target, true
+	return r.selectedBy(labels, kinds...)
+}
+
+// selectedBy returns the reference to the typed workload of one of kinds
+// whose Pods these labels select: by wavec's labels, the workload named by
+// app.kubernetes.io/name, else the one workload that selects its Pods by
+// exactly these labels.
+func (r *Result) selectedBy(labels map[string]string, kinds ...string) (string, bool) {
+	if wavecSelector(labels) && labels["app.kubernetes.io/part-of"] == r.Name {
+		for _, kw := range kinds {
+			if ref := kw + " " + labels[nameKey]; r.declared[ref] != nil {
+				return ref, true
+			}
 		}
 	}
-	return "", false
+	return r.selectedByOwn(labels, kinds...)
 }
 
 // selectedByOwn returns the reference to the one typed workload of kinds
-// that selects its Pods by exactly these labels of its own (a `selector`
-// in .wave).
+// that selects its Pods by exactly these labels: a `selector` in .wave,
+// or wavec's selector with the name label its `labels` give.
 func (r *Result) selectedByOwn(labels map[string]string, kinds ...string) (string, bool) {
 	found := ""
 	for _, kw := range kinds {
@@ -278,7 +285,7 @@ func (r *Result) selectedByOwn(labels map[string]string, kinds ...string) (strin
 			}
 			sel, _, _ := unstructured.NestedMap(e.write.Object, "spec", "selector")
 			ml, _ := sel["matchLabels"].(map[string]any)
-			if len(sel) != 1 || wavecSelector(toStrings(ml)) || !maps.Equal(toStrings(ml), labels) {
+			if len(sel) != 1 || !maps.Equal(toStrings(ml), labels) {
 				continue
 			}
 			if found != "" {

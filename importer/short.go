@@ -80,7 +80,8 @@ func shortFields(c map[string]any) (lines, refs []string) {
 		for _, it := range ports {
 			p, _ := it.(map[string]any)
 			name := str(p["name"])
-			if len(p) != 2 || !namePattern.MatchString(name) || p["containerPort"] == nil {
+			// TCP is the API server's default protocol, which wavec leaves out.
+			if n := len(p); n != 2 && !(n == 3 && p["protocol"] == "TCP") || !namePattern.MatchString(name) || p["containerPort"] == nil {
 				ok = false
 				break
 			}
@@ -203,26 +204,20 @@ func str(v any) string {
 func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bool) {
 	spec, _ := obj["spec"].(map[string]any)
 	sel, _ := spec["selector"].(map[string]any)
-	target := str(sel["app.kubernetes.io/name"])
 	if !isName(name) {
 		return candidate{}, false
 	}
-	ref := ""
-	if len(sel) == 2 && str(sel["app.kubernetes.io/part-of"]) == r.Name {
-		for _, kw := range []string{"deployment", "statefulset", "daemonset"} {
-			if r.declared[kw+" "+target] != nil {
-				ref = kw + " " + target
-			}
-		}
-	} else if w, ok := r.selectedByOwn(toStrings(sel), "deployment", "statefulset", "daemonset"); ok {
-		ref = w
-		_, target, _ = strings.Cut(w, " ")
-	}
-	if ref == "" {
+	labels := toStrings(sel)
+	if len(labels) != len(sel) || len(sel) == 0 {
 		return candidate{}, false
 	}
+	ref, ok := r.selectedBy(labels, "deployment", "statefulset", "daemonset")
+	if !ok {
+		return candidate{}, false
+	}
+	_, target, _ := strings.Cut(ref, " ")
 	md, _ := obj["metadata"].(map[string]any)
-	fields := metaFields(toStrings(md["labels"]), toStrings(md["annotations"]))
+	fields := metaFields(toStrings(md["labels"]), toStrings(md["annotations"]), name)
 	if target != name {
 		fields = append(fields, "selector = "+ref)
 	}

@@ -80,10 +80,8 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 		// The Jobs carry the cronjob's labels (wavec's and the user's).
 		jmd, _ := jt["metadata"].(map[string]any)
 		jl, _ := jmd["labels"].(map[string]any)
-		for _, k := range wavecLabels {
-			delete(jl, k)
-		}
-		if !reflect.DeepEqual(toStrings(jl), userLabels(u.GetLabels())) || len(jmd) > 1 || len(jmd) == 1 && jmd["labels"] == nil {
+		stripLabels(jl, objectName(u))
+		if !reflect.DeepEqual(toStrings(jl), userLabels(u.GetLabels(), objectName(u))) || len(jmd) > 1 || len(jmd) == 1 && jmd["labels"] == nil {
 			return "", nil, false
 		}
 		delete(jt, "metadata")
@@ -293,7 +291,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	}
 	fields = append(fields, blocks...)
 	var pod []string
-	if md, _ := tmpl["metadata"].(map[string]any); kw != "pod" && (md != nil || len(userLabels(u.GetLabels())) > 0) {
+	if md, _ := tmpl["metadata"].(map[string]any); kw != "pod" && (md != nil || len(userLabels(u.GetLabels(), objectName(u))) > 0) {
 		l, _ := md["labels"].(map[string]any)
 		// The selector's labels are its Pods' labels.
 		for k, v := range ownSelector {
@@ -303,7 +301,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			delete(l, k)
 		}
 		// The workload's labels are its Pods' labels too.
-		for k, v := range userLabels(u.GetLabels()) {
+		for k, v := range userLabels(u.GetLabels(), objectName(u)) {
 			if sv, ok := ownSelector[k]; ok && sv == v {
 				continue // on the Pods from the selector
 			}
@@ -313,8 +311,9 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			delete(l, k)
 		}
 		if l != nil {
-			for _, k := range wavecLabels {
-				delete(l, k)
+			stripLabels(l, objectName(u))
+			if _, ok := l[nameKey]; ok {
+				return "", nil, false // a name of the Pods' own: wavec's `pod { labels }` cannot say it
 			}
 			if len(l) > 0 {
 				pod = append(pod, "labels = "+value(l, ""))
@@ -372,7 +371,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			return "", nil, false
 		}
 	}
-	fields = append(metaFields(u.GetLabels(), annotations), fields...)
+	fields = append(metaFields(u.GetLabels(), annotations, objectName(u)), fields...)
 	return kw + " " + u.GetName() + " {\n" + strings.Join(fields, "\n") + "\n}", refs, true
 }
 

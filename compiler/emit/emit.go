@@ -270,6 +270,10 @@ func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
 	}
 }
 
+// NameLabelValue returns the value wavec gives NameLabel on an object
+// named name (unless its declaration's labels give one of their own).
+func NameLabelValue(name string) string { return nameLabel(name) }
+
 // nameLabel returns name as a label value: names longer than 63
 // characters (ConfigMaps and CRDs may have up to 253) are cut, and the cut
 // ends with a letter or digit.

@@ -315,6 +315,13 @@ func ingressCandidates(r *Result, name string, spec map[string]any, meta []strin
 			}
 		}
 		rules, _ := spec["rules"].([]any)
+		pathType := ingressPathType(rules)
+		if pathType == "" {
+			return nil
+		}
+		if pathType != "Prefix" {
+			fields = append(fields, "path_type = "+pathType)
+		}
 		for _, it := range rules {
 			rule, _ := it.(map[string]any)
 			host := str(rule["host"])
@@ -337,7 +344,7 @@ func ingressCandidates(r *Result, name string, spec map[string]any, meta []strin
 				svc, _ := backend["service"].(map[string]any)
 				sname := str(svc["name"])
 				port, _ := svc["port"].(map[string]any)
-				if len(p) != 3 || p["pathType"] != "Prefix" || len(backend) != 1 || !isName(sname) || len(port) != 1 {
+				if len(p) != 3 || len(backend) != 1 || !isName(sname) || len(port) != 1 {
 					return nil
 				}
 				v := "service " + sname
@@ -390,6 +397,29 @@ func ingressCandidates(r *Result, name string, spec map[string]any, meta []strin
 		out = append(out, candidate{"ingress", name, "ingress " + name + " {\n" + strings.Join(fields, "\n") + "\n}", refs})
 	}
 	return out
+}
+
+// ingressPathType returns the pathType every path of the rules has, or ""
+// when they differ (or one has none): `path_type` is the ingress's.
+func ingressPathType(rules []any) string {
+	found := ""
+	for _, it := range rules {
+		rule, _ := it.(map[string]any)
+		http, _ := rule["http"].(map[string]any)
+		paths, _ := http["paths"].([]any)
+		for _, pit := range paths {
+			p, _ := pit.(map[string]any)
+			t := str(p["pathType"])
+			if t == "" || found != "" && t != found {
+				return ""
+			}
+			found = t
+		}
+	}
+	if found == "" {
+		return "Prefix"
+	}
+	return found
 }
 
 // isDNSRule reports whether an egress rule is the one of `dns = true`:

@@ -69,8 +69,9 @@ type renderedApp struct {
 	name string
 	// render returns the tool's output, or skips when the source is absent.
 	render func(t *testing.T) []byte
-	// objects is how many objects the output holds.
-	objects int
+	// objects is how many objects the output holds, and typed how many of
+	// them import as typed declarations.
+	objects, typed int
 	// want are lines the import must hold: the order the annotations
 	// said, as statements.
 	want []string
@@ -91,8 +92,8 @@ func peerDir(t *testing.T, rel string) string {
 	return abs
 }
 
-func kustomizeApp(name, rel string, objects int, want ...string) renderedApp {
-	return renderedApp{name: name, objects: objects, want: want, render: func(t *testing.T) []byte {
+func kustomizeApp(name, rel string, objects, typed int, want ...string) renderedApp {
+	return renderedApp{name: name, objects: objects, typed: typed, want: want, render: func(t *testing.T) []byte {
 		tool := pinnedTool(t, "kustomize")
 		return render(t, tool, "build", peerDir(t, rel))
 	}}
@@ -128,25 +129,51 @@ func helmHookChart(t *testing.T) []byte {
 	return render(t, tool, "template", "sleepy", chart)
 }
 
+// helmCreateChart renders the chart `helm create` scaffolds, the shape
+// most Helm charts have, with its autoscaler and ingress enabled: every
+// object carries the chart's name as app.kubernetes.io/name (not the
+// object's), and the Deployment selects its Pods by that name and the
+// release's instance.
+func helmCreateChart(t *testing.T) []byte {
+	tool := pinnedTool(t, "helm")
+	dir := t.TempDir()
+	render(t, tool, "create", filepath.Join(dir, "shop"))
+	return render(t, tool, "template", "rel", filepath.Join(dir, "shop"), "--set", "autoscaling.enabled=true", "--set", "ingress.enabled=true")
+}
+
 // renderedApps are the public applications the tests render: Argo CD's
 // example applications and end-to-end fixtures as kustomize overlays, and
 // Helm's documented hook in a chart.
 var renderedApps = []renderedApp{
-	{name: "helm-post-install-hook", objects: 2, render: helmHookChart, want: []string{
+	{name: "helm-create", objects: 6, typed: 6, render: helmCreateChart, want: []string{
+		"pipeline rel in default",
+		"serviceaccount rel-shop {\n labels = { \"app.kubernetes.io/instance\" = \"rel\", \"app.kubernetes.io/name\" = \"shop\",",
+		"service rel-shop {\n labels = { \"app.kubernetes.io/instance\" = \"rel\", \"app.kubernetes.io/name\" = \"shop\",",
+		"deployment rel-shop {\n labels = { \"app.kubernetes.io/instance\" = \"rel\", \"app.kubernetes.io/name\" = \"shop\",",
+		"selector = { \"app.kubernetes.io/instance\" = \"rel\", \"app.kubernetes.io/name\" = \"shop\" }",
+		"service_account = serviceaccount rel-shop",
+		"hpa rel-shop {",
+		"ingress rel-shop {",
+		"path_type = ImplementationSpecific",
+		"\"/\" = service rel-shop",
+		// Helm's test hook: Argo CD neither applies nor tracks it.
+		"skip < pod rel-shop-test-connection >",
+	}},
+	{name: "helm-post-install-hook", objects: 2, typed: 1, render: helmHookChart, want: []string{
 		"pipeline sleepy in default",
 		"configmap sleepy-settings {",
 		"postsync wave -5 < object sleepy > delete on-success",
 	}},
-	kustomizeApp("kustomize-guestbook", "argocd-example-apps/kustomize-guestbook", 2,
+	kustomizeApp("kustomize-guestbook", "argocd-example-apps/kustomize-guestbook", 2, 2,
 		"service kustomize-guestbook-ui {\n port_name = \"\"\n port = 80\n}",
 		"deployment kustomize-guestbook-ui {\n selector = { app = \"guestbook-ui\" }"),
-	kustomizeApp("pre-post-sync", "argocd-example-apps/pre-post-sync", 4,
+	kustomizeApp("pre-post-sync", "argocd-example-apps/pre-post-sync", 4, 4,
 		"presync < job pre-post-sync-before > delete on-success",
 		"container_name = \"sleep\"",
 		"postsync < job pre-post-sync-after > delete on-success"),
-	kustomizeApp("e2e-guestbook", "argo-cd-e2e/guestbook", 2,
+	kustomizeApp("e2e-guestbook", "argo-cd-e2e/guestbook", 2, 0,
 		"object guestbook-ui = "),
-	kustomizeApp("e2e-hook-custom-health", "argo-cd-e2e/hook-custom-health", 3,
+	kustomizeApp("e2e-hook-custom-health", "argo-cd-e2e/hook-custom-health", 3, 1,
 		"presync < configmap my-map >"),
 }
 
@@ -179,6 +206,9 @@ func TestRenderedApps(t *testing.T) {
 			o := checkContract(t, app.name, objs)
 			if !o.imported || o.objects != app.objects {
 				t.Fatalf("imported %v, %d objects", o.imported, o.objects)
+			}
+			if o.typed != app.typed {
+				t.Errorf("%d of %d objects typed, want %d:\n%s", o.typed, o.objects, app.typed, res.Source)
 			}
 			t.Logf("%s: %d objects, %d typed, %d object, import %v", app.name, o.objects, o.typed, o.objects-o.typed, elapsed.Round(time.Millisecond))
 		})

@@ -33,7 +33,7 @@ var (
 		ir.CronJob:            {"retries", "timeout", "schedule", "concurrency", "suspend", "time_zone", "keep_succeeded", "keep_failed"},
 		ir.Pod:                nil,
 		ir.Service:            {"port", "ports", "selector", "type", "port_name"},
-		ir.Ingress:            {"host", "path", "service", "port", "class", "tls", "rule"},
+		ir.Ingress:            {"host", "path", "service", "port", "class", "path_type", "tls", "rule"},
 		ir.PVC:                {"size", "access", "storage_class"},
 		ir.HPA:                {"target", "min", "max", "cpu", "memory"},
 		ir.PDB:                {"selector", "min_available", "max_unavailable"},

@@ -54,6 +54,10 @@ func (c *checker) ingressField(d *decl, key string, v *syntax.Value, st *workloa
 		short().port = v.Left
 	case "class":
 		in.Class, _ = c.str(v, key)
+	case "path_type":
+		if t, ok := c.enum(v, key, pathTypes); ok && t != "Prefix" {
+			in.PathType = t
+		}
 	case "tls":
 		items := []*syntax.Value{v}
 		if v.Right == nil && v.Left.List != nil {
@@ -67,6 +71,9 @@ func (c *checker) ingressField(d *decl, key string, v *syntax.Value, st *workloa
 	}
 	return true
 }
+
+// pathTypes are the values of an ingress's path_type.
+var pathTypes = []string{"Prefix", "Exact", "ImplementationSpecific"}
 
 // checkHost reports a host that is not a DNS name (a leading "*." is
 // allowed).

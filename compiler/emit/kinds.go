@@ -138,11 +138,15 @@ func subjects(p *ir.Pipeline, b *ir.BindingSpec) []rbacv1.Subject {
 	return out
 }
 
-// ingress builds an Ingress: a rule per host with its Prefix paths, and the
-// TLS entries.
+// ingress builds an Ingress: a rule per host with its paths (of type
+// Prefix unless path_type says otherwise), and the TLS entries.
 func ingress(p *ir.Pipeline, r *ir.Resource) *networkingv1.Ingress {
 	in := r.Ingress
 	ing := &networkingv1.Ingress{TypeMeta: typeMeta("networking.k8s.io/v1", "Ingress"), ObjectMeta: meta(p, r)}
+	pathType := networkingv1.PathTypePrefix
+	if in.PathType != "" {
+		pathType = networkingv1.PathType(in.PathType)
+	}
 	for _, rule := range in.Rules {
 		http := &networkingv1.HTTPIngressRuleValue{}
 		for _, path := range rule.Paths {
@@ -157,7 +161,7 @@ func ingress(p *ir.Pipeline, r *ir.Resource) *networkingv1.Ingress {
 			}
 			http.Paths = append(http.Paths, networkingv1.HTTPIngressPath{
 				Path:     path.Path,
-				PathType: ptr.To(networkingv1.PathTypePrefix),
+				PathType: ptr.To(pathType),
 				Backend:  networkingv1.IngressBackend{Service: &backend},
 			})
 		}

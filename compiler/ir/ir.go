@@ -482,6 +482,9 @@ type IngressSpec struct {
 	Rules []*IngressRule
 	// Class is ingressClassName.
 	Class string
+	// PathType is every path's pathType: Prefix (when empty), Exact or
+	// ImplementationSpecific.
+	PathType string
 	// TLS are the certificates, in source order.
 	TLS []*IngressTLS
 }

@@ -505,9 +505,9 @@ func (c *checker) labelsWith(v *syntax.Value, ownName bool) map[string]string {
 		if reservedLabel(k) && !(ownName && k == nameLabel) {
 			d := c.errorf(span(e.Key), CodeMetadata, "label %q is set by wavec", k)
 			if k == nameLabel {
-				d.Hint("a declaration's `labels` (or a workload's `selector`) may give app.kubernetes.io/name a value of its own; wavec sets part-of and managed-by itself")
+				d.Hint("only a declaration's `labels` and a workload's `selector` may give app.kubernetes.io/name a value of their own; remove it here")
 			} else {
-				d.Hint("wavec sets app.kubernetes.io/name, part-of and managed-by itself; remove it")
+				d.Hint("wavec sets app.kubernetes.io/part-of and managed-by itself; remove it")
 			}
 			continue
 		}

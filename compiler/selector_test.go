@@ -101,3 +101,80 @@ service cache { selector = deployment redis; port = 6379; port_name = "redis" }
 		t.Errorf("services not built: %v", want)
 	}
 }
+
+// TestOwnNameLabel: a declaration's labels may give app.kubernetes.io/name
+// a value of their own. The object and a workload's Pods carry it, wavec's
+// selector of the workload and of what names it is that value and
+// part-of; a selector's name label is its Pods'. Declarations without it
+// keep their own name.
+func TestOwnNameLabel(t *testing.T) {
+	src := `pipeline shop in default
+deployment web {
+  labels = { "app.kubernetes.io/name" = "chart" }
+  image = "nginx:1.27"; user = 10001; port = 80
+}
+deployment helm {
+  labels = { "app.kubernetes.io/name" = "chart2", "app.kubernetes.io/instance" = "rel" }
+  selector = { "app.kubernetes.io/name" = "chart2", "app.kubernetes.io/instance" = "rel" }
+  image = "nginx:1.27"; user = 10001; port = 80
+}
+deployment api { image = "nginx:1.27"; user = 10001; port = 80 }
+service front { selector = deployment web; port = 80 }
+service helm { port = 80 }
+pdb web { min_available = 1 }
+networkpolicy api { from = [deployment web] }
+configmap settings { labels = { "app.kubernetes.io/name" = "chart" }; A = "1" }
+`
+	res, diags := compiler.CompileSource("p.wave", []byte(src), nil)
+	if diags.HasErrors() {
+		t.Fatal(diagText(diags))
+	}
+	wavecSel := map[string]any{"app.kubernetes.io/name": "chart", "app.kubernetes.io/part-of": "shop"}
+	helmSel := map[string]any{"app.kubernetes.io/name": "chart2", "app.kubernetes.io/instance": "rel"}
+	want := map[string]map[string]any{
+		"Deployment/web": wavecSel, "Service/front": wavecSel, "PodDisruptionBudget/web": wavecSel, "NetworkPolicy/api": wavecSel,
+		"Deployment/helm": helmSel, "Service/helm": helmSel,
+	}
+	nameLabel := map[string]string{
+		"Deployment/web": "chart", "Deployment/helm": "chart2", "Deployment/api": "api", "ConfigMap/settings": "chart", "Service/front": "front",
+	}
+	podName := map[string]string{"Deployment/web": "chart", "Deployment/helm": "chart2", "Deployment/api": "api"}
+	for _, d := range res.Documents {
+		o := d.Object.Object
+		id := d.Object.GetKind() + "/" + d.Object.GetName()
+		if v, ok := nameLabel[id]; ok {
+			if got := d.Object.GetLabels()["app.kubernetes.io/name"]; got != v {
+				t.Errorf("%s: name label %q, want %q", id, got, v)
+			}
+			delete(nameLabel, id)
+		}
+		if v, ok := podName[id]; ok {
+			labels, _, _ := unstructured.NestedStringMap(o, "spec", "template", "metadata", "labels")
+			if labels["app.kubernetes.io/name"] != v {
+				t.Errorf("%s: Pods' name label %q, want %q", id, labels["app.kubernetes.io/name"], v)
+			}
+		}
+		w, ok := want[id]
+		if !ok {
+			continue
+		}
+		delete(want, id)
+		var got map[string]any
+		switch d.Object.GetKind() {
+		case "Deployment", "PodDisruptionBudget":
+			got, _, _ = unstructured.NestedMap(o, "spec", "selector", "matchLabels")
+		case "Service":
+			got, _, _ = unstructured.NestedMap(o, "spec", "selector")
+		case "NetworkPolicy":
+			from, _, _ := unstructured.NestedSlice(o, "spec", "ingress")
+			peers, _, _ := unstructured.NestedSlice(from[0].(map[string]any), "from")
+			got, _, _ = unstructured.NestedMap(peers[0].(map[string]any), "podSelector", "matchLabels")
+		}
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("%s selects by %v, want %v", id, got, w)
+		}
+	}
+	if len(want) > 0 || len(nameLabel) > 0 {
+		t.Errorf("objects not built: %v %v", want, nameLabel)
+	}
+}

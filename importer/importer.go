@@ -882,7 +882,7 @@ type candidate struct {
 func candidates(e *entry) []candidate {
 	u := e.write
 	name := u.GetName()
-	if !isName(name) {
+	if !isDeclName(name) {
 		return nil
 	}
 	gvk := u.GroupVersionKind()

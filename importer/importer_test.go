@@ -712,3 +712,85 @@ spec:
 		t.Errorf("%d of 2 Pods typed", o.typed)
 	}
 }
+
+// TestKeywordNames: objects named like a keyword of the language import as
+// typed declarations of that name, and references to them keep it: the
+// grammar reads the name after a kind word as a name. The hook Pod's
+// finalizers are its `metadata { finalizers }`.
+func TestKeywordNames(t *testing.T) {
+	for _, kw := range keywords {
+		yaml := fmt.Sprintf(`apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: "%[1]s"
+  annotations:
+    argocd.argoproj.io/sync-wave: "-1"
+data:
+  A: "1"
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: "%[1]s"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: "%[1]s"
+spec:
+  selector:
+    matchLabels:
+      app: "%[1]s"
+  template:
+    metadata:
+      labels:
+        app: "%[1]s"
+    spec:
+      serviceAccountName: "%[1]s"
+      containers:
+      - name: "%[1]s"
+        image: nginx:1.27
+        envFrom:
+        - configMapRef:
+            name: "%[1]s"
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: "%[1]s"
+spec:
+  selector:
+    app: "%[1]s"
+  ports:
+  - name: http
+    port: 80
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: "%[1]s"
+  annotations:
+    argocd.argoproj.io/hook: PreSync
+  finalizers:
+  - example.com/keep
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: busybox:1.36
+`, kw)
+		objs, err := manifest.LoadReader(strings.NewReader(yaml), kw+".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := checkContract(t, kw, objs)
+		if !o.imported || o.typed != 5 {
+			res, _ := Import(objs, Options{})
+			src := ""
+			if res != nil {
+				src = string(res.Source)
+			}
+			t.Errorf("%s: imported %v, %d of 5 typed:\n%s", kw, o.imported, o.typed, src)
+		}
+	}
+}

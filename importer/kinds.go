@@ -17,7 +17,7 @@ func kindCandidates(r *Result, e *entry) []candidate {
 	u := e.write
 	obj := u.Object
 	name := u.GetName()
-	if !isName(name) {
+	if !isDeclName(name) {
 		return nil
 	}
 	var refs []string
@@ -73,7 +73,7 @@ func kindCandidates(r *Result, e *entry) []candidate {
 		kw = strings.ToLower(u.GetKind())
 		ref, _ := obj["roleRef"].(map[string]any)
 		role := str(ref["name"])
-		if !isName(role) || (ref["kind"] != "Role" && ref["kind"] != "ClusterRole") {
+		if !isDeclName(role) || (ref["kind"] != "Role" && ref["kind"] != "ClusterRole") {
 			return nil
 		}
 		target := strings.ToLower(str(ref["kind"])) + " " + role
@@ -84,7 +84,7 @@ func kindCandidates(r *Result, e *entry) []candidate {
 		for _, it := range subjects {
 			s, _ := it.(map[string]any)
 			sa := str(s["name"])
-			if s["kind"] != "ServiceAccount" || !isName(sa) || (s["namespace"] != nil && s["namespace"] != r.Namespace) {
+			if s["kind"] != "ServiceAccount" || !isDeclName(sa) || (s["namespace"] != nil && s["namespace"] != r.Namespace) {
 				return nil
 			}
 			parts = append(parts, "serviceaccount "+sa)
@@ -344,7 +344,7 @@ func ingressCandidates(r *Result, name string, spec map[string]any, meta []strin
 				svc, _ := backend["service"].(map[string]any)
 				sname := str(svc["name"])
 				port, _ := svc["port"].(map[string]any)
-				if len(p) != 3 || len(backend) != 1 || !isName(sname) || len(port) != 1 {
+				if len(p) != 3 || len(backend) != 1 || !isDeclName(sname) || len(port) != 1 {
 					return nil
 				}
 				v := "service " + sname
@@ -372,7 +372,7 @@ func ingressCandidates(r *Result, name string, spec map[string]any, meta []strin
 		for _, it := range tls {
 			t, _ := it.(map[string]any)
 			sn := str(t["secretName"])
-			if !isName(sn) {
+			if !isDeclName(sn) {
 				return nil
 			}
 			v := "secret " + sn

@@ -14,8 +14,8 @@ import (
 // the first part.
 var namePattern = regexp.MustCompile(`^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9][A-Za-z0-9_]*-[A-Za-z0-9_]+)(?:(?:--|-|\.)[A-Za-z0-9_]+)*$`)
 
-// keywords are the names with a fixed meaning; a declaration is never
-// given one of them as its name.
+// keywords are the names with a fixed meaning; a name made for an object
+// declaration, a container or a volume is never one of them.
 var keywords = []string{
 	"pipeline", "in", "param", "object", "from", "wave", "after", "delete", "timeout", "retries",
 	"external", "on", "true", "false", "volume",
@@ -29,6 +29,14 @@ var keywords = []string{
 // isName reports whether s can be written as a bare name.
 func isName(s string) bool {
 	return namePattern.MatchString(s) && !slices.Contains(keywords, s)
+}
+
+// isDeclName reports whether s can be written as the name of a typed
+// declaration, and after a kind word in a reference: a keyword can, since
+// the grammar reads the name after a kind word as a name (`pod pod`,
+// `presync < pod pod >`, `env_from = [configmap after]`).
+func isDeclName(s string) bool {
+	return namePattern.MatchString(s)
 }
 
 // safeName turns s into a bare name: characters a name cannot hold become

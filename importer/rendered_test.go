@@ -171,9 +171,11 @@ var renderedApps = []renderedApp{
 		"presync < job pre-post-sync-before > delete on-success",
 		"container_name = \"sleep\"",
 		"postsync < job pre-post-sync-after > delete on-success"),
-	kustomizeApp("e2e-guestbook", "argo-cd-e2e/guestbook", 2, 0,
-		"object guestbook-ui = "),
-	kustomizeApp("e2e-hook-custom-health", "argo-cd-e2e/hook-custom-health", 3, 1,
+	// The Deployment's label test: "true" is not on its Pods.
+	kustomizeApp("e2e-guestbook", "argo-cd-e2e/guestbook", 2, 2,
+		"metadata {\n labels = { test = \"true\" }\n }",
+		"service guestbook-ui {\n port_name = \"\"\n port = 80\n}"),
+	kustomizeApp("e2e-hook-custom-health", "argo-cd-e2e/hook-custom-health", 3, 3,
 		"presync < configmap my-map >"),
 }
 

@@ -62,7 +62,7 @@ func shortFields(c map[string]any) (lines, refs []string) {
 			} else if r, isMap := e["secretRef"].(map[string]any); isMap && len(e) == 1 && len(r) == 1 {
 				kind, name = "secret", str(r["name"])
 			}
-			if kind == "" || !isName(name) {
+			if kind == "" || !isDeclName(name) {
 				ok = false
 				break
 			}
@@ -159,7 +159,7 @@ func keyRef(vf map[string]any) (string, [2]string) {
 	for k, kind := range map[string]string{"configMapKeyRef": "configmap", "secretKeyRef": "secret"} {
 		if r, ok := vf[k].(map[string]any); ok && len(r) == 2 {
 			name, key := str(r["name"]), str(r["key"])
-			if isName(name) && key != "" {
+			if isDeclName(name) && key != "" {
 				return kind, [2]string{name, key}
 			}
 		}
@@ -169,7 +169,7 @@ func keyRef(vf map[string]any) (string, [2]string) {
 
 // podShortFields takes the Pod's service account and image pull secrets.
 func podShortFields(pod map[string]any) (lines, refs []string) {
-	if sa := str(pod["serviceAccountName"]); isName(sa) {
+	if sa := str(pod["serviceAccountName"]); isDeclName(sa) {
 		lines = append(lines, "service_account = serviceaccount "+sa)
 		refs = append(refs, "serviceaccount "+sa)
 		delete(pod, "serviceAccountName")
@@ -181,7 +181,7 @@ func podShortFields(pod map[string]any) (lines, refs []string) {
 		var parts []string
 		for _, it := range ps {
 			m, _ := it.(map[string]any)
-			if name := str(m["name"]); len(m) == 1 && isName(name) {
+			if name := str(m["name"]); len(m) == 1 && isDeclName(name) {
 				parts = append(parts, "secret "+name)
 			} else {
 				return lines, refs
@@ -204,7 +204,7 @@ func str(v any) string {
 func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bool) {
 	spec, _ := obj["spec"].(map[string]any)
 	sel, _ := spec["selector"].(map[string]any)
-	if !isName(name) {
+	if !isDeclName(name) {
 		return candidate{}, false
 	}
 	labels := toStrings(sel)
@@ -318,21 +318,21 @@ func mountSugar(podSpec map[string]any, containers []map[string]any) (volumes []
 			sources[name] = "volume " + name
 		case v["configMap"] != nil:
 			cm, _ := v["configMap"].(map[string]any)
-			if n := str(cm["name"]); len(cm) == 1 && isName(n) && name == "configmap-"+n {
+			if n := str(cm["name"]); len(cm) == 1 && isDeclName(n) && name == "configmap-"+n {
 				sources[name] = "configmap " + n
 			} else {
 				return nil, nil, nil, false
 			}
 		case v["secret"] != nil:
 			s, _ := v["secret"].(map[string]any)
-			if n := str(s["secretName"]); len(s) == 1 && isName(n) && name == "secret-"+n {
+			if n := str(s["secretName"]); len(s) == 1 && isDeclName(n) && name == "secret-"+n {
 				sources[name] = "secret " + n
 			} else {
 				return nil, nil, nil, false
 			}
 		case v["persistentVolumeClaim"] != nil:
 			p, _ := v["persistentVolumeClaim"].(map[string]any)
-			if n := str(p["claimName"]); len(p) == 1 && isName(n) && name == "pvc-"+n {
+			if n := str(p["claimName"]); len(p) == 1 && isDeclName(n) && name == "pvc-"+n {
 				sources[name] = "pvc " + n
 			} else {
 				return nil, nil, nil, false

@@ -151,7 +151,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 		delete(spec, "replicas")
 	}
 	if sn, ok := spec["serviceName"].(string); ok && kw == "statefulset" {
-		if !isName(sn) {
+		if !isDeclName(sn) {
 			return "", nil, false
 		}
 		if sn != u.GetName() {
@@ -231,7 +231,9 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			body = containerFieldsAfter(lines, cm)
 			continue
 		}
-		if !isName(name) {
+		// The container named like the workload is its body: its name is
+		// never written.
+		if !isName(name) && !(name == u.GetName() && !mainFound) {
 			return "", nil, false
 		}
 		delete(cm, "name")
@@ -291,6 +293,9 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	}
 	fields = append(fields, blocks...)
 	var pod []string
+	// objectOnly are the workload's labels that its Pods do not have (or
+	// have with another value): `metadata { labels }`, not `labels`.
+	objectOnly := map[string]string{}
 	if md, _ := tmpl["metadata"].(map[string]any); kw != "pod" && (md != nil || len(userLabels(u.GetLabels(), objectName(u))) > 0) {
 		l, _ := md["labels"].(map[string]any)
 		// The selector's labels are its Pods' labels.
@@ -306,7 +311,14 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 				continue // on the Pods from the selector
 			}
 			if str(l[k]) != v {
-				return "", nil, false
+				// Not on the Pods: the workload's own, but wavec's name
+				// label is the Pods' too, and a cronjob's Jobs carry its
+				// labels.
+				if k == nameKey || kw == "cronjob" {
+					return "", nil, false
+				}
+				objectOnly[k] = v
+				continue
 			}
 			delete(l, k)
 		}
@@ -333,6 +345,17 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	}
 	if len(pod) > 0 {
 		fields = append(fields, "pod {\n"+strings.Join(pod, "\n")+"\n}")
+	}
+	md, _ := obj["metadata"].(map[string]any)
+	var metadata []string
+	if len(objectOnly) > 0 {
+		metadata = append(metadata, "labels = "+stringMap(objectOnly))
+	}
+	if f, ok := md["finalizers"].([]any); ok && len(f) > 0 {
+		metadata = append(metadata, "finalizers = "+value(f, ""))
+	}
+	if len(metadata) > 0 {
+		fields = append(fields, "metadata {\n"+strings.Join(metadata, "\n")+"\n}")
 	}
 	if kw == "cronjob" {
 		for _, k := range sortedKeys(jobSpec) {
@@ -365,13 +388,16 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 			return "", nil, false
 		}
 	}
-	md, _ := obj["metadata"].(map[string]any)
 	for k := range md {
-		if k != "name" && k != "namespace" && k != "labels" && k != "annotations" && k != "creationTimestamp" {
+		if k != "name" && k != "namespace" && k != "labels" && k != "annotations" && k != "creationTimestamp" && k != "finalizers" {
 			return "", nil, false
 		}
 	}
-	fields = append(metaFields(u.GetLabels(), annotations, objectName(u)), fields...)
+	labels := maps.Clone(u.GetLabels())
+	for k := range objectOnly {
+		delete(labels, k)
+	}
+	fields = append(metaFields(labels, annotations, objectName(u)), fields...)
 	return kw + " " + u.GetName() + " {\n" + strings.Join(fields, "\n") + "\n}", refs, true
 }
 

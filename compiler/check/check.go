@@ -90,6 +90,8 @@ type checker struct {
 	// mainOverlays are the overlays of each workload's main container,
 	// named by nameMainOverlays once its name is known.
 	mainOverlays map[*decl][]*ir.Overlay
+	// metaLabels are the labels of each workload's `metadata { labels }`.
+	metaLabels map[*decl]metaLabels
 }
 
 // declKey identifies a declaration.

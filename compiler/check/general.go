@@ -99,6 +99,9 @@ func (c *checker) generalField(d *decl, e *syntax.Entry) bool {
 	case "pod":
 		c.podBlock(d, v)
 		return true
+	case "metadata":
+		c.metadataBlock(d, v) // metadata.go
+		return true
 	}
 	isList := v.Right == nil && v.Left.List != nil
 	if isShortField(d.res.Kind, key) && !(isList && (key == "env" || key == "ports")) {
@@ -108,7 +111,7 @@ func (c *checker) generalField(d *decl, e *syntax.Entry) bool {
 	f := ct.Field(key)
 	if f == nil {
 		short := fieldsOf(d.res.Kind)
-		cands := append(append([]string{"spec", "pod"}, short...), ct.FieldNames()...)
+		cands := append(append([]string{"spec", "pod", "metadata"}, short...), ct.FieldNames()...)
 		dg := c.errorf(span(e.Key), CodeUnknownField, "unknown %s field %q", d.res.Kind, key)
 		if s := diag.Suggest(key, cands); s != "" {
 			dg.Hint("did you mean %q?", s)

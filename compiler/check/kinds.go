@@ -160,6 +160,7 @@ func (c *checker) body(d *decl) {
 		c.nameMainOverlays(d)    // general.go
 		c.volumeMountNames(d)    // mounts.go
 		c.finishSelector(d)      // selector.go
+		c.finishMetadata(d)      // metadata.go
 		c.finishPortName(d)      // service_port.go
 	}
 }

@@ -829,14 +829,16 @@ func stripLabels(l map[string]any, name string) {
 	}
 }
 
-// metadataName returns the name in an object's metadata, or the name of
-// its generateName as wavec names the labels of a hook named at sync time.
+// metadataName returns the name that wavec's name label of an object
+// says: the name of its generateName, as wavec names the labels of a hook
+// named at sync time (the API server then gives it a name of its own), else
+// its name.
 func metadataName(md map[string]any) string {
-	if name, _ := md["name"].(string); name != "" {
-		return name
+	if gn, _ := md["generateName"].(string); gn != "" {
+		return strings.TrimRight(gn, "-.")
 	}
-	gn, _ := md["generateName"].(string)
-	return strings.TrimRight(gn, "-.")
+	name, _ := md["name"].(string)
+	return name
 }
 
 // nameKey is the label that names an application part. wavec gives it

@@ -33,10 +33,18 @@ var generalBlocks = map[string]string{
 	"pod":  "The Pod template: `labels`, `annotations` and any field of the Pod's spec, as the Kubernetes API spells it.",
 }
 
+// metadataBlockDoc describes a workload's `metadata { ... }`, which takes
+// labels and finalizers only (no API type of its own).
+const metadataBlockDoc = "The workload object's own metadata: `labels` that its Pods do not get (a workload's `labels` label its Pods too), and `finalizers`."
+
 // generalField returns the type of field name of a workload of kind k
 // written in its body, where it is not a short field: `spec`, `pod` or a
-// field of the container. block is "spec" or "pod" for those blocks.
+// field of the container. block is "spec" or "pod" for those blocks, and
+// "metadata" (with no type) for `metadata { ... }`.
 func generalField(k ir.Kind, name string) (t *kubeschema.Type, block string, doc string, ok bool) {
+	if name == "metadata" {
+		return nil, name, metadataBlockDoc, true
+	}
 	if _, ok := generalBlocks[name]; ok {
 		t = check.GeneralType(k, name)
 		return t, name, generalBlocks[name], t != nil
@@ -212,7 +220,7 @@ walk:
 		return generalFrame{}, false
 	}
 	t, block, _, ok := generalField(kind, keys[0])
-	if !ok {
+	if !ok || t == nil {
 		return generalFrame{}, false
 	}
 	g = generalFrame{kind: kind, pod: block == "pod" && len(keys) == 1, path: strings.Join(keys, ".")}
@@ -287,6 +295,9 @@ func (c *completer) workloadGeneralFields(k ir.Kind, present map[string]bool) {
 		if !present[name] && check.GeneralType(k, name) != nil {
 			c.add(name, protocol.CompletionItemKindModule, k.String()+" general block", generalBlocks[name])
 		}
+	}
+	if !present["metadata"] {
+		c.add("metadata", protocol.CompletionItemKindModule, k.String()+" general block", metadataBlockDoc)
 	}
 	for _, f := range check.GeneralType(k, "").Fields {
 		if present[f.Name] || f.Name == "name" || check.IsShortField(k, f.Name) {

@@ -15,6 +15,7 @@ func TestGeneralBlocks(t *testing.T) {
   imagePullPolicy = Always
   pod { nodeSelector = { "kubernetes.io/os" = "linux" }; tolerations = [{ key = "a", operator = "Exists" }] }
   spec { minReadySeconds = 5 }
+  metadata { labels = { test = "true" } }
 }
 `
 	c.open(app, valid)
@@ -39,6 +40,7 @@ func TestGeneralBlocks(t *testing.T) {
 		{"  pod {", "nodeSelector", []string{"**nodeSelector** (`pod.nodeSelector`)", "map of strings"}},
 		{"  pod {", "operator", []string{"**operator** (`pod.tolerations[0].operator`)", "Exists"}},
 		{"  spec {", "minReadySeconds", []string{"**minReadySeconds** (`spec.minReadySeconds`)", "integer"}},
+		{"  metadata {", "metadata", []string{"**metadata** (`metadata`)", "finalizers"}},
 	} {
 		l, ch := find(tc.line, tc.word)
 		got := hoverAt(t, c, app, l, ch)
@@ -67,7 +69,7 @@ func TestGeneralBlocks(t *testing.T) {
 		line, col string // the line's start, and the text the cursor follows
 		want, not []string
 	}{
-		{"body", "  \n", "", []string{"spec", "pod", "lifecycle", "workingDir", "replicas"}, []string{"name", "image"}},
+		{"body", "  \n", "", []string{"spec", "pod", "metadata", "lifecycle", "workingDir", "replicas"}, []string{"name", "image"}},
 		{"enum of a container field", "  imagePullPolicy", "= ", []string{"Always", "IfNotPresent", "Never"}, nil},
 		{"pod block", "    \n", "", []string{"nodeSelector", "labels", "affinity"}, []string{"image", "minReadySeconds", "containers"}},
 		{"item of a list of objects", "    tolerations", "NoSchedule, ", []string{"key", "operator", "tolerationSeconds"}, []string{"effect", "nodeSelector"}},

@@ -54,6 +54,7 @@ func Check(files []*syntax.File, opts Options) (*ir.Pipeline, diag.List) {
 	c.bodies()
 	c.checkObjectSchemas()
 	c.place()
+	c.sharedSelectors() // selector.go: after place, which says what is skipped
 	c.generatedNames()
 	c.generalPlacement()
 	c.order()

@@ -102,7 +102,6 @@ func (c *checker) bodies() {
 		}
 	}
 	c.sharedClaims()
-	c.sharedSelectors() // selector.go
 	c.bindingReads()
 }
 

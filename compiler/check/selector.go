@@ -97,7 +97,7 @@ func overlayPodLabels(r *ir.Resource) map[string]any {
 func (c *checker) sharedSelectors() {
 	for _, d := range c.order_ {
 		r := d.res
-		if r.External || r.Workload == nil || !selectorKinds[r.Kind] {
+		if r.External || r.Workload == nil || !selectorKinds[r.Kind] || skipped(r) {
 			continue
 		}
 		var at *syntax.Value
@@ -112,7 +112,7 @@ func (c *checker) sharedSelectors() {
 		}
 		for _, o := range c.order_ {
 			t := o.res
-			if t == r || t.External || t.Workload == nil {
+			if t == r || t.External || t.Workload == nil || skipped(t) {
 				continue
 			}
 			if !selects(sel, c.podLabels(t)) {
@@ -124,6 +124,10 @@ func (c *checker) sharedSelectors() {
 		}
 	}
 }
+
+// skipped reports whether Argo CD neither applies nor tracks r (a `skip`
+// member): its Pods never run beside the others.
+func skipped(r *ir.Resource) bool { return r.Placement.Annotations().Skip }
 
 // selectorKinds are the workloads whose controllers select their Pods by
 // labels.

@@ -794,3 +794,90 @@ spec:
 		}
 	}
 }
+
+// TestChartSelector: a Deployment that selects its Pods as Helm charts do,
+// by the chart's app.kubernetes.io/name and the release's instance, and a
+// pdb and networkpolicy that select the same Pods import as typed
+// declarations that refer to it; two releases of the chart are told apart
+// by their instance.
+func TestChartSelector(t *testing.T) {
+	var b strings.Builder
+	for _, rel := range []string{"blue", "green"} {
+		fmt.Fprintf(&b, `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: %[1]s-shop
+  labels:
+    app.kubernetes.io/name: shop
+    app.kubernetes.io/instance: %[1]s
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: shop
+      app.kubernetes.io/instance: %[1]s
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: shop
+        app.kubernetes.io/instance: %[1]s
+    spec:
+      containers:
+      - name: shop
+        image: nginx:1.27
+        ports:
+        - name: http
+          containerPort: 80
+          protocol: TCP
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: %[1]s-budget
+  labels:
+    app.kubernetes.io/name: shop
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: shop
+      app.kubernetes.io/instance: %[1]s
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: %[1]s-shop
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: shop
+      app.kubernetes.io/instance: %[1]s
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels:
+          app.kubernetes.io/name: shop
+          app.kubernetes.io/instance: %[1]s
+---
+`, rel)
+	}
+	objs, err := manifest.LoadReader(strings.NewReader(b.String()), "chart.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := checkContract(t, "chart", objs)
+	res, _ := Import(objs, Options{})
+	if !o.imported || o.typed != 6 || res == nil {
+		t.Fatalf("imported %v, %d of 6 typed", o.imported, o.typed)
+	}
+	src := regexp.MustCompile(` +`).ReplaceAllString(string(res.Source), " ")
+	for _, want := range []string{
+		"deployment green-shop {\n labels = { \"app.kubernetes.io/instance\" = \"green\", \"app.kubernetes.io/name\" = \"shop\" }\n selector = { \"app.kubernetes.io/instance\" = \"green\", \"app.kubernetes.io/name\" = \"shop\" }",
+		"pdb blue-budget {\n labels = { \"app.kubernetes.io/name\" = \"shop\" }\n selector = deployment blue-shop\n min_available = 1\n}",
+		"networkpolicy green-shop {\n from = [deployment green-shop]\n}",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("the import lacks %q:\n%s", want, res.Source)
+		}
+	}
+}

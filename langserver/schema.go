@@ -75,7 +75,7 @@ var scaledKinds = []ir.Kind{ir.Deployment, ir.StatefulSet}
 
 // commonFieldDocs are the fields of every kind and of workloads.
 var commonFieldDocs = map[string]field{
-	"labels":            {doc: "Extra labels, a map of strings.", sets: "metadata.labels", value: `{ "app.kubernetes.io/tier" = "web" }`},
+	"labels":            {doc: "Extra labels, a map of strings (a workload's label its Pods too). `\"app.kubernetes.io/name\"` among them replaces the declaration's name as that label's value, and wavec selects a workload's Pods by it.", sets: "metadata.labels", value: `{ "app.kubernetes.io/tier" = "web" }`},
 	"annotations":       {doc: "Extra annotations, a map of strings.", sets: "metadata.annotations", value: `{ "example.com/owner" = "team" }`},
 	"prune":             {doc: "`false` keeps the object when it leaves the pipeline.", sets: "argocd.argoproj.io/sync-options: Prune=false", enum: []string{"true", "false"}},
 	"generate_name":     {doc: "A hook's metadata.generateName: the object has no name, and Argo CD names it at each sync; nothing may refer to it.", sets: "metadata.generateName", value: `"migrate-"`},

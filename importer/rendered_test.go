@@ -159,10 +159,13 @@ var renderedApps = []renderedApp{
 		// Helm's test hook: Argo CD neither applies nor tracks it.
 		"skip < pod rel-shop-test-connection >",
 	}},
-	{name: "helm-post-install-hook", objects: 2, typed: 1, render: helmHookChart, want: []string{
+	{name: "helm-post-install-hook", objects: 2, typed: 2, render: helmHookChart, want: []string{
 		"pipeline sleepy in default",
 		"configmap sleepy-settings {",
-		"postsync wave -5 < object sleepy > delete on-success",
+		// The Pod template's name of its own, and the version label that
+		// only the Job has.
+		"pod {\n name = \"sleepy\"\n }\n metadata {\n labels = { \"app.kubernetes.io/version\" = \"1.16.0\" }\n }",
+		"postsync wave -5 < job sleepy > delete on-success",
 	}},
 	kustomizeApp("kustomize-guestbook", "argocd-example-apps/kustomize-guestbook", 2, 2,
 		"service kustomize-guestbook-ui {\n port_name = \"\"\n port = 80\n}",

@@ -334,8 +334,11 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 		if a, ok := md["annotations"].(map[string]any); ok && len(a) > 0 {
 			pod = append(pod, "annotations = "+value(a, ""))
 		}
+		if n, ok := md["name"].(string); ok && n != "" {
+			pod = append([]string{"name = " + quote(n)}, pod...)
+		}
 		for k := range md {
-			if k != "labels" && k != "annotations" && k != "creationTimestamp" {
+			if k != "labels" && k != "annotations" && k != "creationTimestamp" && k != "name" {
 				return "", nil, false
 			}
 		}

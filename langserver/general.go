@@ -23,6 +23,7 @@ import (
 // podMetaFields are the fields a `pod { ... }` block takes besides those
 // of the Pod's spec.
 var podMetaFields = map[string]string{
+	"name":        "The Pod template's own name (its Pods are named by their controller), a string.",
 	"labels":      "Labels of the Pod template, a map of strings.",
 	"annotations": "Annotations of the Pod template, a map of strings.",
 }

@@ -12,6 +12,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/compiler/kubeschema"
@@ -193,6 +194,11 @@ func (c *checker) podBlock(d *decl, v *syntax.Value) {
 		}
 		key := e.Key.Name()
 		ev := entryValue(e)
+		if d.res.Kind == ir.Pod && key == "name" {
+			c.errorf(span(e.Key), CodeNotHere, "a pod's name is not set in `pod { ... }`").
+				Hint("the Pod is the object itself: its name is the declaration's, %q", d.res.Name)
+			continue
+		}
 		if d.res.Kind == ir.Pod && (key == "labels" || key == "annotations") {
 			// A pod's metadata is the declaration's own: two places for
 			// it would set the same labels twice.
@@ -201,6 +207,18 @@ func (c *checker) podBlock(d *decl, v *syntax.Value) {
 			continue
 		}
 		switch key {
+		case "name":
+			// The Pod template's own name, which its Pods do not take:
+			// kept as the input gives it (Helm's documented hook has one).
+			if s, ok := c.str(ev, "pod name"); ok {
+				if msgs := validation.IsDNS1123Subdomain(s); len(msgs) > 0 {
+					c.errorf(span(ev), CodeBadName, "pod name %q is not valid: %s", s, plain(msgs)).
+						Hint("write a lower-case DNS name, e.g. %q", d.res.Name)
+				} else {
+					meta["name"] = s
+				}
+			}
+			continue
 		case "labels":
 			if l := c.labels(ev); len(l) > 0 {
 				meta["labels"] = stringMap(l)

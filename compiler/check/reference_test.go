@@ -17,7 +17,7 @@ var updateReference = flag.Bool("update-reference", false, "rewrite docs/referen
 func references() map[string][]byte {
 	intro := "Generated from k8s.io/api by `go test ./compiler/check -run TestReferenceInStep -update-reference`; do not edit.\n\n" +
 		"The fields that the general blocks of a workload take (grammar.md, \"Any field of a workload\"), spelled as the Kubernetes API spells them. " +
-		"`spec { ... }` takes the fields of the workload's spec, `pod { ... }` `labels`, `annotations` and the fields of the Pod's spec, " +
+		"`spec { ... }` takes the fields of the workload's spec, `pod { ... }` `labels`, `annotations`, `name` and the fields of the Pod's spec, " +
 		"the workload's body the container's fields besides the short fields, " +
 		"and `metadata { ... }` the workload object's own `labels` (not its Pods') and `finalizers`. " +
 		"Fields that wavec sets itself (a workload's `selector` and `template`, a cronjob's `jobTemplate.spec.template`, the Pod's `containers`) are listed but cannot be set."

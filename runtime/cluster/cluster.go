@@ -39,11 +39,17 @@ type Flags struct {
 	Burst int
 }
 
-// The default rate limits are those of Argo CD's application controller
-// (ARGOCD_K8S_CLIENT_QPS and ARGOCD_K8S_CLIENT_BURST), so that a run sends
-// requests as fast as the Argo CD it predicts.
+// The default is no client-side rate limit: as controller-runtime does on
+// SIG API Machinery's advice, wavec leaves throttling to the API server's
+// priority and fairness, which answers 429 Too Many Requests when a client
+// sends more than its share, and the engine backs off and sends again. A
+// client-side limit only delays a run on a server with room to spare:
+// Argo CD's controller (ARGOCD_K8S_CLIENT_QPS 50, ARGOCD_K8S_CLIENT_BURST
+// 100) would spend most of a sync of a thousand objects waiting on its own
+// limit. The engine bounds the requests it has in flight instead.
+// DefaultBurst applies once --qps sets a limit.
 const (
-	DefaultQPS   = 50
+	DefaultQPS   = -1
 	DefaultBurst = 100
 )
 
@@ -52,8 +58,8 @@ func (f *Flags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Kubeconfig, "kubeconfig", "", "path to the kubeconfig file (default $KUBECONFIG or ~/.kube/config)")
 	fs.StringVar(&f.Context, "context", "", "the kubeconfig context to use (default the current context)")
 	fs.StringVarP(&f.Namespace, "namespace", "n", "", "namespace for objects that name none (default the pipeline's, else the context's)")
-	fs.Float32Var(&f.QPS, "qps", DefaultQPS, "the most API requests per second to send on average (Argo CD's default); negative for no limit")
-	fs.IntVar(&f.Burst, "burst", DefaultBurst, "the most API requests to send at once (Argo CD's default)")
+	fs.Float32Var(&f.QPS, "qps", DefaultQPS, "the most API requests per second to send on average; negative for no client-side limit, leaving throttling to the API server (Argo CD's controller sends 50)")
+	fs.IntVar(&f.Burst, "burst", DefaultBurst, "the most API requests to send at once when --qps sets a limit (Argo CD's controller: 100)")
 	// The names of earlier releases.
 	fs.Float32Var(&f.QPS, "kube-api-qps", DefaultQPS, "same as --qps")
 	fs.IntVar(&f.Burst, "kube-api-burst", DefaultBurst, "same as --burst")

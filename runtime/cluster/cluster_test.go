@@ -67,7 +67,8 @@ func TestRateFlags(t *testing.T) {
 		{[]string{"--kube-api-qps", "7", "--kube-api-burst", "9"}, 7, 9, ""},
 		{[]string{"--qps", "-1", "--burst", "0"}, -1, 0, ""},
 		{[]string{"--qps", "0"}, 0, DefaultBurst, "--qps must not be 0"},
-		{[]string{"--burst", "0"}, DefaultQPS, 0, "--burst must be at least 1"},
+		{[]string{"--qps", "50", "--burst", "0"}, 50, 0, "--burst must be at least 1"},
+		{[]string{"--burst", "0"}, DefaultQPS, 0, ""},
 	} {
 		var f Flags
 		fs := pflag.NewFlagSet("run", pflag.ContinueOnError)

@@ -26,7 +26,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/version"
-	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/wavec/wavec/lang/diag"
 )
@@ -267,7 +266,7 @@ var (
 // first use, and each type is described the first time it is asked for, so
 // a build pays only for the kinds it uses. It is safe for concurrent use.
 func Builtin() *Schema {
-	builtinOnce.Do(func() { builtin = build(scheme.Scheme) })
+	builtinOnce.Do(func() { builtin = build(builtinScheme()) })
 	return builtin
 }
 

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/robfig/cron/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -626,7 +625,7 @@ func validationLabel(s string) string { return plain(validation.IsDNS1123Label(s
 func (c *checker) checkImage(img string, at source.Span) {
 	err, seen := c.images[img]
 	if !seen {
-		_, err = reference.ParseNormalizedNamed(img)
+		err = parseImage(img)
 		if c.images == nil {
 			c.images = map[string]error{}
 		}

@@ -51,9 +51,14 @@ func unversionedClient(cfg *rest.Config) (*rest.RESTClient, error) {
 	return rest.UnversionedRESTClientFor(c)
 }
 
-// get decodes the JSON at path into v.
+// get decodes the JSON at path into v. Its errors are the server's
+// Status, as client-go's discovery client returns them.
 func (d *discovery) get(ctx context.Context, v any, path ...string) error {
-	data, err := d.rest.Get().AbsPath(path...).DoRaw(ctx)
+	res := d.rest.Get().AbsPath(path...).Do(ctx)
+	if err := res.Error(); err != nil {
+		return err
+	}
+	data, err := res.Raw()
 	if err != nil {
 		return err
 	}
@@ -63,11 +68,16 @@ func (d *discovery) get(ctx context.Context, v any, path ...string) error {
 	return nil
 }
 
-// serverVersion returns the API server's version.
+// serverVersion returns the API server's version. Its errors are those
+// of client-go's discovery client, which does not decode a Status here.
 func (d *discovery) serverVersion(ctx context.Context) (*version.Info, error) {
-	var info version.Info
-	if err := d.get(ctx, &info, "version"); err != nil {
+	data, err := d.rest.Get().AbsPath("version").Do(ctx).Raw()
+	if err != nil {
 		return nil, err
+	}
+	var info version.Info
+	if err := json.Unmarshal(data, &info); err != nil {
+		return nil, fmt.Errorf("unable to parse the server version: %v", err)
 	}
 	return &info, nil
 }

@@ -104,6 +104,10 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasSuffix(r.URL.Path, "/log"):
 		_, _ = io.WriteString(w, "line one\n")
+	case r.URL.Path == "/apis/secret.example.com/v1":
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: metav1.StatusFailure, Code: 403, Reason: metav1.StatusReasonForbidden,
+			Message: `forbidden: User "dev" cannot get path "/apis/secret.example.com/v1"`})
 	case r.URL.Path == "/apis/metrics.k8s.io/v1beta1":
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_ = json.NewEncoder(w).Encode(metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: metav1.StatusFailure, Code: 503, Reason: metav1.StatusReasonServiceUnavailable, Message: "service unavailable"})
@@ -241,10 +245,10 @@ func TestServed(t *testing.T) {
 		t.Fatal(err)
 	}
 	disc := kubernetes.NewForConfigOrDie(cfg).Discovery()
-	for _, gv := range []string{"v1", "apps/v1", "batch/v1beta1", "nowhere.example.com/v1", "metrics.k8s.io/v1beta1"} {
+	for _, gv := range []string{"v1", "apps/v1", "batch/v1beta1", "nowhere.example.com/v1", "metrics.k8s.io/v1beta1", "secret.example.com/v1"} {
 		got, gotErr := api.Served(context.Background(), gv)
 		exp, expErr := disc.ServerResourcesForGroupVersion(gv)
-		if (gotErr == nil) != (expErr == nil) {
+		if (gotErr == nil) != (expErr == nil) || (gotErr != nil && gotErr.Error() != expErr.Error()) {
 			t.Errorf("Served(%s) error %v, want %v", gv, gotErr, expErr)
 			continue
 		}
@@ -317,5 +321,22 @@ func TestConnectReachable(t *testing.T) {
 	info, err := c.disc.serverVersion(context.Background())
 	if err != nil || info.GitVersion != "v1.34.0" || f.count("/version") != 1 {
 		t.Fatalf("server version %v, %v", info, err)
+	}
+}
+
+// A server without /version fails the check with client-go's error.
+func TestServerVersionError(t *testing.T) {
+	f, cfg := newFakeServer(t)
+	f.mu.Lock()
+	delete(f.docs, "/version")
+	f.mu.Unlock()
+	c, err := NewClients(cfg, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, got := c.disc.serverVersion(context.Background())
+	_, want := cgdiscovery.NewDiscoveryClientForConfigOrDie(cfg).ServerVersion()
+	if got == nil || want == nil || got.Error() != want.Error() {
+		t.Fatalf("server version error %v, want %v", got, want)
 	}
 }

@@ -4,46 +4,16 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
-	"sync"
 )
 
 // Image references are checked against the grammar of
 // github.com/distribution/reference, which the kubelet parses image names
 // with, giving the same verdict and message as its ParseNormalizedNamed
-// (image_test.go compares the two). That package compiles a dozen regular
-// expressions at initialisation, which every wavec command paid at
-// start-up; here they are compiled when the first image is checked.
-
-// imageGrammar holds the compiled expressions of the grammar.
-type imageGrammar struct {
-	reference  *regexp.Regexp // name, tag and digest, captured
-	name       *regexp.Regexp // domain and path of a name, captured
-	identifier *regexp.Regexp // a bare 64-character hex identifier
-	digest     *regexp.Regexp // a digest of any algorithm
-}
-
-var imageRE = sync.OnceValue(func() *imageGrammar {
-	const (
-		alnum      = `[a-z0-9]+`
-		separator  = `(?:[._]|__|[-]+)`
-		pathPart   = alnum + `(?:` + separator + alnum + `)*`
-		path       = pathPart + `(?:/` + pathPart + `)*`
-		domainPart = `(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])`
-		host       = `(?:` + domainPart + `(?:\.` + domainPart + `)*` + `|\[(?:[a-fA-F0-9:]+)\])`
-		domain     = host + `(?::[0-9]+)?`
-		name       = `(?:` + domain + `/)?` + path
-		tag        = `[\w][\w.-]{0,127}`
-		digest     = `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}`
-	)
-	return &imageGrammar{
-		reference:  regexp.MustCompile(`^(` + name + `)(?::(` + tag + `))?(?:@(` + digest + `))?$`),
-		name:       regexp.MustCompile(`^(?:(` + domain + `)/)?(` + path + `)$`),
-		identifier: regexp.MustCompile(`^[a-f0-9]{64}$`),
-		digest:     regexp.MustCompile(`^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$`),
-	}
-})
+// (image_test.go compares the two on generated and fuzzed input). That
+// package compiles a dozen regular expressions at initialisation, which
+// every wavec command paid at start-up, and matching them is slower than
+// reading the grammar's few productions directly, as here.
 
 // The messages of the grammar's errors.
 var (
@@ -68,8 +38,7 @@ const (
 // parseImage returns why img is not an image reference the kubelet can
 // pull, or nil.
 func parseImage(img string) error {
-	g := imageRE()
-	if g.identifier.MatchString(img) {
+	if isIdentifier(img) {
 		return fmt.Errorf("invalid repository name (%s), cannot specify 64-byte hexadecimal strings", img)
 	}
 	domain, rest := splitImageDomain(img)
@@ -81,20 +50,190 @@ func parseImage(img string) error {
 		return fmt.Errorf("invalid reference format: repository name (%s) must be lowercase", repo)
 	}
 	s := domain + "/" + rest
-	m := g.reference.FindStringSubmatch(s)
-	if m == nil {
-		if g.reference.MatchString(strings.ToLower(s)) {
+	path, digest, ok := splitReference(s)
+	if !ok {
+		if _, _, ok := splitReference(strings.ToLower(s)); ok {
 			return errImageUppercase
 		}
 		return errImageFormat
 	}
-	if n := g.name.FindStringSubmatch(m[1]); len(n[2]) > maxImagePath {
+	if len(path) > maxImagePath {
 		return errImageTooLong
 	}
-	if m[3] != "" {
-		return checkDigest(g, m[3])
+	if digest != "" {
+		return checkDigest(digest)
 	}
 	return nil
+}
+
+// splitReference matches s against the grammar's reference production,
+// [domain/]path[:tag][@digest], and returns its path and digest.
+func splitReference(s string) (path, digest string, ok bool) {
+	name := s
+	if i := strings.IndexByte(s, '@'); i >= 0 {
+		name, digest = s[:i], s[i+1:]
+		if !isReferenceDigest(digest) {
+			return "", "", false
+		}
+	}
+	// A path has no colon: one after the last slash starts the tag.
+	if i := strings.LastIndexByte(name, ':'); i >= 0 && !strings.Contains(name[i:], "/") {
+		if !isTag(name[i+1:]) {
+			return "", "", false
+		}
+		name = name[:i]
+	}
+	// The domain, if any, is all before the first slash; a name whose
+	// first part is no domain is all path.
+	if i := strings.IndexByte(name, '/'); i >= 0 && isDomain(name[:i]) && isPath(name[i+1:]) {
+		return name[i+1:], digest, true
+	}
+	if isPath(name) {
+		return name, digest, true
+	}
+	return "", "", false
+}
+
+func isLowerAlnum(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+
+func isAlnum(c byte) bool { return isLowerAlnum(c) || 'A' <= c && c <= 'Z' }
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+// isPath reports whether p is path components joined by slashes.
+func isPath(p string) bool {
+	for part := range strings.SplitSeq(p, "/") {
+		if !isPathComponent(part) {
+			return false
+		}
+	}
+	return true
+}
+
+// isPathComponent reports whether c is runs of lower-case letters and
+// digits joined by one period, one or two underscores, or dashes.
+func isPathComponent(c string) bool {
+	i := 0
+	for {
+		j := i
+		for j < len(c) && isLowerAlnum(c[j]) {
+			j++
+		}
+		if j == i {
+			return false
+		}
+		if j == len(c) {
+			return true
+		}
+		switch c[j] {
+		case '.':
+			j++
+		case '_':
+			j++
+			if j < len(c) && c[j] == '_' {
+				j++
+			}
+		case '-':
+			for j < len(c) && c[j] == '-' {
+				j++
+			}
+		default:
+			return false
+		}
+		i = j
+	}
+}
+
+// isDomain reports whether d is a host (a DNS-like name or an IPv6
+// address in brackets) with an optional :port.
+func isDomain(d string) bool {
+	host, port := d, ""
+	if strings.HasPrefix(d, "[") {
+		end := strings.IndexByte(d, ']')
+		if end < 2 || strings.Trim(d[1:end], "0123456789abcdefABCDEF:") != "" {
+			return false
+		}
+		host, port = "", d[end+1:]
+	} else if i := strings.IndexByte(d, ':'); i >= 0 {
+		host, port = d[:i], d[i:]
+	}
+	if port != "" && (port[0] != ':' || len(port) == 1 || strings.Trim(port[1:], "0123456789") != "") {
+		return false
+	}
+	if host == "" {
+		return strings.HasPrefix(d, "[")
+	}
+	for label := range strings.SplitSeq(host, ".") {
+		if label == "" || !isAlnum(label[0]) || !isAlnum(label[len(label)-1]) {
+			return false
+		}
+		for i := range len(label) {
+			if !isAlnum(label[i]) && label[i] != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isTag reports whether t is 1 to 128 word characters, periods and dashes,
+// not starting with a period or dash.
+func isTag(t string) bool {
+	if t == "" || len(t) > 128 || t[0] == '.' || t[0] == '-' {
+		return false
+	}
+	for i := range len(t) {
+		if c := t[i]; !isAlnum(c) && c != '_' && c != '.' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isReferenceDigest reports whether d is a digest as the reference
+// grammar writes one: an algorithm (letter-led words joined by - _ + or
+// .), a colon and at least 32 hex digits.
+func isReferenceDigest(d string) bool {
+	algo, hex, ok := strings.Cut(d, ":")
+	if !ok || len(hex) < 32 || strings.IndexFunc(hex, func(r rune) bool { return r > 0x7f || !isHex(byte(r)) }) >= 0 {
+		return false
+	}
+	return isWords(algo, "-_+.", func(c byte, first bool) bool {
+		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || !first && '0' <= c && c <= '9'
+	})
+}
+
+// isWords reports whether s is non-empty words joined by single
+// characters of seps, each word's characters accepted by ok.
+func isWords(s, seps string, ok func(c byte, first bool) bool) bool {
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && !strings.ContainsRune(seps, rune(s[i])) {
+			if !ok(s[i], i == start) {
+				return false
+			}
+			continue
+		}
+		if i == start {
+			return false
+		}
+		start = i + 1
+	}
+	return true
+}
+
+// isIdentifier reports whether s is 64 lower-case hex digits, which the
+// grammar refuses as a name.
+func isIdentifier(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := range len(s) {
+		if !('0' <= s[i] && s[i] <= '9' || 'a' <= s[i] && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // splitImageDomain splits an image name into the registry and the rest,
@@ -122,7 +261,7 @@ func splitImageDomain(img string) (domain, rest string) {
 
 // checkDigest returns why d (algorithm:hex) is not a digest of an
 // algorithm the registry supports, or nil.
-func checkDigest(g *imageGrammar, d string) error {
+func checkDigest(d string) error {
 	i := strings.IndexByte(d, ':')
 	if i <= 0 || i+1 == len(d) {
 		return errDigestFormat
@@ -131,7 +270,9 @@ func checkDigest(g *imageGrammar, d string) error {
 	hashes := map[string]crypto.Hash{"sha256": crypto.SHA256, "sha384": crypto.SHA384, "sha512": crypto.SHA512}
 	h, ok := hashes[algo]
 	if !ok || !h.Available() {
-		if !g.digest.MatchString(d) {
+		// go-digest's own grammar of a digest of any algorithm.
+		algoOK := isWords(algo, ".+_-", func(c byte, _ bool) bool { return isLowerAlnum(c) })
+		if !algoOK || hex == "" || strings.Trim(hex, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789=_-") != "" {
 			return errDigestFormat
 		}
 		return errDigestAlgo

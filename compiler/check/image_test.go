@@ -13,7 +13,7 @@ import (
 var imageCases = []string{
 	"nginx", "nginx:1.27", "nginx:latest", "library/nginx", "docker.io/nginx", "index.docker.io/nginx",
 	"docker.io/library/nginx:1.0", "ghcr.io/acme/shop:1.4.2", "ghcr.io/acme/shop", "localhost/app", "localhost:5000/app:v1",
-	"127.0.0.1:5000/a/b/c:tag", "[::1]:5000/app", "[fe80::1]/app", "[::1/app", "example.com:/app", "example.com:x/app",
+	"127.0.0.1:5000/a/b/c:tag", "[::1]:5000/app", "[fe80::1]/app", "[::1/app", "[]/app", "[]:5000/app", "[::1]]/a", "[g::1]/a", "[::1]:/a", "[::1]x/a", "a.-b/c", "a..b/c", "a.b:1:2/c", "example.com:/app", "example.com:x/app",
 	"Example.com/app", "EXAMPLE/app", "acme/App", "Nginx", "nginx:Latest", "nginx:" + strings.Repeat("t", 128), "nginx:" + strings.Repeat("t", 129),
 	"a/" + strings.Repeat("b", 253), "a/" + strings.Repeat("b", 254), "example.com/" + strings.Repeat("b", 255), "example.com/" + strings.Repeat("b", 256),
 	"", ":", "@", "/", "//", "a//b", "a/", "/a", "a:", "a@", "a:b@", "-a", "a-", "a--b", "a__b", "a___b", "a.b", "a..b", "a._b", "a_.b",

@@ -23,6 +23,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -1215,11 +1216,11 @@ func sourceNote(src manifest.Source) string {
 }
 
 // notePattern matches the source notes of an imported pipeline.
-var notePattern = regexp.MustCompile(`(?m)^[ \t]*// from .*\n`)
+var notePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^[ \t]*// from .*\n`) })
 
 // WithoutNotes returns src without the comments that point back at the
 // input documents: two imports of the same objects read from different
 // places give the same text after it.
 func WithoutNotes(src []byte) []byte {
-	return notePattern.ReplaceAll(src, nil)
+	return notePattern().ReplaceAll(src, nil)
 }

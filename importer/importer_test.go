@@ -65,7 +65,7 @@ func checkContract(t *testing.T, label string, objs []manifest.Object) outcome {
 		t.Errorf("%s: plan of the input:\n%s\nplan of the import:\n%s", label, a, b)
 	}
 	// Every declaration says which input document it comes from.
-	if n := len(notePattern.FindAll(res.Source, -1)); n != res.Objects {
+	if n := len(notePattern().FindAll(res.Source, -1)); n != res.Objects {
 		t.Errorf("%s: %d source notes for %d objects:\n%s", label, n, res.Objects, res.Source)
 	}
 	// (3) A fixed point (apart from the notes, which name the input).

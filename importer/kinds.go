@@ -30,7 +30,7 @@ func kindCandidates(r *Result, e *entry) []candidate {
 		res, _ := spec["resources"].(map[string]any)
 		req, _ := res["requests"].(map[string]any)
 		size := str(req["storage"])
-		if !unitPattern.MatchString(size) {
+		if !unitPattern().MatchString(size) {
 			return nil
 		}
 		fields = append(fields, "size = "+size)
@@ -188,7 +188,7 @@ func kindCandidates(r *Result, e *entry) []candidate {
 						return nil
 					}
 					if pn, isStr := p["port"].(string); isStr {
-						if !namePattern.MatchString(pn) {
+						if !namePattern().MatchString(pn) {
 							return nil
 						}
 						ports = append(ports, pn)
@@ -328,7 +328,7 @@ func ingressCandidates(r *Result, name string, spec map[string]any, meta []strin
 			word := host
 			if host == "" {
 				word = "any"
-			} else if !namePattern.MatchString(host) || host == "any" {
+			} else if !namePattern().MatchString(host) || host == "any" {
 				return nil
 			}
 			hosts = append(hosts, host)
@@ -352,13 +352,13 @@ func ingressCandidates(r *Result, name string, spec map[string]any, meta []strin
 				if ports {
 					if n, ok := port["number"]; ok {
 						v += " -> " + scalar(n)
-					} else if pn := str(port["name"]); namePattern.MatchString(pn) {
+					} else if pn := str(port["name"]); namePattern().MatchString(pn) {
 						v += " -> " + pn
 					} else {
 						return nil
 					}
 				} else if pn := str(port["name"]); pn != "" {
-					if !namePattern.MatchString(pn) {
+					if !namePattern().MatchString(pn) {
 						return nil
 					}
 					v += " -> " + pn

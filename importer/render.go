@@ -6,13 +6,16 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
 // namePattern is a name token of the .wave language (grammar.md, Lexical
 // structure): a letter or `_` first, or a digit first when a `-` follows
 // the first part.
-var namePattern = regexp.MustCompile(`^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9][A-Za-z0-9_]*-[A-Za-z0-9_]+)(?:(?:--|-|\.)[A-Za-z0-9_]+)*$`)
+var namePattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9][A-Za-z0-9_]*-[A-Za-z0-9_]+)(?:(?:--|-|\.)[A-Za-z0-9_]+)*$`)
+})
 
 // keywords are the names with a fixed meaning; a name made for an object
 // declaration, a container or a volume is never one of them.
@@ -28,7 +31,7 @@ var keywords = []string{
 
 // isName reports whether s can be written as a bare name.
 func isName(s string) bool {
-	return namePattern.MatchString(s) && !slices.Contains(keywords, s)
+	return namePattern().MatchString(s) && !slices.Contains(keywords, s)
 }
 
 // isDeclName reports whether s can be written as the name of a typed
@@ -36,7 +39,7 @@ func isName(s string) bool {
 // the grammar reads the name after a kind word as a name (`pod pod`,
 // `presync < pod pod >`, `env_from = [configmap after]`).
 func isDeclName(s string) bool {
-	return namePattern.MatchString(s)
+	return namePattern().MatchString(s)
 }
 
 // safeName turns s into a bare name: characters a name cannot hold become

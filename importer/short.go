@@ -81,7 +81,7 @@ func shortFields(c map[string]any) (lines, refs []string) {
 			p, _ := it.(map[string]any)
 			name := str(p["name"])
 			// TCP is the API server's default protocol, which wavec leaves out.
-			if n := len(p); n != 2 && !(n == 3 && p["protocol"] == "TCP") || !namePattern.MatchString(name) || p["containerPort"] == nil {
+			if n := len(p); n != 2 && !(n == 3 && p["protocol"] == "TCP") || !namePattern().MatchString(name) || p["containerPort"] == nil {
 				ok = false
 				break
 			}
@@ -100,7 +100,7 @@ func shortFields(c map[string]any) (lines, refs []string) {
 		req, _ := res["requests"].(map[string]any)
 		lim, _ := res["limits"].(map[string]any)
 		take := func(m map[string]any, k, field string) {
-			if s, ok := m[k].(string); ok && unitPattern.MatchString(s) {
+			if s, ok := m[k].(string); ok && unitPattern().MatchString(s) {
 				lines = append(lines, field+" = "+s)
 				delete(m, k)
 			}
@@ -111,7 +111,7 @@ func shortFields(c map[string]any) (lines, refs []string) {
 				if req["memory"] == nil {
 					delete(lim, "memory")
 				}
-			} else if unitPattern.MatchString(str(req["memory"])) && unitPattern.MatchString(str(lim["memory"])) {
+			} else if unitPattern().MatchString(str(req["memory"])) && unitPattern().MatchString(str(lim["memory"])) {
 				take(req, "memory", "memory")
 				take(lim, "memory", "memory_limit")
 			}
@@ -234,7 +234,7 @@ func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bo
 		pname := str(p["name"])
 		if pname == "" && len(ports) == 1 {
 			pname = "-" // the one port of `port`, unnamed: port_name = ""
-		} else if !namePattern.MatchString(pname) {
+		} else if !namePattern().MatchString(pname) {
 			return candidate{}, false
 		}
 		if p["port"] == nil {
@@ -243,7 +243,7 @@ func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bo
 		v := scalar(p["port"])
 		if tp, ok := p["targetPort"]; ok && scalar(tp) != v {
 			if ts, isStr := tp.(string); isStr {
-				if !namePattern.MatchString(ts) {
+				if !namePattern().MatchString(ts) {
 					return candidate{}, false
 				}
 				v += " -> " + ts
@@ -296,13 +296,13 @@ func mountSugar(podSpec map[string]any, containers []map[string]any) (volumes []
 		switch {
 		case v["emptyDir"] != nil:
 			ed, _ := v["emptyDir"].(map[string]any)
-			if !namePattern.MatchString(name) || !isName(name) {
+			if !namePattern().MatchString(name) || !isName(name) {
 				return nil, nil, nil, false
 			}
 			var f []string
 			for _, k := range sortedKeys(ed) {
 				switch {
-				case k == "sizeLimit" && unitPattern.MatchString(str(ed[k])):
+				case k == "sizeLimit" && unitPattern().MatchString(str(ed[k])):
 					f = append(f, "size = "+str(ed[k]))
 				case k == "medium" && ed[k] == "Memory":
 					f = append(f, "memory = true")
@@ -452,7 +452,7 @@ func probePort(v any) (string, bool) {
 	case int64:
 		return strconv.FormatInt(x, 10), true
 	case string:
-		return x, namePattern.MatchString(x)
+		return x, namePattern().MatchString(x)
 	}
 	return "", false
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -474,7 +475,7 @@ func entryLine(k string, v any) string {
 }
 
 // unitPattern matches a quantity written as a unit.
-var unitPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?([a-zA-Z]+)$`)
+var unitPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+(\.[0-9]+)?([a-zA-Z]+)$`) })
 
 // quantityKeys are the fields whose strings are quantities.
 var quantityKeys = []string{"cpu", "memory", "ephemeral-storage", "storage", "sizeLimit"}
@@ -510,7 +511,7 @@ func value(v any, parent string) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case string:
-		if slices.Contains(quantityKeys, parent) && unitPattern.MatchString(x) {
+		if slices.Contains(quantityKeys, parent) && unitPattern().MatchString(x) {
 			return x
 		}
 		return quote(x)

@@ -266,7 +266,7 @@ func byteSize(n int) string {
 	return fmt.Sprintf("%.1f MiB", float64(n)/mib)
 }
 
-var yamlLineError = regexp.MustCompile(`yaml: line (\d+): (.*)$`)
+var yamlLineError = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`yaml: line (\d+): (.*)$`) })
 
 // decode parses one non-blank document.
 func decode(c chunk, doc int) (*Document, *Error) {
@@ -285,7 +285,7 @@ func decode(c chunk, doc int) (*Document, *Error) {
 	if err := yaml.Unmarshal(c.data, &root); err != nil {
 		msg := err.Error()
 		line := 0
-		if m := yamlLineError.FindStringSubmatch(msg); m != nil {
+		if m := yamlLineError().FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			msg = m[2]
 		} else {
@@ -313,7 +313,7 @@ func decode(c chunk, doc int) (*Document, *Error) {
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")
 		line := 0
-		if m := yamlLineError.FindStringSubmatch(msg); m != nil {
+		if m := yamlLineError().FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			msg = m[2]
 		}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.lsp.dev/protocol"
 
@@ -17,11 +18,11 @@ import (
 // so a hint that does not fit produces no edit rather than a wrong one.
 
 var (
-	meanQuoted   = regexp.MustCompile("^did you mean (\"(?:[^\"\\\\]|\\\\.)*\")\\?$")
-	meanCode     = regexp.MustCompile("^did you mean `([^`]+)`\\?$")
-	deletePolicy = regexp.MustCompile("^(?:add before-create: |use )`(delete [^`]+)`$")
-	addField     = regexp.MustCompile("^add `([a-z_]+ = [^`]+)`$")
-	placeholder  = regexp.MustCompile(`\b[A-Z]{2,}\b`)
+	meanQuoted   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^did you mean (\"(?:[^\"\\\\]|\\\\.)*\")\\?$") })
+	meanCode     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^did you mean `([^`]+)`\\?$") })
+	deletePolicy = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^(?:add before-create: |use )`(delete [^`]+)`$") })
+	addField     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^add `([a-z_]+ = [^`]+)`$") })
+	placeholder  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b[A-Z]{2,}\b`) })
 )
 
 // fix is one edit that carries out a hint.
@@ -37,7 +38,7 @@ func fixFor(d *diag.Diagnostic, subject, before string) (fix, bool) {
 		return fix{}, false
 	}
 	for _, h := range d.Hints {
-		if m := meanQuoted.FindStringSubmatch(h); m != nil {
+		if m := meanQuoted().FindStringSubmatch(h); m != nil {
 			want, err := strconv.Unquote(m[1])
 			if err != nil || want == "" {
 				continue
@@ -51,7 +52,7 @@ func fixFor(d *diag.Diagnostic, subject, before string) (fix, bool) {
 				return fix{"Change to " + want, want}, true
 			}
 		}
-		if m := meanCode.FindStringSubmatch(h); m != nil {
+		if m := meanCode().FindStringSubmatch(h); m != nil {
 			want := m[1]
 			wk, wn, two := strings.Cut(want, " ")
 			sk, sn, stwo := strings.Cut(subject, " ")
@@ -68,7 +69,7 @@ func fixFor(d *diag.Diagnostic, subject, before string) (fix, bool) {
 				return fix{"Change to " + want, want}, true
 			}
 		}
-		if m := deletePolicy.FindStringSubmatch(h); m != nil && strings.HasPrefix(subject, "delete") {
+		if m := deletePolicy().FindStringSubmatch(h); m != nil && strings.HasPrefix(subject, "delete") {
 			return fix{"Change to " + m[1], m[1]}, true
 		}
 	}
@@ -135,7 +136,7 @@ func (s *server) codeAction(_ context.Context, p *protocol.CodeActionParams) ([]
 func (a *analysis) addFieldFix(d *diag.Diagnostic, l *lines) (fix, protocol.TextEdit, bool) {
 	var entry string
 	for _, h := range d.Hints {
-		if m := addField.FindStringSubmatch(h); m != nil && !placeholder.MatchString(m[1]) {
+		if m := addField().FindStringSubmatch(h); m != nil && !placeholder().MatchString(m[1]) {
 			entry = m[1]
 			break
 		}

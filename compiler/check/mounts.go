@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
@@ -18,8 +19,8 @@ import (
 // valid, unused name gets volume-N, a volume claim template whose path ends
 // in no valid name storage-N (compiler/emit).
 var (
-	generatedVolume  = regexp.MustCompile(`^volume-[0-9]+(-x)*$`)
-	generatedStorage = regexp.MustCompile(`^storage-[0-9]+$`)
+	generatedVolume  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^volume-[0-9]+(-x)*$`) })
+	generatedStorage = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^storage-[0-9]+$`) })
 )
 
 // podVolumes are the names of the volumes a workload's Pods have.
@@ -30,8 +31,8 @@ type podVolumes struct {
 }
 
 func (pv *podVolumes) has(name string) bool {
-	return pv.names[name] || (pv.generated && generatedVolume.MatchString(name)) ||
-		(pv.storageN && generatedStorage.MatchString(name))
+	return pv.names[name] || (pv.generated && generatedVolume().MatchString(name)) ||
+		(pv.storageN && generatedStorage().MatchString(name))
 }
 
 func (pv *podVolumes) sorted() []string {

@@ -8,9 +8,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/robfig/cron/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -34,8 +34,10 @@ type param struct {
 // builtins are the names ${...} knows besides parameters.
 var builtins = []string{"pipeline", "namespace"}
 
-var unitRE = regexp.MustCompile(`^-?\d+(?:\.\d+)?[a-zA-Z]+(?:\d+(?:\.\d+)?[a-zA-Z]+)*$`)
-var numberRE = regexp.MustCompile(`^-?\d+(?:\.\d+)?$`)
+var unitRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^-?\d+(?:\.\d+)?[a-zA-Z]+(?:\d+(?:\.\d+)?[a-zA-Z]+)*$`)
+})
+var numberRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?\d+(?:\.\d+)?$`) })
 
 // collectParams reads every `param NAME = VALUE`.
 func (c *checker) collectParams() {
@@ -148,11 +150,11 @@ func (c *checker) applySets() {
 		var example string
 		switch p.typ {
 		case ir.NumberParam:
-			bad, example = !numberRE.MatchString(v), p.value
+			bad, example = !numberRE().MatchString(v), p.value
 		case ir.BoolParam:
 			bad, example = v != "true" && v != "false", "true"
 		case ir.UnitParam:
-			bad, example = !unitRE.MatchString(v), p.value
+			bad, example = !unitRE().MatchString(v), p.value
 		}
 		if bad {
 			d := c.errorf(o.valueAt, CodeSetType, "%s: parameter %q is a %s", o.what(), n, p.typ).
@@ -623,7 +625,7 @@ func validationLabel(s string) string { return plain(validation.IsDNS1123Label(s
 func (c *checker) checkImage(img string, at source.Span) {
 	err, seen := c.images[img]
 	if !seen {
-		_, err = reference.ParseNormalizedNamed(img)
+		err = parseImage(img)
 		if c.images == nil {
 			c.images = map[string]error{}
 		}

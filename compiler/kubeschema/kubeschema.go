@@ -26,7 +26,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/version"
-	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/wavec/wavec/lang/diag"
 )
@@ -262,12 +261,14 @@ var (
 	builtin     *Schema
 )
 
-// Builtin returns the schema of every kind that client-go's scheme knows
-// (the kinds of every built-in API group). The list of kinds is made on
-// first use, and each type is described the first time it is asked for, so
-// a build pays only for the kinds it uses. It is safe for concurrent use.
+// Builtin returns the schema of every kind that client-go's typed
+// clientset knows (the kinds of every built-in API group). The kinds are
+// registered and listed on first use, and each type is described the
+// first time it is asked for, so a build pays only for the kinds it uses
+// and a command that describes none pays nothing. It is safe for
+// concurrent use.
 func Builtin() *Schema {
-	builtinOnce.Do(func() { builtin = build(scheme.Scheme) })
+	builtinOnce.Do(func() { builtin = build(builtinScheme()) })
 	return builtin
 }
 

@@ -203,3 +203,23 @@ func BenchmarkDeployment(b *testing.B) {
 		k.Removed()
 	}
 }
+
+// The built-in kinds are those of client-go's typed clientset: a group
+// version client-go adds (or drops) on an upgrade must be added to (or
+// dropped from) builtinGroups.
+func TestBuiltinSchemeMatchesClientGo(t *testing.T) {
+	got, want := builtinScheme().AllKnownTypes(), scheme.Scheme.AllKnownTypes()
+	for gvk, typ := range want {
+		if got[gvk] != typ {
+			t.Errorf("%v: %v, client-go's scheme has %v", gvk, got[gvk], typ)
+		}
+	}
+	for gvk := range got {
+		if _, ok := want[gvk]; !ok {
+			t.Errorf("%v is not in client-go's scheme", gvk)
+		}
+	}
+	if len(got) < 500 {
+		t.Errorf("only %d kinds", len(got))
+	}
+}

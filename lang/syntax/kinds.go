@@ -2,7 +2,6 @@ package syntax
 
 import (
 	"reflect"
-	"regexp"
 	"slices"
 )
 
@@ -37,17 +36,31 @@ var RefKindKeywords = append(slices.Clone(KindKeywords), ObjectKeyword)
 // IsRefKind reports whether s is one of RefKindKeywords.
 func IsRefKind(s string) bool { return slices.Contains(RefKindKeywords, s) }
 
-var quotedWord = regexp.MustCompile(`'([a-z]+)'`)
-
 // grammarWords returns the quoted words of the grammar tag of field in t.
 func grammarWords(t reflect.Type, field string) []string {
 	f, ok := t.FieldByName(field)
 	if !ok {
 		panic("syntax: no field " + t.Name() + "." + field)
 	}
+	return quotedWords(f.Tag.Get("parser"))
+}
+
+// quotedWords returns the words of lower-case letters between single
+// quotes in tag, in order.
+func quotedWords(tag string) []string {
 	var out []string
-	for _, m := range quotedWord.FindAllStringSubmatch(f.Tag.Get("parser"), -1) {
-		out = append(out, m[1])
+	for i := 0; i < len(tag); i++ {
+		if tag[i] != '\'' {
+			continue
+		}
+		j := i + 1
+		for j < len(tag) && 'a' <= tag[j] && tag[j] <= 'z' {
+			j++
+		}
+		if j > i+1 && j < len(tag) && tag[j] == '\'' {
+			out = append(out, tag[i+1:j])
+			i = j
+		}
 	}
 	return out
 }

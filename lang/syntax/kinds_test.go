@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"regexp"
 	"slices"
 	"testing"
 )
@@ -46,5 +47,22 @@ func TestKindGrammar(t *testing.T) {
 	if r.Kind.Value != "service" || r.Name.Value != "job" || b[0].Key.Name() != "pod" || *b[0].Value.Left.Ident != "deployment" ||
 		b[1].Label.Name() != "secret" || *b[2].Value.Left.Probe.Port.Ident != "service" || f.Decls[1].Wave.Members[1].Name.Value != "pod" {
 		t.Errorf("kind keywords as names parse as\n%s", Dump(f, false))
+	}
+}
+
+// quotedWords finds what the regular expression '([a-z]+)' finds.
+func TestQuotedWords(t *testing.T) {
+	re := regexp.MustCompile(`'([a-z]+)'`)
+	for _, tag := range []string{
+		"", "'", "''", "'a'", "@('configmap' | 'deployment')", "'a''b'", "'ab'c'", "'A' 'b'", "'a b' 'c'",
+		"x'y'z", "'abc", "abc'", "'a'|'b'|'c'", "'é' 'e'", "'''a'''",
+	} {
+		var want []string
+		for _, m := range re.FindAllStringSubmatch(tag, -1) {
+			want = append(want, m[1])
+		}
+		if got := quotedWords(tag); !slices.Equal(got, want) {
+			t.Errorf("quotedWords(%q) = %q, want %q", tag, got, want)
+		}
 	}
 }

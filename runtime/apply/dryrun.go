@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -133,7 +134,9 @@ func (s *syncRun) dryRunTask(ctx context.Context, t *task) error {
 
 // lookupServiceAccount matches the ServiceAccount admission plugin's error
 // for a Pod whose ServiceAccount does not exist.
-var lookupServiceAccount = regexp.MustCompile(`error looking up service account ([a-z0-9.-]+/[a-z0-9.-]+)`)
+var lookupServiceAccount = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`error looking up service account ([a-z0-9.-]+/[a-z0-9.-]+)`)
+})
 
 // missingServiceAccount returns "namespace/name" of the ServiceAccount
 // whose absence made the server reject a Pod, or "".
@@ -141,7 +144,7 @@ func missingServiceAccount(err error) string {
 	if !apierrors.IsForbidden(err) {
 		return ""
 	}
-	if m := lookupServiceAccount.FindStringSubmatch(err.Error()); m != nil {
+	if m := lookupServiceAccount().FindStringSubmatch(err.Error()); m != nil {
 		return m[1]
 	}
 	return ""

@@ -10,12 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 
 	"github.com/wavec/wavec/runtime/cluster"
 	"github.com/wavec/wavec/runtime/progress"
@@ -51,10 +46,11 @@ func TestWatchForbidden(t *testing.T) {
 	}
 	admin := testcluster.Config(t)
 	cfg := &rest.Config{Host: admin.Host, BearerToken: tok.Status.Token, TLSClientConfig: rest.TLSClientConfig{CAData: admin.CAData, CAFile: admin.CAFile}}
-	cs := kubernetes.NewForConfigOrDie(cfg)
-	disc := discovery.NewDiscoveryClientForConfigOrDie(cfg)
-	e, err := New(&cluster.Clients{Config: cfg, Typed: cs, Dynamic: dynamic.NewForConfigOrDie(cfg), Namespace: v.ns, Host: cfg.Host,
-		Mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc))})
+	c, err := cluster.NewClients(cfg, v.ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := New(c)
 	if err != nil {
 		t.Fatal(err)
 	}

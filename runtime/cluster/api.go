@@ -9,11 +9,11 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/conversion/queryparams"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
 
@@ -87,12 +87,12 @@ type WriteResult struct {
 
 // restAPI is the API of a real API server: raw JSON requests for
 // writes (so an apply can tell a create from an update and return the
-// server's warnings), a dynamic client for the rest, the typed client for
-// discovery and logs, and the RESTMapper.
+// server's warnings) and logs, a dynamic client for the rest, discovery
+// and the RESTMapper.
 type restAPI struct {
 	rest   rest.Interface
 	dyn    dynamic.Interface
-	typed  kubernetes.Interface
+	disc   *discovery
 	mapper meta.ResettableRESTMapper
 }
 
@@ -108,7 +108,13 @@ func (c *Clients) API() (API, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &restAPI{rest: rc, dyn: dynamic.New(rc), typed: c.Typed, mapper: c.Mapper}, nil
+	disc := c.disc
+	if disc == nil {
+		if disc, err = newDiscovery(c.Config); err != nil {
+			return nil, err
+		}
+	}
+	return &restAPI{rest: rc, dyn: dynamic.New(rc), disc: disc, mapper: c.Mapper}, nil
 }
 
 func (k *restAPI) Mapping(gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
@@ -117,8 +123,8 @@ func (k *restAPI) Mapping(gk schema.GroupKind, versions ...string) (*meta.RESTMa
 
 func (k *restAPI) ResetMapping() { k.mapper.Reset() }
 
-func (k *restAPI) Served(_ context.Context, gv string) ([]metav1.APIResource, error) {
-	list, err := k.typed.Discovery().ServerResourcesForGroupVersion(gv)
+func (k *restAPI) Served(ctx context.Context, gv string) ([]metav1.APIResource, error) {
+	list, err := k.disc.resources(ctx, gv)
 	if err != nil {
 		return nil, err
 	}
@@ -235,5 +241,17 @@ func (k *restAPI) Watch(ctx context.Context, m *meta.RESTMapping, ns string, o m
 }
 
 func (k *restAPI) Logs(ctx context.Context, ns, pod string, o *corev1.PodLogOptions) (io.ReadCloser, error) {
-	return k.typed.CoreV1().Pods(ns).GetLogs(pod, o).Stream(ctx)
+	// The query parameters are the options' JSON fields, as the typed
+	// client's parameter codec writes them.
+	params, err := queryparams.Convert(o)
+	if err != nil {
+		return nil, err
+	}
+	req := k.rest.Get().AbsPath("api", "v1", "namespaces", ns, "pods", pod, "log")
+	for name, values := range params {
+		for _, v := range values {
+			req = req.Param(name, v)
+		}
+	}
+	return req.Stream(ctx)
 }

@@ -1,11 +1,13 @@
 // Package cluster turns kubectl-style connection flags (--kubeconfig,
 // --context, --namespace, --qps, --burst) into the clients the runtime
-// uses: a typed clientset, a dynamic client and a RESTMapper backed by
-// discovery. API is the set of requests the engine of runtime/apply sends
+// uses: a dynamic client, REST requests and a RESTMapper that reads
+// discovery on first use. It links no typed clientset: registering the
+// scheme of every built-in kind would cost every command its start-up. API is the set of requests the engine of runtime/apply sends
 // through them; package fakecluster implements it in memory.
 package cluster
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -13,12 +15,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -83,17 +81,18 @@ func (f *Flags) CheckRate() error {
 type Clients struct {
 	// Config is the REST configuration they were made from.
 	Config *rest.Config
-	// Typed is the typed clientset, for Pods, Events and logs.
-	Typed kubernetes.Interface
 	// Dynamic applies and watches objects of any kind.
 	Dynamic dynamic.Interface
-	// Mapper maps kinds to resources through discovery; Reset it after
-	// creating CustomResourceDefinitions.
+	// Mapper maps kinds to resources through discovery, read on first use;
+	// Reset it after creating CustomResourceDefinitions.
 	Mapper meta.ResettableRESTMapper
 	// Namespace is the context's default namespace ("default" when none).
 	Namespace string
 	// Host is the API server's address, for messages.
 	Host string
+
+	// disc reads discovery; nil in Clients not made by NewClients.
+	disc *discovery
 }
 
 // ErrNoCluster is wrapped by Connect's errors when no cluster is configured
@@ -127,23 +126,28 @@ func (f *Flags) Connect(getenv func(string) string) (*Clients, error) {
 	}
 	cfg.QPS, cfg.Burst = f.QPS, f.Burst
 	cfg.UserAgent = "wavec"
-	typed, err := kubernetes.NewForConfig(cfg)
+	c, err := NewClients(cfg, ns)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoCluster, err)
 	}
-	dyn, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoCluster, err)
-	}
-	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoCluster, err)
-	}
-	if _, err := disc.ServerVersion(); err != nil {
+	if _, err := c.disc.serverVersion(context.Background()); err != nil {
 		return nil, fmt.Errorf("%w reachable at %s: %v", ErrNoCluster, cfg.Host, shortError(err))
 	}
-	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc))
-	return &Clients{Config: cfg, Typed: typed, Dynamic: dyn, Mapper: mapper, Namespace: ns, Host: cfg.Host}, nil
+	return c, nil
+}
+
+// NewClients returns the clients of the API server of cfg, with namespace
+// as the default namespace. It sends no request.
+func NewClients(cfg *rest.Config, namespace string) (*Clients, error) {
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	disc, err := newDiscovery(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Clients{Config: cfg, Dynamic: dyn, Mapper: &lazyMapper{disc: disc}, Namespace: namespace, Host: cfg.Host, disc: disc}, nil
 }
 
 // shortError strips the request URL that client-go puts in front of

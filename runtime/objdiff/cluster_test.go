@@ -9,11 +9,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/restmapper"
 
 	"github.com/wavec/wavec/runtime/apply"
 	"github.com/wavec/wavec/runtime/cluster"
@@ -26,9 +22,11 @@ func engine(t *testing.T) (*apply.Engine, kubernetes.Interface) {
 	t.Helper()
 	cfg := testcluster.Config(t)
 	cs := kubernetes.NewForConfigOrDie(cfg)
-	disc := discovery.NewDiscoveryClientForConfigOrDie(cfg)
-	e, err := apply.New(&cluster.Clients{Config: cfg, Typed: cs, Dynamic: dynamic.NewForConfigOrDie(cfg), Namespace: "default", Host: cfg.Host,
-		Mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc))})
+	c, err := cluster.NewClients(cfg, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := apply.New(c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,12 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
-	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 	"sigs.k8s.io/yaml"
 
 	"github.com/wavec/wavec/compiler"
@@ -35,16 +31,10 @@ import (
 // connect returns clients and an engine for cfg.
 func connect(t *testing.T, cfg *rest.Config) (*cluster.Clients, *apply.Engine) {
 	t.Helper()
-	cs, err := kubernetes.NewForConfig(cfg)
+	c, err := cluster.NewClients(cfg, "default")
 	if err != nil {
 		t.Fatal(err)
 	}
-	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &cluster.Clients{Config: cfg, Typed: cs, Dynamic: dynamic.NewForConfigOrDie(cfg), Namespace: "default", Host: cfg.Host,
-		Mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc))}
 	e, err := apply.New(c)
 	if err != nil {
 		t.Fatal(err)
@@ -221,7 +211,7 @@ func ptr[T any](v T) *T { return &v }
 func settle(t *testing.T, c *cluster.Clients, ns string, allowed bool) {
 	t.Helper()
 	err := wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		_, err := c.Typed.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
+		_, err := kubernetes.NewForConfigOrDie(c.Config).AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{})
 		return (err == nil) == allowed, nil
 	})
 	if err != nil {
@@ -305,7 +295,7 @@ func as(t *testing.T, admin *rest.Config, c *cluster.Clients, ns, file string) *
 			t.Fatal(err)
 		}
 	}
-	tok, err := c.Typed.CoreV1().ServiceAccounts(ns).CreateToken(ctx, sa, &authv1.TokenRequest{}, metav1.CreateOptions{})
+	tok, err := kubernetes.NewForConfigOrDie(c.Config).CoreV1().ServiceAccounts(ns).CreateToken(ctx, sa, &authv1.TokenRequest{}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +347,7 @@ func TestPublishedRBAC(t *testing.T) {
 	}
 
 	// No right to read Deployments at all.
-	_, err = c.Typed.RbacV1().Roles(ns).Patch(ctx, "wavec-status", types.JSONPatchType,
+	_, err = kubernetes.NewForConfigOrDie(c.Config).RbacV1().Roles(ns).Patch(ctx, "wavec-status", types.JSONPatchType,
 		[]byte(`[{"op": "replace", "path": "/rules/1/resources", "value": ["statefulsets", "replicasets"]}]`), metav1.PatchOptions{})
 	if err != nil {
 		t.Fatal(err)

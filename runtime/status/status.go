@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -346,13 +347,17 @@ const (
 var (
 	// hookSuffix is what Argo CD and wavec put after a hook's generateName:
 	// 7 characters of the revision, the phase, and the sync's start time.
-	hookSuffix = regexp.MustCompile(`^[0-9a-z]{7}-(presync|sync|postsync|syncfail|predelete|postdelete)-[0-9]+$`)
+	hookSuffix = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[0-9a-z]{7}-(presync|sync|postsync|syncfail|predelete|postdelete)-[0-9]+$`)
+	})
 	// randomSuffix is what the API server puts after a generateName: 5
 	// characters of k8s.io/apimachinery's utilrand alphabet (no vowels,
 	// no 0, 1 or 3).
-	randomSuffix = regexp.MustCompile(`^[bcdfghjklmnpqrstvwxz2456789]{5}$`)
+	randomSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[bcdfghjklmnpqrstvwxz2456789]{5}$`) })
 	// namedHook splits a name made by Argo CD or wavec.
-	namedHook = regexp.MustCompile(`^(.+?)[0-9a-z]{7}-(presync|sync|postsync|syncfail|predelete|postdelete)-[0-9]+$`)
+	namedHook = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(.+?)[0-9a-z]{7}-(presync|sync|postsync|syncfail|predelete|postdelete)-[0-9]+$`)
+	})
 )
 
 // generatedPrefix returns the generateName a hook object was created from,
@@ -361,7 +366,7 @@ func generatedPrefix(u *unstructured.Unstructured) string {
 	if g := u.GetGenerateName(); g != "" {
 		return g
 	}
-	if m := namedHook.FindStringSubmatch(u.GetName()); m != nil {
+	if m := namedHook().FindStringSubmatch(u.GetName()); m != nil {
 		return m[1]
 	}
 	return ""
@@ -370,7 +375,7 @@ func generatedPrefix(u *unstructured.Unstructured) string {
 // instanceOf reports whether name is that of a hook created from prefix.
 func instanceOf(name, prefix string) bool {
 	rest, ok := strings.CutPrefix(name, prefix)
-	return ok && (hookSuffix.MatchString(rest) || randomSuffix.MatchString(rest))
+	return ok && (hookSuffix().MatchString(rest) || randomSuffix().MatchString(rest))
 }
 
 // evaluate judges every target from r. It returns the report (without

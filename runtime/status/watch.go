@@ -9,9 +9,12 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/wavec/wavec/runtime/cluster"
@@ -156,7 +159,7 @@ func (r *cacheReader) watch(ctx context.Context, m *meta.RESTMapping, ns string)
 		r.mu.Unlock()
 		return nil
 	}
-	inf := dynamicinformer.NewFilteredDynamicInformer(r.c.Dynamic, key.gvr, key.ns, 0, cache.Indexers{}, nil).Informer()
+	inf := newInformer(r.c.Dynamic, key.gvr, key.ns)
 	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(any) { r.signal() },
 		UpdateFunc: func(any, any) { r.signal() },
@@ -224,4 +227,27 @@ func (r *cacheReader) list(_ context.Context, m *meta.RESTMapping, ns string) ([
 		}
 	}
 	return out, nil
+}
+
+// newInformer returns an informer of the objects of resource gvr in ns
+// ("" for all), as client-go's dynamicinformer makes one, without linking
+// the typed informer factories that package brings along.
+func newInformer(client dynamic.Interface, gvr schema.GroupVersionResource, ns string) cache.SharedIndexInformer {
+	res := client.Resource(gvr).Namespace(ns)
+	lw := &cache.ListWatch{
+		ListFunc: func(o metav1.ListOptions) (runtime.Object, error) {
+			return res.List(context.Background(), o)
+		},
+		WatchFunc: func(o metav1.ListOptions) (watch.Interface, error) {
+			return res.Watch(context.Background(), o)
+		},
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return res.List(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return res.Watch(ctx, o)
+		},
+	}
+	return cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, client),
+		&unstructured.Unstructured{}, cache.SharedIndexInformerOptions{Indexers: cache.Indexers{}, ObjectDescription: gvr.String()})
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 	"sigs.k8s.io/yaml"
@@ -122,7 +123,7 @@ type kustomization struct {
 
 // generatedFile matches the names of the files build --output-dir writes,
 // today's (kind-name.yaml) and earlier releases' (NN-kind-name.yaml).
-var generatedFile = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*\.(yaml|json)$`)
+var generatedFile = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*\.(yaml|json)$`) })
 
 // fileNames names documents kind-name.EXT, so a file keeps its name when
 // other objects come and go. Two objects of the same kind and name (in
@@ -181,7 +182,7 @@ func writeDir(dir string, docs []*emit.Document, format string) error {
 			return fmt.Errorf("%s: %v", kpath, err)
 		}
 		for _, r := range k.Resources {
-			if generatedFile.MatchString(r) && r != "kustomization.yaml" {
+			if generatedFile().MatchString(r) && r != "kustomization.yaml" {
 				if err := os.Remove(filepath.Join(dir, r)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return err
 				}

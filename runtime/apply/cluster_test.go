@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/wavec/wavec/runtime/cluster"
@@ -188,6 +190,36 @@ func writes(t *testing.T, ns string) []write {
 		out = append(out, w)
 	}
 	return out
+}
+
+// waitRolledOut waits until the controller has observed Deployment name
+// and counts replicas updated replicas, each a running Pod (ready or not).
+func (v *env) waitRolledOut(name string, replicas int32) {
+	v.t.Helper()
+	err := wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		d, err := v.cs.AppsV1().Deployments(v.ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil || d.Status.ObservedGeneration < d.Generation || d.Status.UpdatedReplicas != replicas {
+			return false, nil
+		}
+		sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
+		if err != nil {
+			return false, err
+		}
+		pods, err := v.cs.CoreV1().Pods(v.ns).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+		if err != nil {
+			return false, nil
+		}
+		running := int32(0)
+		for _, p := range pods.Items {
+			if p.Status.Phase == corev1.PodRunning {
+				running++
+			}
+		}
+		return running == replicas, nil
+	})
+	if err != nil {
+		v.t.Fatalf("Deployment %s was not rolled out to %d running Pods: %v", name, replicas, err)
+	}
 }
 
 func withTimeout(t testing.TB, d time.Duration) context.Context {

@@ -220,10 +220,23 @@ spec:
 // out; the message says what was not healthy and why, and SyncFail runs.
 func TestStepTimeout(t *testing.T) {
 	v := newEnv(t)
+	objs := load(t, neverReady)
+	// The Deployment is first applied without waiting, and the test waits
+	// until its controller has rolled it out to Pods that run but are not
+	// ready: within the 2 s step timeout alone, a busy machine's
+	// controllers may not yet have counted the updated replicas, and the
+	// message would say so instead of why the Deployment is not ready.
+	first := v.opts("timeout")
+	first.NoWaitLast = true
+	if r := v.sync(withTimeout(t, time.Minute), objs, first); r.Status != progress.Succeeded {
+		t.Fatalf("applying the Deployment: %s: %s", r.Status, r.Message)
+	}
+	v.waitRolledOut("web", 2)
+
 	o := v.opts("timeout")
 	o.StepTimeout = 2 * time.Second
 	start := time.Now()
-	r := v.sync(withTimeout(t, time.Minute), load(t, neverReady), o)
+	r := v.sync(withTimeout(t, time.Minute), objs, o)
 	if r.Status != progress.Failed {
 		t.Fatalf("sync %s, want failed", r.Status)
 	}

@@ -388,6 +388,17 @@ spec:
 	if res.Status != progress.Succeeded {
 		t.Fatalf("sync: %s", res.Message)
 	}
+	// The sync returns once the Deployment is applied; its Pod comes when
+	// the controllers get to it, which on a busy machine can be after the
+	// watch's first report. Wait for the Pod, so that the diagnosis has
+	// one to show.
+	err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		pods, err := kubernetes.NewForConfigOrDie(c.Config).CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=stuck"})
+		return err == nil && len(pods.Items) > 0, nil
+	})
+	if err != nil {
+		t.Fatalf("no Pod of Deployment/stuck: %v", err)
+	}
 	pv, err := e.Preview(ctx, objs, apply.Options{Pipeline: "stuck", Namespace: ns, CreateNamespace: true})
 	if err != nil {
 		t.Fatal(err)
@@ -402,11 +413,7 @@ spec:
 	if err != context.Canceled || rep == nil || rep.Healthy || len(lines) != 1 || !strings.HasPrefix(lines[0], "Deployment/stuck Progressing") {
 		t.Fatalf("err %v, report %+v, lines %q", err, rep, lines)
 	}
-	// The Pod may not be listed yet when the watch stops at once, nor
-	// even created: the ReplicaSet's event then says it was created, or
-	// the Deployment's condition and event name the new ReplicaSet.
-	if d := strings.Join(rep.Objects[0].Diagnosis, "\n"); !strings.Contains(d, "health: Progressing") ||
-		!strings.Contains(d, "pod stuck-") && !strings.Contains(d, "Created pod: stuck-") && !strings.Contains(d, `replica set "stuck-`) && !strings.Contains(d, "replica set stuck-") {
+	if d := strings.Join(rep.Objects[0].Diagnosis, "\n"); !strings.Contains(d, "health: Progressing") || !strings.Contains(d, "pod stuck-") {
 		t.Errorf("diagnosis:\n%s", d)
 	}
 }

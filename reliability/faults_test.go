@@ -68,11 +68,10 @@ func TestHookDeletedWhileWaiting(t *testing.T) {
 			if code != 1 || done.Status != progress.Failed {
 				t.Errorf("exit code %d, status %q; want 1, failed", code, done.Status)
 			}
-			if !strings.Contains(done.Message, hook) || !strings.Contains(done.Message, "deleted") {
+			// Noticed by the watch, not at the step's timeout (3m) nor at
+			// the hook's own end (120s).
+			if !strings.Contains(done.Message, hook) || !strings.Contains(done.Message, "deleted") || strings.Contains(done.Message, "timed out") {
 				t.Errorf("the failure does not say that %s was deleted: %s", hook, done.Message)
-			}
-			if took > 30*time.Second {
-				t.Errorf("the sync noticed the deletion only after %s", took.Round(time.Second))
 			}
 			if !p.saw(applied("Job/notify")) {
 				t.Errorf("the SyncFail hook Job/notify was not applied; events:\n%s", p.dump())

@@ -54,12 +54,11 @@ func TestWatchForbidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
+	// A refused watch fails the sync at once: retried until the context's
+	// minute ran out, it would end as a timeout instead.
 	r := e.Sync(withTimeout(t, time.Minute), load(t, rerun[strings.Index(rerun, "---\napiVersion: apps/v1"):]), v.opts("rbac"))
-	if r.Status != progress.Failed || !strings.Contains(r.Message, "cannot watch") || !strings.Contains(r.Message, "deployments") {
+	if r.Status != progress.Failed || !strings.Contains(r.Message, "cannot watch") || !strings.Contains(r.Message, "deployments") ||
+		strings.Contains(r.Message, "timed out") || strings.Contains(r.Message, "deadline") {
 		t.Fatalf("sync %s: %s", r.Status, r.Message)
-	}
-	if took := time.Since(start); took > 20*time.Second {
-		t.Errorf("the failure took %s", took)
 	}
 }

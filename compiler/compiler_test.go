@@ -118,6 +118,8 @@ func typedFor(kind string) runtime.Object {
 		return &networkingv1.Ingress{}
 	case "DaemonSet":
 		return &appsv1.DaemonSet{}
+	case "ReplicaSet":
+		return &appsv1.ReplicaSet{}
 	case "HorizontalPodAutoscaler":
 		return &autoscalingv2.HorizontalPodAutoscaler{}
 	case "PodDisruptionBudget":
@@ -187,6 +189,8 @@ func podOf(t *testing.T, u *unstructured.Unstructured) (*metav1.ObjectMeta, *cor
 	case *appsv1.StatefulSet:
 		tmpl = &o.Spec.Template
 	case *appsv1.DaemonSet:
+		tmpl = &o.Spec.Template
+	case *appsv1.ReplicaSet:
 		tmpl = &o.Spec.Template
 	case *batchv1.Job:
 		tmpl = &o.Spec.Template

@@ -32,7 +32,7 @@ var scaled = []ir.Kind{ir.Deployment, ir.StatefulSet}
 
 // podKinds are the workloads whose Pods a networkpolicy selects or lets
 // connect.
-var podKinds = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job, ir.CronJob}
+var podKinds = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.ReplicaSet, ir.Job, ir.CronJob}
 
 // kindField checks a field of an hpa, pdb, networkpolicy, role,
 // clusterrole, rolebinding or clusterrolebinding.

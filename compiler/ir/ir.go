@@ -426,7 +426,7 @@ type WorkloadSpec struct {
 	// nil when wavec's labels select them.
 	Selector map[string]string
 
-	// Replicas applies to deployments and statefulsets.
+	// Replicas applies to deployments, statefulsets and replicasets.
 	Replicas int32
 	// GoverningService is a statefulset's `service`.
 	GoverningService *Resource

@@ -194,7 +194,7 @@ func (k Kind) ClusterScoped() bool {
 // Group returns the kind's API group, "" for the core group and for Object.
 func (k Kind) Group() string {
 	switch k {
-	case Deployment, StatefulSet, DaemonSet:
+	case Deployment, StatefulSet, DaemonSet, ReplicaSet:
 		return "apps"
 	case Job, CronJob:
 		return "batch"

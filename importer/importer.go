@@ -759,10 +759,10 @@ func applyDefaults(m map[string]any) {
 				setDefault(p, "protocol", "TCP")
 			}
 		}
-	case "Deployment", "StatefulSet":
+	case "Deployment", "StatefulSet", "ReplicaSet":
 		setDefault(spec, "replicas", float64(1))
 		template(nested(spec, "template"), "Always")
-	case "DaemonSet", "ReplicaSet":
+	case "DaemonSet":
 		template(nested(spec, "template"), "Always")
 	case "Job":
 		setDefault(spec, "backoffLimit", float64(6))

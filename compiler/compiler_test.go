@@ -383,14 +383,17 @@ func TestEveryKindEmitted(t *testing.T) {
 	}
 }
 
-// TestAutoscaledHasNoReplicas checks that a deployment an hpa scales gets
-// no replicas, which would fight the autoscaler, while one without keeps
-// them, and that the hpa names its target.
+// TestAutoscaledHasNoReplicas checks that a deployment or replicaset an hpa
+// scales gets no replicas, which would fight the autoscaler, while one
+// without keeps them, and that the hpa names its target.
 func TestAutoscaledHasNoReplicas(t *testing.T) {
 	src := `pipeline p in default
 deployment api { image = "nginx:1.27"; cpu = 100m; user = 10001 }
 deployment web { image = "nginx:1.27"; replicas = 3; user = 10001 }
 hpa api { max = 4; cpu = 60 }
+replicaset cache { image = "redis:7"; cpu = 100m; user = 10001 }
+replicaset queue { image = "nats:2"; replicas = 2; user = 10001 }
+hpa cache { max = 3 }
 `
 	res, diags := compiler.CompileSource("p.wave", []byte(src), nil)
 	if len(diags) > 0 {
@@ -417,10 +420,26 @@ hpa api { max = 4; cpu = 60 }
 			if kind != "Deployment" || name != "api" {
 				t.Errorf("hpa targets %s %s", kind, name)
 			}
+		case "ReplicaSet/cache":
+			found++
+			if has {
+				t.Errorf("replicaset cache, scaled by an hpa, has replicas %d", replicas)
+			}
+		case "ReplicaSet/queue":
+			found++
+			if replicas != 2 {
+				t.Errorf("replicaset queue has replicas %d, want 2", replicas)
+			}
+		case "HorizontalPodAutoscaler/cache":
+			found++
+			kind, _, _ := unstructured.NestedString(d.Object.Object, "spec", "scaleTargetRef", "kind")
+			if kind != "ReplicaSet" {
+				t.Errorf("hpa cache targets a %s", kind)
+			}
 		}
 	}
-	if found != 3 {
-		t.Errorf("found %d of the 3 objects", found)
+	if found != 6 {
+		t.Errorf("found %d of the 6 objects", found)
 	}
 }
 

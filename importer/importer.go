@@ -720,8 +720,9 @@ func comparable(obj map[string]any) map[string]any {
 }
 
 // applyDefaults sets the defaults the API server gives the fields where
-// wavec writes the default and input often leaves it out: a Deployment's
-// and StatefulSet's replicas, a Job's backoffLimit, a Pod's and a Pod
+// wavec writes the default and input often leaves it out: a Deployment's,
+// StatefulSet's and ReplicaSet's replicas, a Job's backoffLimit, a
+// HorizontalPodAutoscaler's minReplicas, a Pod's and a Pod
 // template's restartPolicy, a Service's type and its ports' targetPort; and it
 // removes wavec's labels from Pod templates.
 func applyDefaults(m map[string]any) {
@@ -771,6 +772,10 @@ func applyDefaults(m map[string]any) {
 		js := nested(nested(spec, "jobTemplate"), "spec")
 		setDefault(js, "backoffLimit", float64(6))
 		template(nested(js, "template"), "Always")
+	case "HorizontalPodAutoscaler":
+		if m["apiVersion"] == "autoscaling/v2" {
+			setDefault(spec, "minReplicas", float64(1))
+		}
 	case "Pod":
 		if m["apiVersion"] == "v1" {
 			setDefault(spec, "restartPolicy", "Always")

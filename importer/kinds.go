@@ -94,7 +94,7 @@ func kindCandidates(r *Result, e *entry) []candidate {
 	case "policy/v1/PodDisruptionBudget":
 		kw = "pdb"
 		sel, _ := spec["selector"].(map[string]any)
-		ref, ok := r.selected(sel, "deployment", "statefulset")
+		ref, ok := r.selected(sel, "deployment", "statefulset", "replicaset")
 		if !ok {
 			return nil
 		}

@@ -72,7 +72,7 @@ type field struct {
 var workloadKinds = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.ReplicaSet, ir.Job, ir.CronJob}
 
 // scaledKinds are the kinds an hpa scales and a pdb protects.
-var scaledKinds = []ir.Kind{ir.Deployment, ir.StatefulSet}
+var scaledKinds = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.ReplicaSet}
 
 // commonFieldDocs are the fields of every kind and of workloads.
 var commonFieldDocs = map[string]field{
@@ -176,14 +176,14 @@ var kindFieldDocs = map[ir.Kind]map[string]field{
 		"storage_class": {doc: "The storage class.", sets: "spec.storageClassName", value: `"standard"`},
 	},
 	ir.HPA: {
-		"target": {doc: "The deployment or statefulset it scales (default: the one of the same name).", sets: "spec.scaleTargetRef", refs: scaledKinds},
+		"target": {doc: "The deployment, statefulset or replicaset it scales (default: the one of the same name).", sets: "spec.scaleTargetRef", refs: scaledKinds},
 		"min":    {doc: "The fewest replicas (default 1).", sets: "spec.minReplicas", value: "2"},
 		"max":    {doc: "The most replicas (required).", sets: "spec.maxReplicas", value: "10"},
 		"cpu":    {doc: "Target average CPU utilization, in percent of the requests.", sets: "spec.metrics (Resource cpu, Utilization)", value: "70"},
 		"memory": {doc: "Target average memory utilization, in percent of the requests.", sets: "spec.metrics (Resource memory, Utilization)", value: "80"},
 	},
 	ir.PDB: {
-		"selector":        {doc: "The deployment or statefulset whose Pods it protects (default: the one of the same name).", sets: "spec.selector", refs: scaledKinds},
+		"selector":        {doc: "The deployment, statefulset or replicaset whose Pods it protects (default: the one of the same name).", sets: "spec.selector", refs: scaledKinds},
 		"min_available":   {doc: "Pods that must stay available, a count or a percentage; not with max_unavailable.", sets: "spec.minAvailable", value: "1"},
 		"max_unavailable": {doc: "Pods that may be unavailable, a count or a percentage; not with min_available.", sets: "spec.maxUnavailable", value: `"25%"`},
 	},

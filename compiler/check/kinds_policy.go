@@ -28,7 +28,7 @@ func (c *checker) newSpec(r *ir.Resource) {
 }
 
 // scaled are the kinds an hpa scales and a pdb protects.
-var scaled = []ir.Kind{ir.Deployment, ir.StatefulSet}
+var scaled = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.ReplicaSet}
 
 // podKinds are the workloads whose Pods a networkpolicy selects or lets
 // connect.

@@ -417,7 +417,7 @@ type WorkloadSpec struct {
 	Restricted bool
 	// GracePeriod is terminationGracePeriodSeconds, or nil.
 	GracePeriod *int64
-	// Autoscaled marks a deployment or statefulset that an hpa of the
+	// Autoscaled marks a deployment, statefulset or replicaset that an hpa of the
 	// pipeline scales: its replicas are left to the autoscaler.
 	Autoscaled bool
 

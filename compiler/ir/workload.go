@@ -125,7 +125,7 @@ type IntOrPercent struct {
 
 // HPASpec is the body of an hpa: a HorizontalPodAutoscaler.
 type HPASpec struct {
-	// Target is the deployment or statefulset scaled.
+	// Target is the deployment, statefulset or replicaset scaled.
 	Target *Resource
 	// Min and Max bound the replicas.
 	Min, Max int32

@@ -118,6 +118,8 @@ func typedFor(kind string) runtime.Object {
 		return &networkingv1.Ingress{}
 	case "DaemonSet":
 		return &appsv1.DaemonSet{}
+	case "ReplicaSet":
+		return &appsv1.ReplicaSet{}
 	case "HorizontalPodAutoscaler":
 		return &autoscalingv2.HorizontalPodAutoscaler{}
 	case "PodDisruptionBudget":
@@ -187,6 +189,8 @@ func podOf(t *testing.T, u *unstructured.Unstructured) (*metav1.ObjectMeta, *cor
 	case *appsv1.StatefulSet:
 		tmpl = &o.Spec.Template
 	case *appsv1.DaemonSet:
+		tmpl = &o.Spec.Template
+	case *appsv1.ReplicaSet:
 		tmpl = &o.Spec.Template
 	case *batchv1.Job:
 		tmpl = &o.Spec.Template
@@ -379,14 +383,17 @@ func TestEveryKindEmitted(t *testing.T) {
 	}
 }
 
-// TestAutoscaledHasNoReplicas checks that a deployment an hpa scales gets
-// no replicas, which would fight the autoscaler, while one without keeps
-// them, and that the hpa names its target.
+// TestAutoscaledHasNoReplicas checks that a deployment or replicaset an hpa
+// scales gets no replicas, which would fight the autoscaler, while one
+// without keeps them, and that the hpa names its target.
 func TestAutoscaledHasNoReplicas(t *testing.T) {
 	src := `pipeline p in default
 deployment api { image = "nginx:1.27"; cpu = 100m; user = 10001 }
 deployment web { image = "nginx:1.27"; replicas = 3; user = 10001 }
 hpa api { max = 4; cpu = 60 }
+replicaset cache { image = "redis:7"; cpu = 100m; user = 10001 }
+replicaset queue { image = "nats:2"; replicas = 2; user = 10001 }
+hpa cache { max = 3 }
 `
 	res, diags := compiler.CompileSource("p.wave", []byte(src), nil)
 	if len(diags) > 0 {
@@ -413,10 +420,26 @@ hpa api { max = 4; cpu = 60 }
 			if kind != "Deployment" || name != "api" {
 				t.Errorf("hpa targets %s %s", kind, name)
 			}
+		case "ReplicaSet/cache":
+			found++
+			if has {
+				t.Errorf("replicaset cache, scaled by an hpa, has replicas %d", replicas)
+			}
+		case "ReplicaSet/queue":
+			found++
+			if replicas != 2 {
+				t.Errorf("replicaset queue has replicas %d, want 2", replicas)
+			}
+		case "HorizontalPodAutoscaler/cache":
+			found++
+			kind, _, _ := unstructured.NestedString(d.Object.Object, "spec", "scaleTargetRef", "kind")
+			if kind != "ReplicaSet" {
+				t.Errorf("hpa cache targets a %s", kind)
+			}
 		}
 	}
-	if found != 3 {
-		t.Errorf("found %d of the 3 objects", found)
+	if found != 6 {
+		t.Errorf("found %d of the 6 objects", found)
 	}
 }
 

@@ -721,8 +721,9 @@ func comparable(obj map[string]any) map[string]any {
 }
 
 // applyDefaults sets the defaults the API server gives the fields where
-// wavec writes the default and input often leaves it out: a Deployment's
-// and StatefulSet's replicas, a Job's backoffLimit, a Pod's and a Pod
+// wavec writes the default and input often leaves it out: a Deployment's,
+// StatefulSet's and ReplicaSet's replicas, a Job's backoffLimit, a
+// HorizontalPodAutoscaler's minReplicas, a Pod's and a Pod
 // template's restartPolicy, a Service's type and its ports' targetPort; and it
 // removes wavec's labels from Pod templates.
 func applyDefaults(m map[string]any) {
@@ -760,10 +761,10 @@ func applyDefaults(m map[string]any) {
 				setDefault(p, "protocol", "TCP")
 			}
 		}
-	case "Deployment", "StatefulSet":
+	case "Deployment", "StatefulSet", "ReplicaSet":
 		setDefault(spec, "replicas", float64(1))
 		template(nested(spec, "template"), "Always")
-	case "DaemonSet", "ReplicaSet":
+	case "DaemonSet":
 		template(nested(spec, "template"), "Always")
 	case "Job":
 		setDefault(spec, "backoffLimit", float64(6))
@@ -772,6 +773,10 @@ func applyDefaults(m map[string]any) {
 		js := nested(nested(spec, "jobTemplate"), "spec")
 		setDefault(js, "backoffLimit", float64(6))
 		template(nested(js, "template"), "Always")
+	case "HorizontalPodAutoscaler":
+		if m["apiVersion"] == "autoscaling/v2" {
+			setDefault(spec, "minReplicas", float64(1))
+		}
 	case "Pod":
 		if m["apiVersion"] == "v1" {
 			setDefault(spec, "restartPolicy", "Always")

@@ -881,3 +881,86 @@ spec:
 		}
 	}
 }
+
+// TestReplicaSet imports a ReplicaSet of its own (not a Deployment's) as a
+// replicaset, with its replicas and selector, and the Service,
+// NetworkPolicy, PodDisruptionBudget and HorizontalPodAutoscaler that select
+// or scale it as references to it; a ReplicaSet without replicas gets the
+// API server's default, one.
+func TestReplicaSet(t *testing.T) {
+	objs := load(t, []byte(`apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: frontend
+  annotations: {argocd.argoproj.io/sync-wave: "2"}
+spec:
+  replicas: 3
+  minReadySeconds: 5
+  selector: {matchLabels: {tier: frontend}}
+  template:
+    metadata: {labels: {tier: frontend}}
+    spec:
+      containers: [{name: main, image: nginx, ports: [{name: http, containerPort: 80}]}]
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: backend
+spec:
+  selector: {matchLabels: {tier: backend}}
+  template:
+    metadata: {labels: {tier: backend}}
+    spec:
+      containers: [{name: backend, image: nginx}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {tier: frontend}
+  ports: [{name: http, port: 80}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: frontend
+spec:
+  podSelector: {matchLabels: {tier: frontend}}
+  policyTypes: [Ingress]
+  ingress: [{from: [{podSelector: {matchLabels: {tier: backend}}}]}]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: frontend
+spec:
+  minAvailable: 2
+  selector: {matchLabels: {tier: frontend}}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: backend
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: ReplicaSet, name: backend}
+  maxReplicas: 3
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
+`), "rs.yaml")
+	res, problems := Import(objs, Options{Namespace: "shop"})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	src := string(WithoutNotes(res.Source))
+	for _, want := range []string{"replicaset frontend {", "replicas       = 3", "selector       = { tier = \"frontend\" }", "minReadySeconds = 5",
+		"replicaset backend {", "selector = replicaset frontend", "from = [replicaset backend]", "< replicaset frontend >",
+		"pdb frontend {\n  selector      = replicaset frontend", "hpa backend {\n  target = replicaset backend"} {
+		if !strings.Contains(src, want) {
+			t.Errorf("want %q in:\n%s", want, src)
+		}
+	}
+	if strings.Contains(src, "object ") || res.Typed != 6 {
+		t.Errorf("typed %d of 6:\n%s", res.Typed, src)
+	}
+	checkContract(t, "replicaset", objs)
+}

@@ -94,7 +94,7 @@ func kindCandidates(r *Result, e *entry) []candidate {
 	case "policy/v1/PodDisruptionBudget":
 		kw = "pdb"
 		sel, _ := spec["selector"].(map[string]any)
-		ref, ok := r.selected(sel, "deployment", "statefulset")
+		ref, ok := r.selected(sel, "deployment", "statefulset", "replicaset")
 		if !ok {
 			return nil
 		}
@@ -138,7 +138,7 @@ func kindCandidates(r *Result, e *entry) []candidate {
 		}
 	case "networking.k8s.io/v1/NetworkPolicy":
 		kw = "networkpolicy"
-		workloads := []string{"deployment", "statefulset", "daemonset", "job", "cronjob"}
+		workloads := []string{"deployment", "statefulset", "daemonset", "replicaset", "job", "cronjob"}
 		sel, _ := spec["podSelector"].(map[string]any)
 		ref, ok := r.selected(sel, workloads...)
 		if !ok {

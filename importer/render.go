@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/wavec/wavec/lang/syntax"
 )
 
 // namePattern is a name token of the .wave language (grammar.md, Lexical
@@ -19,15 +21,13 @@ var namePattern = sync.OnceValue(func() *regexp.Regexp {
 
 // keywords are the names with a fixed meaning; a name made for an object
 // declaration, a container or a volume is never one of them.
-var keywords = []string{
+var keywords = slices.Concat([]string{
 	"pipeline", "in", "param", "object", "from", "wave", "after", "delete", "timeout", "retries",
 	"external", "on", "true", "false", "volume",
-	"configmap", "secret", "serviceaccount", "deployment", "statefulset", "daemonset", "service",
-	"ingress", "pvc", "job", "cronjob", "pod", "hpa", "pdb", "networkpolicy", "role", "clusterrole",
-	"rolebinding", "clusterrolebinding",
+}, syntax.KindKeywords, []string{
 	"presync", "sync", "postsync", "syncfail", "predelete", "postdelete", "skip",
 	"http", "tcp", "grpc", "exec",
-}
+})
 
 // isName reports whether s can be written as a bare name.
 func isName(s string) bool {

@@ -211,7 +211,7 @@ func serviceCandidate(r *Result, obj map[string]any, name string) (candidate, bo
 	if len(labels) != len(sel) || len(sel) == 0 {
 		return candidate{}, false
 	}
-	ref, ok := r.selectedBy(labels, "deployment", "statefulset", "daemonset")
+	ref, ok := r.selectedBy(labels, "deployment", "statefulset", "daemonset", "replicaset")
 	if !ok {
 		return candidate{}, false
 	}

@@ -20,6 +20,7 @@ var workloadKinds = map[string]string{
 	"apps/v1/Deployment":  "deployment",
 	"apps/v1/StatefulSet": "statefulset",
 	"apps/v1/DaemonSet":   "daemonset",
+	"apps/v1/ReplicaSet":  "replicaset",
 	"batch/v1/Job":        "job",
 	"batch/v1/CronJob":    "cronjob",
 	"v1/Pod":              "pod",
@@ -105,7 +106,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	// A selector of labels of its own is the workload's `selector`; its
 	// Pods have those labels from it. Any other selector must be wavec's.
 	var ownSelector map[string]string
-	if sel, _ := spec["selector"].(map[string]any); sel != nil && (kw == "deployment" || kw == "statefulset" || kw == "daemonset") {
+	if sel, _ := spec["selector"].(map[string]any); sel != nil && (kw == "deployment" || kw == "statefulset" || kw == "daemonset" || kw == "replicaset") {
 		ml, _ := sel["matchLabels"].(map[string]any)
 		if own := toStrings(ml); len(sel) == 1 && len(own) == len(ml) && len(own) > 0 && !wavecSelector(own) {
 			ownSelector = own
@@ -145,7 +146,7 @@ func workloadText(u *unstructured.Unstructured, obj map[string]any, kw string, r
 	} else if podSpec["restartPolicy"] == "Always" {
 		delete(podSpec, "restartPolicy")
 	}
-	if kw == "deployment" || kw == "statefulset" {
+	if kw == "deployment" || kw == "statefulset" || kw == "replicaset" {
 		if r, ok := spec["replicas"]; ok && scalar(r) != "1" {
 			fields = append(fields, "replicas = "+scalar(r))
 		}

@@ -40,6 +40,7 @@ var kindDoc = map[ir.Kind]string{
 	ir.Deployment:         "A Deployment. Its fields describe the main container; `container`, `init` and `sidecar NAME { ... }` add more, `spec { ... }` and `pod { ... }` set any other field.",
 	ir.StatefulSet:        "A StatefulSet, like a deployment, with its governing `service` and `storage` claim templates.",
 	ir.DaemonSet:          "A DaemonSet: a Pod on every node, like a deployment without `replicas`.",
+	ir.ReplicaSet:         "A ReplicaSet: `replicas` Pods kept running, like a deployment without rollouts (a deployment manages its own ReplicaSets).",
 	ir.Job:                "A Job; Pods never restart in place, `backoffLimit` is always set. Usually a hook.",
 	ir.CronJob:            "A CronJob: a job's fields plus `schedule`, `concurrency`, `suspend`, `time_zone` and the history limits.",
 	ir.Pod:                "A bare Pod, usually a hook: a job's container fields without `retries` or `timeout`; `pod { ... }` sets any field of its spec. It never restarts in place (`restartPolicy: Never`) unless `pod { restartPolicy = ... }` says otherwise.",
@@ -68,10 +69,10 @@ type field struct {
 	value string
 }
 
-var workloadKinds = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job, ir.CronJob}
+var workloadKinds = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.ReplicaSet, ir.Job, ir.CronJob}
 
 // scaledKinds are the kinds an hpa scales and a pdb protects.
-var scaledKinds = []ir.Kind{ir.Deployment, ir.StatefulSet}
+var scaledKinds = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.ReplicaSet}
 
 // commonFieldDocs are the fields of every kind and of workloads.
 var commonFieldDocs = map[string]field{
@@ -127,6 +128,10 @@ var kindFieldDocs = map[ir.Kind]map[string]field{
 	ir.DaemonSet: {
 		"selector": {doc: "Labels of its own that select its Pods, instead of wavec's: `{ app = \"web\" }`. Its Pods get them; services, pdbs and networkpolicies naming it select by them.", sets: "spec.selector.matchLabels", value: `{ app = "web" }`},
 	},
+	ir.ReplicaSet: {
+		"replicas": {doc: "Number of Pods (default 1).", sets: "spec.replicas", value: "3"},
+		"selector": {doc: "Labels of its own that select its Pods, instead of wavec's: `{ app = \"web\" }`. Its Pods get them; services, pdbs and networkpolicies naming it select by them.", sets: "spec.selector.matchLabels", value: `{ app = "web" }`},
+	},
 	ir.StatefulSet: {
 		"replicas":      {doc: "Number of Pods (default 1).", sets: "spec.replicas", value: "3"},
 		"service":       {doc: "The governing Service: `service NAME` (default the Service of the same name).", sets: "spec.serviceName", refs: []ir.Kind{ir.Service}},
@@ -152,7 +157,7 @@ var kindFieldDocs = map[ir.Kind]map[string]field{
 		"port":      {doc: "One port named http: `80` or `80 -> 8000` (the target port, a number or a container port's name).", sets: "spec.ports", value: "80 -> 8000"},
 		"ports":     {doc: "Named ports: `{ http = 80 -> 8000, metrics = 9090 }`.", sets: "spec.ports"},
 		"port_name": {doc: "The name of `port`'s one port instead of http; `\"\"` leaves it unnamed.", sets: "spec.ports[0].name", value: `"redis"`},
-		"selector":  {doc: "The deployment, statefulset or daemonset whose Pods it serves (default: the workload of the same name).", sets: "spec.selector", refs: []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet}},
+		"selector":  {doc: "The deployment, statefulset, daemonset or replicaset whose Pods it serves (default: the workload of the same name).", sets: "spec.selector", refs: []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.ReplicaSet}},
 		"type":      {doc: "The Service type (default ClusterIP); `None` is a headless Service.", sets: "spec.type (clusterIP: None for None)", enum: []string{"ClusterIP", "NodePort", "LoadBalancer", "None"}},
 	},
 	ir.Ingress: {
@@ -171,14 +176,14 @@ var kindFieldDocs = map[ir.Kind]map[string]field{
 		"storage_class": {doc: "The storage class.", sets: "spec.storageClassName", value: `"standard"`},
 	},
 	ir.HPA: {
-		"target": {doc: "The deployment or statefulset it scales (default: the one of the same name).", sets: "spec.scaleTargetRef", refs: scaledKinds},
+		"target": {doc: "The deployment, statefulset or replicaset it scales (default: the one of the same name).", sets: "spec.scaleTargetRef", refs: scaledKinds},
 		"min":    {doc: "The fewest replicas (default 1).", sets: "spec.minReplicas", value: "2"},
 		"max":    {doc: "The most replicas (required).", sets: "spec.maxReplicas", value: "10"},
 		"cpu":    {doc: "Target average CPU utilization, in percent of the requests.", sets: "spec.metrics (Resource cpu, Utilization)", value: "70"},
 		"memory": {doc: "Target average memory utilization, in percent of the requests.", sets: "spec.metrics (Resource memory, Utilization)", value: "80"},
 	},
 	ir.PDB: {
-		"selector":        {doc: "The deployment or statefulset whose Pods it protects (default: the one of the same name).", sets: "spec.selector", refs: scaledKinds},
+		"selector":        {doc: "The deployment, statefulset or replicaset whose Pods it protects (default: the one of the same name).", sets: "spec.selector", refs: scaledKinds},
 		"min_available":   {doc: "Pods that must stay available, a count or a percentage; not with max_unavailable.", sets: "spec.minAvailable", value: "1"},
 		"max_unavailable": {doc: "Pods that may be unavailable, a count or a percentage; not with min_available.", sets: "spec.maxUnavailable", value: `"25%"`},
 	},

@@ -69,6 +69,7 @@ func TestEnumValuesAccepted(t *testing.T) {
 		ir.Secret:         "secret a { \"tls.crt\" = \"c\"; \"tls.key\" = \"k\"; \".dockerconfigjson\" = \"{}\"; \".dockercfg\" = \"{}\"; username = \"u\"; \"ssh-privatekey\" = \"k\"\n %s }",
 		ir.NetworkPolicy:  "deployment a { image = \"nginx:1.27\"\n port = 80 }\nnetworkpolicy a { to = [deployment a]\n %s }",
 		ir.DaemonSet:      "daemonset a { image = \"nginx:1.27\"\n port = 80\n %s }",
+		ir.ReplicaSet:     "replicaset a { image = \"nginx:1.27\"\n port = 80\n %s }",
 		ir.ServiceAccount: "serviceaccount a { %s }",
 		ir.Deployment:     "deployment a { image = \"nginx:1.27\"\n port = 80\n %s }",
 	}

@@ -64,9 +64,9 @@ func TestHintsFixTheError(t *testing.T) {
 		},
 		{
 			name: "unknown kind",
-			src:  "replicaset x { image = \"nginx:1.27\" }\n",
+			src:  "replicationcontroller x { image = \"nginx:1.27\" }\n",
 			code: "E0101", hint: "for any other kind, give its YAML: `object NAME = \"\"\" ...YAML... \"\"\"`",
-			from: "replicaset x { image = \"nginx:1.27\" }", to: "object x = \"\"\"\n  apiVersion: apps/v1\n  kind: ReplicaSet\n  metadata:\n    name: x\n  \"\"\"",
+			from: "replicationcontroller x { image = \"nginx:1.27\" }", to: "object x = \"\"\"\n  apiVersion: v1\n  kind: ReplicationController\n  metadata:\n    name: x\n  \"\"\"",
 		},
 		{
 			name: "sync-options annotation",

@@ -29,6 +29,7 @@ var (
 		ir.Deployment:         {"replicas", "selector"},
 		ir.StatefulSet:        {"replicas", "service", "storage", "storage_class", "selector"},
 		ir.DaemonSet:          {"selector"},
+		ir.ReplicaSet:         {"replicas", "selector"},
 		ir.Job:                {"retries", "timeout"},
 		ir.CronJob:            {"retries", "timeout", "schedule", "concurrency", "suspend", "time_zone", "keep_succeeded", "keep_failed"},
 		ir.Pod:                nil,
@@ -254,7 +255,7 @@ func (c *checker) field(d *decl, e *syntax.Entry, w *workloadState) {
 			}
 			return
 		}
-	case ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job, ir.CronJob, ir.Pod:
+	case ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.ReplicaSet, ir.Job, ir.CronJob, ir.Pod:
 		if c.workloadField(d, key, v, w) {
 			return
 		}
@@ -322,14 +323,14 @@ func (c *checker) workloadField(d *decl, key string, v *syntax.Value, st *worklo
 			w.Restricted = b
 		}
 	case "replicas":
-		if k != ir.Deployment && k != ir.StatefulSet {
+		if k != ir.Deployment && k != ir.StatefulSet && k != ir.ReplicaSet {
 			return false
 		}
 		if n, ok := c.integer(v, key, 0, math.MaxInt32); ok {
 			w.Replicas = int32(n)
 		}
 	case "selector":
-		if k != ir.Deployment && k != ir.StatefulSet && k != ir.DaemonSet {
+		if k != ir.Deployment && k != ir.StatefulSet && k != ir.DaemonSet && k != ir.ReplicaSet {
 			return false
 		}
 		c.workloadSelector(d, v) // selector.go
@@ -691,7 +692,7 @@ func (c *checker) serviceField(d *decl, key string, v *syntax.Value) bool {
 	case "port_name":
 		// service_port.go, once every field is read
 	case "selector":
-		s.Selector = c.selects(c.ref(v, key, ir.Deployment, ir.StatefulSet, ir.DaemonSet), span(v), "a service's selector")
+		s.Selector = c.selects(c.ref(v, key, ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.ReplicaSet), span(v), "a service's selector")
 	case "type":
 		if t, ok := c.enum(v, key, []string{"ClusterIP", "NodePort", "LoadBalancer", "None"}); ok {
 			if t == "None" {
@@ -785,11 +786,11 @@ func (c *checker) finishBody(d *decl, seen map[string]*syntax.Entry, st *workloa
 			}
 		}
 		if _, ok := seen["selector"]; !ok {
-			s.Selector = c.sameNamed(r.Name, ir.Deployment, ir.StatefulSet, ir.DaemonSet)
+			s.Selector = c.sameNamed(r.Name, ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.ReplicaSet)
 			if s.Selector != nil {
 				s.Selector = c.selects(c.decls[declKey{s.Selector.Kind, s.Selector.Name}], r.NameSpan, "the selector of "+r.Describe())
 			} else {
-				c.errorf(r.NameSpan, CodeMissingField, "service %q has no selector, and no deployment, statefulset or daemonset is named %q", r.Name, r.Name).
+				c.errorf(r.NameSpan, CodeMissingField, "service %q has no selector, and no deployment, statefulset, daemonset or replicaset is named %q", r.Name, r.Name).
 					Hint("add `selector = deployment NAME`")
 			}
 		}

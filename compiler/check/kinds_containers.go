@@ -665,9 +665,9 @@ func (c *checker) sharedClaims() {
 		switch {
 		case r.Kind == ir.DaemonSet:
 			many = "runs a Pod on every node"
-		case (r.Kind == ir.Deployment || r.Kind == ir.StatefulSet) && w.Autoscaled:
+		case (r.Kind == ir.Deployment || r.Kind == ir.StatefulSet || r.Kind == ir.ReplicaSet) && w.Autoscaled:
 			many = "is scaled by an hpa"
-		case (r.Kind == ir.Deployment || r.Kind == ir.StatefulSet) && w.Replicas > 1:
+		case (r.Kind == ir.Deployment || r.Kind == ir.StatefulSet || r.Kind == ir.ReplicaSet) && w.Replicas > 1:
 			many = fmt.Sprintf("has %d replicas", w.Replicas)
 		}
 		if many == "" {

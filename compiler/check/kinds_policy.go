@@ -28,11 +28,11 @@ func (c *checker) newSpec(r *ir.Resource) {
 }
 
 // scaled are the kinds an hpa scales and a pdb protects.
-var scaled = []ir.Kind{ir.Deployment, ir.StatefulSet}
+var scaled = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.ReplicaSet}
 
 // podKinds are the workloads whose Pods a networkpolicy selects or lets
 // connect.
-var podKinds = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job, ir.CronJob}
+var podKinds = []ir.Kind{ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.ReplicaSet, ir.Job, ir.CronJob}
 
 // kindField checks a field of an hpa, pdb, networkpolicy, role,
 // clusterrole, rolebinding or clusterrolebinding.

@@ -80,7 +80,7 @@ func (c *checker) checkName(r *ir.Resource) {
 		msgs = validation.IsDNS1123Subdomain(r.Name)
 	case ir.Pod, ir.HPA, ir.PDB, ir.NetworkPolicy, ir.Role, ir.ClusterRole, ir.RoleBinding, ir.ClusterRoleBinding:
 		msgs = validation.IsDNS1123Subdomain(r.Name)
-	case ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.Job:
+	case ir.Deployment, ir.StatefulSet, ir.DaemonSet, ir.ReplicaSet, ir.Job:
 		msgs = validation.IsDNS1123Label(r.Name)
 		rule = "lower-case letters, digits and '-', at most 63 characters"
 	case ir.CronJob:

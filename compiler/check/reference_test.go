@@ -24,6 +24,7 @@ func references() map[string][]byte {
 	sections := []kubeschema.Section{
 		{Heading: "deployment: spec { ... }", Type: specType(ir.Deployment)},
 		{Heading: "statefulset: spec { ... }", Type: specType(ir.StatefulSet)},
+		{Heading: "replicaset: spec { ... }", Type: specType(ir.ReplicaSet)},
 		{Heading: "job: spec { ... }", Type: specType(ir.Job)},
 		{Heading: "cronjob: spec { ... }", Type: specType(ir.CronJob)},
 		{Heading: "pod { ... }", Text: "Besides `labels` and `annotations` (maps of strings, for the Pod template's metadata):", Type: podSpecType()},

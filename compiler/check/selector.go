@@ -131,7 +131,7 @@ func skipped(r *ir.Resource) bool { return r.Placement.Annotations().Skip }
 
 // selectorKinds are the workloads whose controllers select their Pods by
 // labels.
-var selectorKinds = map[ir.Kind]bool{ir.Deployment: true, ir.StatefulSet: true, ir.DaemonSet: true}
+var selectorKinds = map[ir.Kind]bool{ir.Deployment: true, ir.StatefulSet: true, ir.DaemonSet: true, ir.ReplicaSet: true}
 
 // podLabels returns the labels of a workload's Pods as far as a selector
 // can match them: the pipeline's, its own, its selector's, those of `pod {

@@ -132,6 +132,16 @@ func typedObject(p *ir.Pipeline, r *ir.Resource) runtime.Object {
 				Selector: &metav1.LabelSelector{MatchLabels: SelectorLabels(p, r)},
 				Template: podTemplate(p, r, corev1.RestartPolicyAlways),
 			}}
+	case ir.ReplicaSet:
+		rs := &appsv1.ReplicaSet{TypeMeta: typeMeta("apps/v1", "ReplicaSet"), ObjectMeta: meta(p, r),
+			Spec: appsv1.ReplicaSetSpec{
+				Selector: &metav1.LabelSelector{MatchLabels: SelectorLabels(p, r)},
+				Template: podTemplate(p, r, corev1.RestartPolicyAlways),
+			}}
+		if !r.Workload.Autoscaled {
+			rs.Spec.Replicas = ptr.To(r.Workload.Replicas)
+		}
+		return rs
 	case ir.StatefulSet:
 		return statefulSet(p, r)
 	case ir.Job:

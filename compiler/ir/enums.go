@@ -30,6 +30,8 @@ const (
 	Ingress
 	// DaemonSet is an apps/v1 DaemonSet.
 	DaemonSet
+	// ReplicaSet is an apps/v1 ReplicaSet.
+	ReplicaSet
 	// HPA is an autoscaling/v2 HorizontalPodAutoscaler.
 	HPA
 	// PDB is a policy/v1 PodDisruptionBudget.
@@ -55,13 +57,13 @@ var kindNames = map[Kind]string{
 	ConfigMap: "ConfigMap", Secret: "Secret", ServiceAccount: "ServiceAccount",
 	Deployment: "Deployment", StatefulSet: "StatefulSet", Service: "Service",
 	Ingress: "Ingress", PVC: "PersistentVolumeClaim", Job: "Job", CronJob: "CronJob",
-	DaemonSet: "DaemonSet", HPA: "HorizontalPodAutoscaler", PDB: "PodDisruptionBudget", NetworkPolicy: "NetworkPolicy",
+	DaemonSet: "DaemonSet", ReplicaSet: "ReplicaSet", HPA: "HorizontalPodAutoscaler", PDB: "PodDisruptionBudget", NetworkPolicy: "NetworkPolicy",
 	Role: "Role", ClusterRole: "ClusterRole", RoleBinding: "RoleBinding", ClusterRoleBinding: "ClusterRoleBinding",
 	Pod: "Pod",
 }
 
 // Kinds lists every kind in the order of syntax.RefKindKeywords.
-var Kinds = []Kind{ConfigMap, Secret, ServiceAccount, Deployment, StatefulSet, DaemonSet, Service, Ingress, PVC, Job, CronJob, Pod,
+var Kinds = []Kind{ConfigMap, Secret, ServiceAccount, Deployment, StatefulSet, DaemonSet, ReplicaSet, Service, Ingress, PVC, Job, CronJob, Pod,
 	HPA, PDB, NetworkPolicy, Role, ClusterRole, RoleBinding, ClusterRoleBinding, Object}
 
 // kindWords are the kinds' keywords, as the grammar defines them.
@@ -90,7 +92,7 @@ func (k Kind) KubeKind() string { return kindNames[k] }
 
 // IsWorkload reports whether the kind runs a container.
 func (k Kind) IsWorkload() bool {
-	return k == Deployment || k == StatefulSet || k == DaemonSet || k == Job || k == CronJob || k == Pod
+	return k == Deployment || k == StatefulSet || k == DaemonSet || k == ReplicaSet || k == Job || k == CronJob || k == Pod
 }
 
 // ParseKind returns the kind whose keyword is s.

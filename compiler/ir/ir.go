@@ -417,7 +417,7 @@ type WorkloadSpec struct {
 	Restricted bool
 	// GracePeriod is terminationGracePeriodSeconds, or nil.
 	GracePeriod *int64
-	// Autoscaled marks a deployment or statefulset that an hpa of the
+	// Autoscaled marks a deployment, statefulset or replicaset that an hpa of the
 	// pipeline scales: its replicas are left to the autoscaler.
 	Autoscaled bool
 
@@ -426,7 +426,7 @@ type WorkloadSpec struct {
 	// nil when wavec's labels select them.
 	Selector map[string]string
 
-	// Replicas applies to deployments and statefulsets.
+	// Replicas applies to deployments, statefulsets and replicasets.
 	Replicas int32
 	// GoverningService is a statefulset's `service`.
 	GoverningService *Resource

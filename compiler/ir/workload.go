@@ -125,7 +125,7 @@ type IntOrPercent struct {
 
 // HPASpec is the body of an hpa: a HorizontalPodAutoscaler.
 type HPASpec struct {
-	// Target is the deployment or statefulset scaled.
+	// Target is the deployment, statefulset or replicaset scaled.
 	Target *Resource
 	// Min and Max bound the replicas.
 	Min, Max int32
@@ -194,7 +194,7 @@ func (k Kind) ClusterScoped() bool {
 // Group returns the kind's API group, "" for the core group and for Object.
 func (k Kind) Group() string {
 	switch k {
-	case Deployment, StatefulSet, DaemonSet:
+	case Deployment, StatefulSet, DaemonSet, ReplicaSet:
 		return "apps"
 	case Job, CronJob:
 		return "batch"

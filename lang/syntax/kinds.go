@@ -9,7 +9,7 @@ import (
 // `deployment`, ...). This list is their one definition: the lexer reads
 // these words as Kind tokens, which the Kind production matches.
 var KindKeywords = []string{
-	"configmap", "secret", "serviceaccount", "deployment", "statefulset", "daemonset", "service", "ingress", "pvc",
+	"configmap", "secret", "serviceaccount", "deployment", "statefulset", "daemonset", "replicaset", "service", "ingress", "pvc",
 	"job", "cronjob", "pod", "hpa", "pdb", "networkpolicy", "role", "clusterrole", "rolebinding", "clusterrolebinding",
 }
 

@@ -11,7 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -106,9 +106,15 @@ func (f *Flags) Connect(getenv func(string) string) (*Clients, error) {
 	if err := f.CheckRate(); err != nil {
 		return nil, err
 	}
+	// The files come from getenv alone: client-go's defaults read the
+	// process's KUBECONFIG and home directory themselves.
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	if kc := getenv("KUBECONFIG"); kc != "" {
-		rules.Precedence = strings.Split(kc, ":")
+		rules.Precedence = filepath.SplitList(kc)
+	} else if home := getenv("HOME"); home != "" {
+		rules.Precedence = []string{filepath.Join(home, clientcmd.RecommendedHomeDir, clientcmd.RecommendedFileName)}
+	} else {
+		rules.Precedence = nil
 	}
 	rules.ExplicitPath = f.Kubeconfig
 	overrides := &clientcmd.ConfigOverrides{CurrentContext: f.Context}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -344,6 +345,25 @@ func TestPublishedRBAC(t *testing.T) {
 	}
 	if _, err := objdiff.Compare(ctx, pv, "rbac", ns); err == nil || !strings.Contains(err.Error(), "forbidden") || !strings.Contains(err.Error(), "Deployment/web") {
 		t.Fatalf("diff with docs/rbac-status.yaml: %v", err)
+	}
+
+	// Without sources (status --pipeline NAME): the objects are found by
+	// label among every kind a pipeline declares. The read-only Role lets
+	// every namespaced one be listed; the cluster-scoped ones it may not
+	// list are named in warnings, and nothing else is.
+	byLabel, err := Check(ctx, Options{Pipeline: "rbac", Namespace: ns, Clients: ro, Engine: re})
+	if err != nil {
+		t.Fatalf("status --pipeline with docs/rbac-status.yaml: %v", err)
+	}
+	var listed []string
+	for _, w := range byLabel.Warnings {
+		if !strings.Contains(w, "forbidden") {
+			t.Errorf("status --pipeline: warning %q", w)
+		}
+		listed = append(listed, strings.Fields(w)[0])
+	}
+	if !slices.Equal(listed, []string{"clusterroles", "clusterrolebindings"}) || len(byLabel.Objects) < len(objs) {
+		t.Fatalf("status --pipeline with docs/rbac-status.yaml: warnings %q, %d objects: %+v", byLabel.Warnings, len(byLabel.Objects), byLabel.Objects)
 	}
 
 	// No right to read Deployments at all.

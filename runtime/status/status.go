@@ -33,6 +33,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/wavec/wavec/compiler/ir"
 	"github.com/wavec/wavec/runtime/apply"
 	"github.com/wavec/wavec/runtime/cluster"
 	"github.com/wavec/wavec/runtime/health"
@@ -267,11 +268,12 @@ func findTargets(ctx context.Context, o Options) ([]*target, []string, error) {
 		seen["o/"+r.Kind+"/"+r.Name] = true
 		targets = append(targets, &target{gvk: gvk, ns: r.Namespace, name: r.Name, phase: "Sync", m: m})
 	}
-	labelled, err := labelledTargets(ctx, o, seen)
+	labelled, ws, err := labelledTargets(ctx, o, seen)
 	if err != nil {
 		return nil, nil, err
 	}
 	targets = append(targets, labelled...)
+	warnings = append(warnings, ws...)
 	if !found && len(targets) == 0 {
 		return nil, nil, fmt.Errorf("no objects of pipeline %s in namespace %s: no inventory %s and no object labelled %s=%s or %s=%s",
 			o.Pipeline, o.Namespace, apply.InventoryName(o.Pipeline), apply.PipelineLabel, o.Pipeline, partOfLabel, o.Pipeline)
@@ -283,29 +285,40 @@ func findTargets(ctx context.Context, o Options) ([]*target, []string, error) {
 // name; objects synced by Argo CD or kubectl carry it.
 const partOfLabel = "app.kubernetes.io/part-of"
 
-// searched are the kinds a .wave pipeline declares: the pipeline's objects
-// are looked for among them by label when no sources are given.
-var searched = []schema.GroupVersionKind{
-	{Version: "v1", Kind: "ConfigMap"}, {Version: "v1", Kind: "Secret"}, {Version: "v1", Kind: "ServiceAccount"},
-	{Version: "v1", Kind: "Service"}, {Version: "v1", Kind: "PersistentVolumeClaim"}, {Version: "v1", Kind: "Pod"},
-	{Group: "apps", Version: "v1", Kind: "Deployment"}, {Group: "apps", Version: "v1", Kind: "StatefulSet"},
-	{Group: "batch", Version: "v1", Kind: "Job"}, {Group: "batch", Version: "v1", Kind: "CronJob"},
-	{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress"},
-}
+// searched are the kinds a .wave pipeline declares (every typed kind of
+// the language): the pipeline's objects are looked for among them by label
+// when no sources are given.
+var searched = func() []schema.GroupKind {
+	var gks []schema.GroupKind
+	for _, k := range ir.Kinds {
+		if k != ir.Object {
+			gks = append(gks, schema.GroupKind{Group: k.Group(), Kind: k.KubeKind()})
+		}
+	}
+	return gks
+}()
 
 // labelledTargets finds the objects labelled as the pipeline's that are
-// not owned by a controller; hooks are recognised by their annotation.
-func labelledTargets(ctx context.Context, o Options, seen map[string]bool) ([]*target, error) {
-	var out []*target
-	for _, gvk := range searched {
-		m, err := o.Clients.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+// not owned by a controller; hooks are recognised by their annotation. A
+// kind the caller may not list is left out with a warning that says so.
+func labelledTargets(ctx context.Context, o Options, seen map[string]bool) ([]*target, []string, error) {
+	var (
+		out      []*target
+		warnings []string
+	)
+	for _, gk := range searched {
+		m, err := o.Clients.Mapper.RESTMapping(gk)
 		if err != nil {
 			continue
 		}
 		for _, sel := range []string{apply.PipelineLabel + "=" + o.Pipeline, partOfLabel + "=" + o.Pipeline} {
 			list, err := resource(o.Clients, m, o.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel})
+			if apierrors.IsForbidden(err) {
+				warnings = append(warnings, fmt.Sprintf("%s of the pipeline are not shown: %s", m.Resource.Resource, explain(err)))
+				break
+			}
 			if err != nil {
-				return nil, fmt.Errorf("listing %s: %s", m.Resource.Resource, explain(err))
+				return nil, nil, fmt.Errorf("listing %s: %s", m.Resource.Resource, explain(err))
 			}
 			for i := range list.Items {
 				u := &list.Items[i]
@@ -335,7 +348,7 @@ func labelledTargets(ctx context.Context, o Options, seen map[string]bool) ([]*t
 			}
 		}
 	}
-	return out, nil
+	return out, warnings, nil
 }
 
 // Argo CD's annotations that place an object in a sync.

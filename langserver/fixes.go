@@ -10,6 +10,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/wavec/wavec/lang/diag"
+	"github.com/wavec/wavec/lang/source"
 )
 
 // Quick fixes come from the hints that are one edit of the diagnostic's
@@ -100,7 +101,7 @@ func (s *server) codeAction(_ context.Context, p *protocol.CodeActionParams) ([]
 	lo, hi := l.offset(p.Range.Start), l.offset(p.Range.End)
 	for _, dg := range a.diags {
 		sp := dg.Subject
-		if sp.Start.Filename != d.path || !sp.End.IsValid() || sp.End.Offset < sp.Start.Offset {
+		if sp.Start.Filename != d.path || !source.Valid(sp.End) || sp.End.Offset < sp.Start.Offset {
 			continue
 		}
 		if sp.End.Offset < lo || sp.Start.Offset > hi {

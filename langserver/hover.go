@@ -179,7 +179,7 @@ func (a *analysis) describe(sym *symbol) string {
 	b.WriteString("```wave\n")
 	b.WriteString(a.declText(sym))
 	b.WriteString("\n```\n")
-	if loc := sym.nameSpan.Start; loc.IsValid() {
+	if loc := sym.nameSpan.Start; source.Valid(loc) {
 		fmt.Fprintf(&b, "\ndeclared at %s:%d:%d\n", baseName(loc.Filename), loc.Line, loc.Column)
 	}
 	if sym.kind == "param" {

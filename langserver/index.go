@@ -140,7 +140,7 @@ func buildIndex(files []*syntax.File) *index {
 			ix.refs = append(ix.refs, r)
 		}
 	}
-	sort.SliceStable(ix.refs, func(i, j int) bool { return ix.refs[i].span.Start.Before(ix.refs[j].span.Start) })
+	sort.SliceStable(ix.refs, func(i, j int) bool { return source.Before(ix.refs[i].span.Start, ix.refs[j].span.Start) })
 	return ix
 }
 

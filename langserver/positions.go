@@ -53,12 +53,12 @@ func (l *lines) offset(p protocol.Position) int {
 // rangeOf returns the protocol range of span. An invalid or empty end
 // stands for the start.
 func (l *lines) rangeOf(span source.Span) protocol.Range {
-	if !span.Start.IsValid() {
+	if !source.Valid(span.Start) {
 		return protocol.Range{}
 	}
 	start := l.position(span.Start.Offset)
 	end := start
-	if span.End.IsValid() && span.End.Offset > span.Start.Offset {
+	if source.Valid(span.End) && span.End.Offset > span.Start.Offset {
 		end = l.position(span.End.Offset)
 	}
 	return protocol.Range{Start: start, End: end}

@@ -67,7 +67,7 @@ type Diagnostic struct {
 // Error formats the diagnostic's first line, so a Diagnostic can be used as
 // an error.
 func (d *Diagnostic) Error() string {
-	return fmt.Sprintf("%s: %s[%s]: %s", d.Subject.Start, d.Severity, d.Code, d.Summary)
+	return fmt.Sprintf("%s: %s[%s]: %s", source.Format(d.Subject.Start), d.Severity, d.Code, d.Summary)
 }
 
 // Errorf returns an error diagnostic at span.

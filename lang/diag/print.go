@@ -77,11 +77,11 @@ func (p *Printer) write(b *strings.Builder, d *Diagnostic) {
 	if d.Code != "" {
 		code = "[" + string(d.Code) + "]"
 	}
-	fmt.Fprintf(b, "%s: %s: %s\n", p.paint(bold, message(d.Subject.Start.String())),
+	fmt.Fprintf(b, "%s: %s: %s\n", p.paint(bold, message(source.Format(d.Subject.Start))),
 		p.paint(sevColor, d.Severity.String()+message(code)), p.paint(bold, message(d.Summary)))
 	f := p.Files.File(d.Subject.Start.Filename)
 	gutter := 1
-	if f != nil && d.Subject.Start.IsValid() {
+	if f != nil && source.Valid(d.Subject.Start) {
 		line := d.Subject.Start.Line
 		gutter = len(strconv.Itoa(line))
 		pad := strings.Repeat(" ", gutter)
@@ -104,7 +104,7 @@ func (p *Printer) write(b *strings.Builder, d *Diagnostic) {
 	for _, n := range d.Notes {
 		where := ""
 		if n.Span.IsValid() {
-			where = " (" + message(n.Span.Start.String()) + ")"
+			where = " (" + message(source.Format(n.Span.Start)) + ")"
 		}
 		fmt.Fprintf(b, "%s %s %s%s\n", pad, p.paint(blue, "="), p.paint(bold, "note: ")+message(n.Message), where)
 	}

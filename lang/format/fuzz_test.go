@@ -8,6 +8,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/wavec/wavec/lang/source"
 	"github.com/wavec/wavec/lang/syntax"
 )
 
@@ -29,7 +30,7 @@ func FuzzParse(f *testing.F) {
 		file, diags := syntax.Parse("fuzz.wave", src)
 		for _, d := range diags {
 			s := d.Subject
-			if !s.Start.IsValid() || s.Start.Filename != "fuzz.wave" || s.Start.Offset < 0 || s.End.Offset > len(src) || s.End.Offset < s.Start.Offset {
+			if !source.Valid(s.Start) || s.Start.Filename != "fuzz.wave" || s.Start.Offset < 0 || s.End.Offset > len(src) || s.End.Offset < s.Start.Offset {
 				t.Fatalf("diagnostic %q has span %v-%v outside the %d-byte file", d.Error(), s.Start, s.End, len(src))
 			}
 		}

@@ -33,11 +33,11 @@ func TestFilePos(t *testing.T) {
 	}
 }
 
-func TestPosString(t *testing.T) {
-	if s := (Pos{Filename: "x.wave", Line: 3, Column: 7}).String(); s != "x.wave:3:7" {
+func TestFormat(t *testing.T) {
+	if s := Format(Pos{Filename: "x.wave", Line: 3, Column: 7}); s != "x.wave:3:7" {
 		t.Errorf("got %q", s)
 	}
-	if s := (Pos{Filename: "x.wave"}).String(); s != "x.wave" {
+	if s := Format(Pos{Filename: "x.wave"}); s != "x.wave" {
 		t.Errorf("got %q", s)
 	}
 }

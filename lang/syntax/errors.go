@@ -100,7 +100,7 @@ func tokenAt(sf *source.File, tokens []lexer.Token, off int) lexer.Token {
 			return t
 		}
 	}
-	return lexer.Token{Type: lexer.EOF, Pos: lexer.Position(sf.Pos(len(sf.Content())))}
+	return lexer.Token{Type: lexer.EOF, Pos: sf.Pos(len(sf.Content()))}
 }
 
 // declStart returns where to start re-parsing for an error at offset off: the

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wavec/wavec/lang/diag"
+	"github.com/wavec/wavec/lang/source"
 )
 
 // parseHostile parses src, which must not be a valid file, and checks that
@@ -24,7 +25,7 @@ func parseHostile(t *testing.T, name string, src []byte) *diag.Diagnostic {
 	}
 	for _, d := range diags {
 		s := d.Subject
-		if !s.Start.IsValid() || s.Start.Filename != "x.wave" || s.End.Offset < s.Start.Offset || s.End.Offset > len(src) {
+		if !source.Valid(s.Start) || s.Start.Filename != "x.wave" || s.End.Offset < s.Start.Offset || s.End.Offset > len(src) {
 			t.Errorf("%s: diagnostic %q has span %v-%v (offsets %d-%d) outside the %d-byte file",
 				name, d.Error(), s.Start, s.End, s.Start.Offset, s.End.Offset, len(src))
 		}
@@ -78,7 +79,7 @@ func TestHostileText(t *testing.T) {
 			t.Fatalf("%q: no File", src)
 		}
 		for _, d := range diags {
-			if s := d.Subject; !s.Start.IsValid() || s.End.Offset > len(src) || s.End.Offset < s.Start.Offset {
+			if s := d.Subject; !source.Valid(s.Start) || s.End.Offset > len(src) || s.End.Offset < s.Start.Offset {
 				t.Errorf("%q: diagnostic %q has a span outside the file", src, d.Error())
 			}
 		}
@@ -91,7 +92,7 @@ func TestEmptyFile(t *testing.T) {
 		if len(diags) != 0 || len(f.Decls) != 0 {
 			t.Errorf("%q: %d declarations, diagnostics %v; want none", src, len(f.Decls), diags.Err())
 		}
-		if f.Pos.Offset != 0 || f.EndPos.Offset != len(src) || !f.Pos.IsValid() {
+		if f.Pos.Offset != 0 || f.EndPos.Offset != len(src) || !source.Valid(f.Pos) {
 			t.Errorf("%q: file span %v-%v", src, f.Pos, f.EndPos)
 		}
 	}

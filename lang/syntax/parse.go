@@ -95,7 +95,7 @@ func Parse(filename string, src []byte) (*File, diag.List) {
 	for _, t := range tokens {
 		if t.Type == tokComment {
 			f.Comments = append(f.Comments, &Comment{
-				Pos: source.Pos(t.Pos), EndPos: sf.Pos(t.Pos.Offset + len(t.Value)),
+				Pos: t.Pos, EndPos: sf.Pos(t.Pos.Offset + len(t.Value)),
 				Text: strings.TrimRight(t.Value, " \t\r"),
 			})
 		}
@@ -211,7 +211,7 @@ func closeSpans(n Node) source.Pos {
 	var end source.Pos
 	n.Children(func(c Node) { end = later(end, closeSpans(c)) })
 	sp := n.Span()
-	if sp.End.IsValid() && sp.End.Offset >= sp.Start.Offset && sp.End.Offset >= end.Offset {
+	if source.Valid(sp.End) && sp.End.Offset >= sp.Start.Offset && sp.End.Offset >= end.Offset {
 		return sp.End
 	}
 	end = later(sp.Start, end)
@@ -222,7 +222,7 @@ func closeSpans(n Node) source.Pos {
 // later returns whichever of a and b is further into the file, ignoring
 // invalid positions.
 func later(a, b source.Pos) source.Pos {
-	if !a.IsValid() || b.IsValid() && b.Offset > a.Offset {
+	if !source.Valid(a) || source.Valid(b) && b.Offset > a.Offset {
 		return b
 	}
 	return a

@@ -3,6 +3,8 @@ package syntax
 import (
 	"strings"
 	"testing"
+
+	"github.com/wavec/wavec/lang/source"
 )
 
 func TestParseDesignCardLine(t *testing.T) {
@@ -106,7 +108,7 @@ func TestRefSpan(t *testing.T) {
 	}
 	s := f.Decls[1].Resource.Body.Entries[0].Value.Left.String
 	parts, _ := s.Parts(f.Source)
-	if len(parts) != 2 || parts[1].Ref != "tag" || parts[1].Span.Start.String() != "x.wave:2:20" || parts[1].Span.End.Column != 26 {
+	if len(parts) != 2 || parts[1].Ref != "tag" || source.Format(parts[1].Span.Start) != "x.wave:2:20" || parts[1].Span.End.Column != 26 {
 		t.Errorf("parts = %+v", parts)
 	}
 }
@@ -175,7 +177,7 @@ func TestRecovery(t *testing.T) {
 	f, diags := Parse("x.wave", []byte(src))
 	var got []string
 	for _, d := range diags {
-		got = append(got, d.Subject.Start.String())
+		got = append(got, source.Format(d.Subject.Start))
 	}
 	if want := []string{"x.wave:1:15", "x.wave:5:1"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("errors at %v, want %v: %v", got, want, diags.Err())
@@ -198,7 +200,7 @@ func TestRecovery(t *testing.T) {
 	_, diags = Parse("x.wave", []byte(src))
 	got = nil
 	for _, d := range diags {
-		got = append(got, d.Subject.Start.String())
+		got = append(got, source.Format(d.Subject.Start))
 	}
 	if want := []string{"x.wave:3:9", "x.wave:5:17"}; strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("errors at %v, want %v: %v", got, want, diags.Err())

@@ -138,7 +138,7 @@ func (r posRecorder) after(p source.Pos) source.Pos {
 		if t.EOF() {
 			break
 		}
-		return source.Pos(t.Pos)
+		return t.Pos
 	}
 	return p
 }
@@ -149,7 +149,7 @@ func (r posRecorder) last(end source.Pos) source.Pos {
 	i := sort.Search(len(r.tokens), func(i int) bool { return r.tokens[i].Pos.Offset >= end.Offset }) - 1
 	for ; i >= 0; i-- {
 		if t := r.tokens[i]; t.Type != tokWhitespace && t.Type != tokComment {
-			return source.Pos(t.Pos)
+			return t.Pos
 		}
 	}
 	return end
@@ -185,7 +185,7 @@ func fixEnds(f *File, tokens []lexer.Token) {
 // token.
 func (r posRecorder) fixEnd(n Node) {
 	sp := n.Span()
-	if !sp.End.IsValid() {
+	if !source.Valid(sp.End) {
 		return
 	}
 	tokens := r.tokens
@@ -198,5 +198,5 @@ func (r posRecorder) fixEnd(n Node) {
 	}
 	end := tokens[i].Pos
 	advance(&end, []byte(tokens[i].Value))
-	n.setEnd(source.Pos(end))
+	n.setEnd(end)
 }

@@ -32,7 +32,7 @@ func TestKeywordPositions(t *testing.T) {
 			at := func(p source.Pos, want ...string) {
 				t.Helper()
 				checked++
-				if !p.IsValid() {
+				if !source.Valid(p) {
 					t.Errorf("%s: no position for %q", file, want)
 					return
 				}

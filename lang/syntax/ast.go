@@ -315,7 +315,7 @@ type String struct {
 	Pos    source.Pos
 	EndPos source.Pos
 
-	Raw string `parser:"@(String | TripleString)"`
+	Raw string `parser:"@String"`
 }
 
 // List is `[ VALUE, ... ]`.

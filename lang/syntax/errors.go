@@ -159,7 +159,7 @@ func describeToken(t lexer.Token) string {
 		return "end of file"
 	case isNameToken(t):
 		return fmt.Sprintf("%q", t.Value)
-	case t.Type == tokString, t.Type == tokTripleString:
+	case t.Type == tokString:
 		return "string " + shorten(t.Value)
 	case t.Type == tokNumber, t.Type == tokUnit:
 		return t.Value

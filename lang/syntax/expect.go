@@ -210,7 +210,7 @@ const maxConfigs = 4096
 // matches reports whether terminal n accepts token t.
 func matches(n *gnode, t lexer.Token) bool {
 	if n.kind == gLit {
-		return t.Value == n.text && t.Type != tokString && t.Type != tokTripleString && !t.EOF()
+		return t.Value == n.text && t.Type != tokString && !t.EOF()
 	}
 	return t.Type == n.typ
 }

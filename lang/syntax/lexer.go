@@ -12,7 +12,6 @@ import (
 const (
 	tokEOF lexer.TokenType = lexer.EOF - iota
 	tokComment
-	tokTripleString
 	tokBadTripleString
 	tokString
 	tokBadString
@@ -30,7 +29,6 @@ const (
 var tokenNames = map[string]lexer.TokenType{
 	"EOF":             tokEOF,
 	"Comment":         tokComment,
-	"TripleString":    tokTripleString,
 	"BadTripleString": tokBadTripleString,
 	"String":          tokString,
 	"BadString":       tokBadString,
@@ -45,10 +43,13 @@ var tokenNames = map[string]lexer.TokenType{
 }
 
 // lexDefinition is the .wave lexer: a hand-written scanner for these rules,
-// tried in this order at each position (the first that matches wins):
+// tried in this order at each position (the first that matches wins).
+// Both forms of string are one token type: the parser then matches a string
+// with one token test instead of trying two alternatives, each of which
+// costs it an allocation.
 //
 //	Comment          //[^\n]*
-//	TripleString     """(?s:.*?)"""
+//	String           """(?s:.*?)"""            (a multi-line string)
 //	BadTripleString  """                       (an unclosed """ string)
 //	String           "(?:\\.|[^"\\\n])*"
 //	BadString        "                         (an unterminated string)
@@ -209,7 +210,7 @@ func match(src []byte, i int) (lexer.TokenType, int) {
 		if at(src, i+1) == '"' && at(src, i+2) == '"' {
 			for j := i + 3; j+2 < len(src); j++ {
 				if src[j] == '"' && src[j+1] == '"' && src[j+2] == '"' {
-					return tokTripleString, j + 3 - i
+					return tokString, j + 3 - i
 				}
 			}
 			return tokBadTripleString, 3

@@ -40,7 +40,11 @@ func referenceTokens(src string) ([]lexer.Token, bool) {
 		if err != nil {
 			return out, false
 		}
-		t.Type = tokenNames[names[t.Type]]
+		name := names[t.Type]
+		if name == "TripleString" { // one token type for both forms of string
+			name = "String"
+		}
+		t.Type = tokenNames[name]
 		if t.Type == tokIdent && slices.Contains(KindKeywords, t.Value) {
 			t.Type = tokKind
 		}

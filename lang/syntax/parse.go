@@ -167,7 +167,7 @@ func checkTokens(sf *source.File, tokens []lexer.Token) *diag.Diagnostic {
 					return diag.Errorf(sf.Span(t.Pos.Offset, t.Pos.Offset+len(t.Value)), CodeTooDeep, "probes nest more than %d deep", MaxDepth)
 				}
 			}
-		case afterOn, t.Type == tokString, t.Type == tokTripleString:
+		case afterOn, t.Type == tokString:
 		case t.Type == tokPunct && strings.Contains("{[<", t.Value):
 			chains = append(chains, 0)
 		case t.Type == tokPunct && strings.Contains("}]>", t.Value):

@@ -12,6 +12,7 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
+	"github.com/wavec/wavec/bench/gen"
 	"github.com/wavec/wavec/cmd/wavec/cli"
 )
 
@@ -144,5 +145,54 @@ func TestLangServerUnavailable(t *testing.T) {
 	}
 	if !strings.Contains(res.Unavailable, "not available") || len(res.Samples) != 0 || out.String() != "langserver 1000 n/a\n" {
 		t.Errorf("result %+v, line %q", res, out.String())
+	}
+}
+
+// TestMarkdownLangServer checks the language server's goal, its row in
+// the before/after table and its section, and that a wavec without a
+// language server is said to be one.
+func TestMarkdownLangServer(t *testing.T) {
+	ms := func(xs ...int) []time.Duration {
+		var ds []time.Duration
+		for _, x := range xs {
+			ds = append(ds, time.Duration(x)*time.Millisecond)
+		}
+		return ds
+	}
+	sizes := []gen.Size{{Resources: 100, Waves: 1}}
+	after := &CompileReport{Runs: 1, LangServer: &LangServerResult{Lines: 1000, Samples: ms(20, 30, 25, 90)}}
+	before := &CompileReport{Runs: 1, LangServer: &LangServerResult{Lines: 1000, Samples: ms(60, 55, 70)}}
+	var b bytes.Buffer
+	(&Report{Compile: after, Before: before, KeptRun: "## Run side: kept\n\n"}).Markdown(&b, sizes)
+	md := b.String()
+	for _, want := range []string{
+		"- language server: diagnostics after an edit of a 1,000-line pipeline under 50 ms median: met (28 ms, p95 90 ms (4 edits of 1,000 lines))",
+		"| language server: diagnostics after an edit of a 1,000-line pipeline under 50 ms median | **missed** (60 ms, p95 70 ms (3 edits of 1,000 lines)) | met (28 ms",
+		"| 1,000 lines | 4 | 28 ms | 90 ms | 90 ms |",
+		"`langserver <lines> <median ms>`",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+
+	before.LangServer = &LangServerResult{Lines: 1000, Unavailable: "`wavec lsp` is not available in this build of wavec (`wavec lsp -h` fails)"}
+	after.LangServer = &LangServerResult{Lines: 1000, Error: "wavec lsp: after opening big.wave: no diagnostics for version 1 within 10s"}
+	b.Reset()
+	(&Report{Compile: after, Before: before, KeptRun: "## Run side: kept\n\n"}).Markdown(&b, sizes)
+	md = b.String()
+	for _, want := range []string{
+		"| language server: diagnostics after an edit of a 1,000-line pipeline under 50 ms median | not measured: `wavec lsp` is not available in this build of wavec (`wavec lsp -h` fails) | not measured: the language server failed: wavec lsp: after opening big.wave",
+		"Language server: not measured, it failed: wavec lsp: after opening big.wave",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+
+	// Results saved before the harness measured the language server.
+	before.LangServer = nil
+	if g := before.Goals(sizes); g[len(g)-1].Verdict() != "not measured" {
+		t.Errorf("no language server result: %q", g[len(g)-1].Verdict())
 	}
 }

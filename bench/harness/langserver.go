@@ -267,6 +267,8 @@ func measureDiagnostics(ctx context.Context, r diagnosticsRun) (samples []time.D
 	cmd.Dir = filepath.Dir(r.file)
 	var stderr tailBuffer
 	cmd.Stderr = &stderr
+	// Nothing the server leaves behind keeps its pipes open for long.
+	cmd.WaitDelay = r.wait
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -303,15 +305,15 @@ func measureDiagnostics(ctx context.Context, r diagnosticsRun) (samples []time.D
 		if !clean || why != nil {
 			_ = cmd.Process.Kill()
 		}
-		timer := time.NewTimer(r.wait)
-		defer timer.Stop()
-		select {
-		case <-conn.Done():
-		case <-timer.C:
-			_ = cmd.Process.Kill()
-			<-conn.Done()
+		if !waitFor(conn.Done(), r.wait) {
 			if why == nil {
 				why = fmt.Errorf("the server did not exit within %s of exit", r.wait)
+			}
+			_ = cmd.Process.Kill()
+			if !waitFor(conn.Done(), r.wait) {
+				// Another process holds its output open.
+				_ = stdout.Close()
+				<-conn.Done()
 			}
 		}
 		_ = stdin.Close()
@@ -393,6 +395,18 @@ func measureDiagnostics(ctx context.Context, r diagnosticsRun) (samples []time.D
 		return nil, err
 	}
 	return samples, nil
+}
+
+// waitFor reports whether done is closed within d.
+func waitFor(done <-chan struct{}, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-done:
+		return true
+	case <-timer.C:
+		return false
+	}
 }
 
 // fullChangesAccepted checks that a server with the given text document

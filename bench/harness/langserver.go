@@ -104,7 +104,11 @@ type diagnosticsRun struct {
 // is reported in the result, not as an error; only a cancelled ctx is.
 func LangServer(ctx context.Context, cfg *Config) (*LangServerResult, error) {
 	res := &LangServerResult{Lines: DiagnosticsLines}
-	if why := langServerMissing(ctx, cfg.Wavec); why != "" {
+	why := langServerMissing(ctx, cfg.Wavec)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if why != "" {
 		res.Unavailable = why
 		fmt.Fprintf(cfg.Log, "langserver: %s\n", why)
 		fmt.Fprintf(cfg.Out, "langserver %d n/a\n", res.Lines)

@@ -36,6 +36,9 @@ type Config struct {
 	// KubectlKustomize adds `kubectl kustomize` to the compile side (the
 	// same kustomize library as `kustomize build`, behind kubectl).
 	KubectlKustomize bool
+	// LangServerEdits is how many timed edits the language server gets
+	// (DiagnosticsEdits when 0).
+	LangServerEdits int
 	// Log receives progress for people.
 	Log io.Writer
 	// Out receives the machine-readable result lines.
@@ -126,6 +129,10 @@ type CompileReport struct {
 	Results     []*CompileResult
 	// Startup is the start-up side by side with a bare Go program.
 	Startup []*StartupResult
+	// LangServer is the language server's time from an edit to its
+	// diagnostics; nil when not measured (as in results saved before the
+	// harness measured it).
+	LangServer *LangServerResult `json:",omitempty"`
 	// Wavec names the wavec measured (its revision), for a before/after
 	// comparison.
 	Wavec string
@@ -173,6 +180,8 @@ func toolEnv(work string) []string {
 // output must be the expected objects, then cfg.Runs timed runs, with the
 // tools taking turns so that a slow moment of the machine hits all alike. It
 // prints `compile <peer> <resources> <ratio>` per peer and size to cfg.Out.
+// Then it measures start-up (Startup) and the language server
+// (LangServer).
 func Compile(ctx context.Context, cfg *Config) (*CompileReport, error) {
 	rep := &CompileReport{Runs: cfg.Runs, ProcTimeout: cfg.ProcTimeout}
 	env := toolEnv(cfg.Work)
@@ -279,6 +288,9 @@ func Compile(ctx context.Context, cfg *Config) (*CompileReport, error) {
 		return nil, err
 	}
 	rep.Startup = st
+	if rep.LangServer, err = LangServer(ctx, cfg); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 

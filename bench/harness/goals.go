@@ -39,8 +39,11 @@ type Goal struct {
 	// only (a goal without a bound is reported, never met or missed).
 	Met     bool
 	Bounded bool
-	// Compile marks the goals of `wavec build` (as opposed to start-up).
+	// Compile marks the goals of `wavec build` (as opposed to start-up
+	// and the language server).
 	Compile bool
+	// Why, when the run has no figure for the goal, may say why.
+	Why string
 }
 
 func sizeOf(sizes []gen.Size, resources int) (gen.Size, bool) {
@@ -109,13 +112,27 @@ func (c *CompileReport) Goals(sizes []gen.Size) []Goal {
 		g.Value = fmt.Sprintf("%.2f× `wavec version` (%s against %s)", float64(check.MedianWall())/float64(version.MedianWall()), fmtDuration(check.MedianWall()), fmtDuration(version.MedianWall()))
 	}
 	out = append(out, g)
+	g = Goal{Name: fmt.Sprintf("language server: diagnostics after an edit of a %s-line pipeline under %s median", thousands(DiagnosticsLines), fmtDuration(GoalDiagnostics)), Bounded: true}
+	switch ls := c.LangServer; {
+	case ls == nil:
+	case ls.Unavailable != "":
+		g.Why = ls.Unavailable
+	case ls.Error != "" || len(ls.Samples) == 0:
+		g.Why = "the language server failed: " + oneLine(ls.Error)
+	default:
+		g.Measured, g.Met = true, ls.Median() < GoalDiagnostics
+		g.Value = fmt.Sprintf("%s, p95 %s (%d edits of %s lines)", fmtDuration(ls.Median()), fmtDuration(ls.P95()), len(ls.Samples), thousands(ls.Lines))
+	}
+	out = append(out, g)
 	return out
 }
 
 // Verdict is a goal's outcome in a report: met, **missed**, measured
-// (unbounded) or not measured.
+// (unbounded) or not measured (and why, when known).
 func (g Goal) Verdict() string {
 	switch {
+	case !g.Measured && g.Why != "":
+		return "not measured: " + g.Why
 	case !g.Measured:
 		return "not measured"
 	case !g.Bounded:

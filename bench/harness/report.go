@@ -104,6 +104,30 @@ func (r *Report) startupSection(w io.Writer) {
 	p("\n")
 }
 
+func (r *Report) langServerSection(w io.Writer) {
+	ls := r.Compile.LangServer
+	if ls == nil {
+		return
+	}
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	switch {
+	case ls.Unavailable != "":
+		p("Language server: not measured: %s.\n\n", ls.Unavailable)
+		return
+	case ls.Error != "" || len(ls.Samples) == 0:
+		p("Language server: not measured, it failed: %s\n\n", oneLine(ls.Error))
+		return
+	}
+	p("Language server, as an editor talks to it: `wavec lsp` of the wavec measured, over standard input and output, opens a pipeline of %s lines ", thousands(ls.Lines))
+	p("(ConfigMaps, Deployments reading them, Services and wave statements), then gets %d changes, alternately to a text with one mistake ", len(ls.Samples))
+	p("(a Deployment reading a ConfigMap the pipeline does not declare: one diagnostic) and back (none), each change sending the whole text. ")
+	p("Time = from sending a change to receiving the diagnostics of its text; one untimed pair of changes before them checks that the server reports the mistake and clears it. ")
+	p("This is an absolute time with no peer beside it, so it moves with the load of the machine; ")
+	p("`go test ./langserver -run '^$' -bench ChangeToDiagnostics` measures the same in-process.\n\n")
+	p("| pipeline | edits timed | median | p95 | max |\n|---|---:|---:|---:|---:|\n")
+	p("| %s lines | %d | %s | %s | %s |\n\n", thousands(ls.Lines), len(ls.Samples), fmtDuration(ls.Median()), fmtDuration(ls.P95()), fmtDuration(Percentile(ls.Samples, 100)))
+}
+
 func startupLabel(name string) string {
 	switch name {
 	case BareGo:
@@ -124,7 +148,7 @@ func (r *Report) beforeAfterSection(w io.Writer, sizes []gen.Size) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
 	before, after := r.Before.Goals(sizes), r.Compile.Goals(sizes)
 	p("Before and after, per goal: before is %s, measured by the same harness on this machine in a run of its own shortly before this one ", orUnknown(r.Before.Wavec))
-	p("(the ratios of each run are side by side within that run).\n\n")
+	p("(the ratios of each run are side by side within that run; the language server's times are absolute, so they compare only as far as the load of the two runs was alike).\n\n")
 	p("| goal | before | after |\n|---|---|---|\n")
 	for i, g := range after {
 		b := "not measured"
@@ -207,7 +231,7 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 	p("# Benchmarks: wavec against the tools people would use instead\n\n")
 	p("<!-- Written by `make bench` (bench/cmd/wavebench); edit the generator, not this file. -->\n\n")
 	if r.Run == nil && r.KeptRun != "" {
-		p("Every number of the compile side and of start-up below comes from one run of `make bench-compile` on one machine, on %s; ", m.Date.UTC().Format("2006-01-02 15:04 MST"))
+		p("Every number of the compile side, of start-up and of the language server below comes from one run of `make bench-compile` on one machine, on %s; ", m.Date.UTC().Format("2006-01-02 15:04 MST"))
 		p("the run side was not rerun with it and is kept from the previous report (its section says when it was measured). ")
 	} else {
 		p("Every number below comes from one run of `make bench` on one machine, on %s. ", m.Date.UTC().Format("2006-01-02 15:04 MST"))
@@ -230,8 +254,9 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 
 	p("## Reproduce\n\n")
 	p("```sh\nmake bench          # both sides; rewrites this file (needs the test cluster's binaries)\n")
-	p("make bench-compile  # compile side and start-up only; prints `compile <peer> <resources> <ratio>` and `startup <command> <ratio>` lines\n")
-	p("# compile side and start-up, rewriting this file but keeping its run-side section; -save keeps the figures for a later -before\n")
+	p("make bench-compile  # compile side, start-up and the language server only; prints `compile <peer> <resources> <ratio>`,\n")
+	p("                    # `startup <command> <ratio>` and `langserver <lines> <median ms>` lines\n")
+	p("# the same, rewriting this file but keeping its run-side section; -save keeps the figures for a later -before\n")
 	p("go run ./bench/cmd/wavebench -write-doc -save after.json -before before.json compile\n")
 	p("# the figures of another wavec (say, main's), for -before\n")
 	p("go run ./bench/cmd/wavebench -wavec /path/to/old/wavec -save before.json compile\n```\n\n")
@@ -268,6 +293,12 @@ func (r *Report) Markdown(w io.Writer, sizes []gen.Size) {
 	p("a process still running after %s is stopped, and that tool is then only known to be slower than that at that size. ", r.compileTimeout())
 	p("The order of tools rotates every round. Times are medians of wall time; memory is the median of the peak resident set size ")
 	p("(`ru_maxrss` from `wait4`). `wavec` is built from the working tree by the harness (`go build ./cmd/wavec`).\n")
+	p("- Language server: `wavec lsp` of the same wavec, started once as an editor starts it, spoken to in JSON-RPC with Content-Length framing: ")
+	p("initialize, initialized, didOpen of the pipeline (written to disk too), then the changes, each a didChange with the whole text, the next sent only when the diagnostics ")
+	p("of the last one arrived; a publishDiagnostics counts for a change when it is for the document, for its version (when the server says which) and has the expected ")
+	p("number of diagnostics (1 or 0). A change whose diagnostics do not come within %s fails the measurement, which then has no figure. ", DiagnosticsWait)
+	p("Then shutdown and exit.\n")
+
 	p("- Run side: every run of every tool gets a fresh test cluster (`testcluster/scripts/cluster-up.sh`: etcd, kube-apiserver, ")
 	p("kube-controller-manager, kube-scheduler and kwok on 127.0.0.1, with enough fake nodes for the Pods), so no run inherits another's objects. ")
 	p("Total time is the wall time of the whole command, namespace creation included. Write requests come from the API server's audit log ")
@@ -348,6 +379,7 @@ func (r *Report) compileSection(w io.Writer, sizes []gen.Size) {
 	}
 	p("\n")
 	r.startupSection(w)
+	r.langServerSection(w)
 	p("Goals (issue 18):\n\n")
 	for _, g := range c.Goals(sizes) {
 		p("- %s: %s\n", g.Name, g.Verdict())

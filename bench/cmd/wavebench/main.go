@@ -1,8 +1,9 @@
 // Command wavebench benchmarks wavec against the tools people would use
 // instead, on generated releases of several sizes.
 //
-//	wavebench compile   compile side and start-up: prints `compile <peer> <resources> <ratio>`
-//	                    and `startup <command> <ratio>`; with -write-doc also rewrites
+//	wavebench compile   compile side, start-up and the language server: prints
+//	                    `compile <peer> <resources> <ratio>`, `startup <command> <ratio>` and
+//	                    `langserver <lines> <median ms>`; with -write-doc also rewrites
 //	                    docs/benchmarks.md, keeping its run-side section
 //	wavebench all       compile and run side; rewrites docs/benchmarks.md
 //	wavebench gen DIR   writes the inputs of every size into DIR, for a look
@@ -47,6 +48,7 @@ func run() error {
 	minRuns := fs.Int("min-runs", 3, "timed compile runs per tool and size that -budget cannot cut")
 	procTimeout := fs.Duration("compile-timeout", 30*time.Second, "stop one compile process after this long (the tool is then reported as slower than that)")
 	kubectlKustomize := fs.Bool("kubectl-kustomize", false, "also time `kubectl kustomize` on the compile side (make bench turns it on)")
+	lspEdits := fs.Int("lsp-edits", harness.DiagnosticsEdits, "timed edits of the 1,000-line pipeline in the language server (wavec lsp), each timed to its diagnostics")
 	runReps := fs.String("run-reps", "100=2,1000=1,5000=1", "run-side runs per tool, by size (RESOURCES=N)")
 	doc := fs.String("doc", "docs/benchmarks.md", "the report `make bench` rewrites")
 	apiPort := fs.Int("api-port", 36443, "API server port of the benchmark's own test cluster")
@@ -109,6 +111,7 @@ func run() error {
 
 		ProcTimeout:      *procTimeout,
 		KubectlKustomize: *kubectlKustomize,
+		LangServerEdits:  *lspEdits,
 		Log:              os.Stderr,
 		Out:              os.Stdout,
 	}

@@ -30,13 +30,21 @@ type Problem struct {
 }
 
 // Diagnostics returns the problems as error diagnostics (CodeManifest),
-// as Problems.Diagnostics does.
-func (l ErrorList) Diagnostics() (diag.List, *source.Set) {
+// as Problems.Diagnostics does. command is the wavec command that read the
+// YAML ("plan", "import", ...): a kustomization it cannot read gets a hint
+// that pipes the rendered YAML into that same command.
+func (l ErrorList) Diagnostics(command string) (diag.List, *source.Set) {
 	ps := make([]Problem, len(l))
 	for i, e := range l {
 		ps[i] = Problem{Severity: diag.Error, Code: CodeManifest, Source: e.Source, Object: e.Object, Message: e.Message}
 	}
-	return Diagnostics(ps)
+	diags, files := Diagnostics(ps)
+	for i, e := range l {
+		if e.Kustomize != "" {
+			diags[i].Hint("`kustomize build %s | wavec %s -f -` reads the rendered YAML", e.Kustomize, command)
+		}
+	}
+	return diags, files
 }
 
 // Diagnostics returns problems as diagnostics, each at its file, line and

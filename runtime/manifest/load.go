@@ -93,8 +93,9 @@ func expand(path string) ([]string, ErrorList) {
 			res, err := plainResources(k)
 			if err != nil {
 				errs = append(errs, &Error{
-					Source:  Source{File: k},
-					Message: fmt.Sprintf("%s is a kustomize directory (%v); render it first, e.g. `kustomize build %s | wavec plan -f -`", p, err, p),
+					Source:    Source{File: k},
+					Message:   fmt.Sprintf("%s is a kustomize directory (%v); render it first with `kustomize build %s`", p, err, p),
+					Kustomize: p,
 				})
 			}
 			files = append(files, res...)

@@ -426,9 +426,13 @@ func TestLoadPaths(t *testing.T) {
 		write("kust/kustomization.yaml", "namePrefix: x-\nresources: [cm.yaml]\n")
 		write("kust/cm.yaml", cm("k"))
 		_, err := Load([]string{k}, nil)
-		want := k + "/kustomization.yaml: " + k + " is a kustomize directory (it uses namePrefix); render it first, e.g. `kustomize build " + k + " | wavec plan -f -`\n"
+		want := k + "/kustomization.yaml: " + k + " is a kustomize directory (it uses namePrefix); render it first with `kustomize build " + k + "`\n"
 		if got := errorLines(err); got != want {
 			t.Errorf("got %q, want %q", got, want)
+		}
+		diags, _ := err.(ErrorList).Diagnostics("import")
+		if len(diags) != 1 || len(diags[0].Hints) != 1 || diags[0].Hints[0] != "`kustomize build "+k+" | wavec import -f -` reads the rendered YAML" {
+			t.Errorf("the diagnostic's hints are %q, want one that pipes the rendered YAML into wavec import", diags[0].Hints)
 		}
 	})
 	t.Run("empty directory", func(t *testing.T) {

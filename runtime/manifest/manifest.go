@@ -150,6 +150,10 @@ type Error struct {
 	// Message describes the problem in a full sentence without a trailing
 	// period, e.g. "document has no kind".
 	Message string
+	// Kustomize is the directory when the problem is a kustomization that
+	// only kustomize can render; the command reading it says how to pass
+	// the rendered YAML to it (ErrorList.Diagnostics).
+	Kustomize string
 }
 
 // Error returns "FILE:LINE: document N (Kind/name): MESSAGE".

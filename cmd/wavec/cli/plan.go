@@ -135,6 +135,6 @@ func (f *compileFlags) printLoadErrors(env *Env, cmd string, err error) {
 		fmt.Fprintf(env.Stderr, "wavec %s: %s\n", cmd, diag.Escape(err.Error()))
 		return
 	}
-	diags, files := list.Diagnostics()
+	diags, files := list.Diagnostics(cmd)
 	f.printDiagnostics(env, files, diags)
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -43,6 +44,12 @@ func importCommand() *command {
 				objs, err := manifest.Load(paths, env.Stdin)
 				if err != nil {
 					compile.printLoadErrors(env, "import", err)
+					return ExitFailure
+				}
+				if len(objs) == 0 {
+					// Named like run does: the importer's own error has no
+					// file to point at.
+					fmt.Fprintf(env.Stderr, "wavec import: %s holds no objects\n", diag.Escape(strings.Join(paths, ", ")))
 					return ExitFailure
 				}
 				res, problems := importer.Import(objs, importer.Options{Name: name, Namespace: ns})

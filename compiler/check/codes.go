@@ -146,4 +146,8 @@ const (
 	// CodeSharedSelector is a workload's own selector that also selects
 	// another workload's Pods.
 	CodeSharedSelector diag.Code = "W0442"
+	// CodeProbeUndeclaredPort is a probe on a port number that none of the
+	// Pod's containers declares, while they declare others: the probe
+	// usually fails, and the workload never becomes ready.
+	CodeProbeUndeclaredPort diag.Code = "W0443"
 )

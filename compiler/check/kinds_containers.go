@@ -6,6 +6,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zone names are checked the same on every machine
@@ -259,6 +260,9 @@ func (c *checker) finishContainer(d *decl, w *ir.Container, seen map[string]*syn
 		}
 		if ref, ok := c.portRef(pu.port, names, who, span(pu.port)); ok {
 			pu.probe.Port = ref
+			if w.Span == r.NameSpan { // the main container: every other one is read by now
+				c.probeDeclaredPort(d, pu)
+			}
 		}
 	}
 	c.checkResources(w, seen)
@@ -626,6 +630,40 @@ func (c *checker) serviceTargets(r *ir.Resource) {
 			Note(s.Selector.NameSpan, "%s is declared here", s.Selector.Ref()).
 			Hint("target one of its ports, e.g. `%d -> %d`", p.Port, numbers[0])
 	}
+}
+
+// probeDeclaredPort warns when a probe of the main container checks a port
+// number that no container of the Pod declares, although they declare
+// others (W0443). A probe does not need a declared port, but a workload
+// that says where it listens and is probed elsewhere is almost always a
+// typo or a port changed in one place only; its readiness probe then fails
+// until the sync times out. Ports written as the Kubernetes API spells
+// them (`ports = [{ containerPort = N }]`) are not among the containers'
+// ports here, so such a workload says nothing.
+func (c *checker) probeDeclaredPort(d *decl, pu probeUse) {
+	n := pu.probe.Port.Number
+	if n == 0 {
+		return
+	}
+	r := d.res
+	var ports []ir.Port
+	for _, ct := range servingContainers(r.Workload) {
+		ports = append(ports, ct.Ports...)
+	}
+	if len(ports) == 0 {
+		return
+	}
+	list := make([]string, len(ports))
+	for i, p := range ports {
+		if p.Port == n {
+			return
+		}
+		list[i] = strconv.Itoa(int(p.Port))
+	}
+	first := ports[0]
+	c.warnf(span(pu.port), CodeProbeUndeclaredPort, "the probe checks port %d, which %s %q does not declare", n, r.Kind, r.Name).
+		Note(first.Span, "its Pods declare port %s", strings.Join(list, ", ")).
+		Hint("probe a declared port (`on %d` or `on %s`), or declare this one too, e.g. `ports = { %s = %d, health = %d }`", first.Port, first.Name, first.Name, first.Port, n)
 }
 
 // servingContainers returns the containers that run beside the main one

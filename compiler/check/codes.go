@@ -150,4 +150,7 @@ const (
 	// Pod's containers declares, while they declare others: the probe
 	// usually fails, and the workload never becomes ready.
 	CodeProbeUndeclaredPort diag.Code = "W0443"
+	// CodeGoverningNotHeadless is a statefulset whose governing Service has
+	// a cluster IP: its Pods get no DNS names of their own.
+	CodeGoverningNotHeadless diag.Code = "W0444"
 )

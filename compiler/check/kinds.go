@@ -103,6 +103,7 @@ func (c *checker) bodies() {
 		}
 	}
 	c.sharedClaims()
+	c.governingServices()
 	c.bindingReads()
 }
 

@@ -689,6 +689,27 @@ func containsPort(xs []int32, n int32) bool {
 	return false
 }
 
+// governingServices warns about a statefulset whose governing Service is
+// not headless (W0444). Kubernetes accepts it, but the stable DNS name of
+// each Pod (NAME-0.SERVICE), the reason a statefulset names a Service,
+// exists only for a headless one. It runs after the bodies, when every
+// Service's type is known; an external Service is not judged.
+func (c *checker) governingServices() {
+	for _, d := range c.order_ {
+		r := d.res
+		if r.Kind != ir.StatefulSet || r.External || r.Workload == nil || r.Workload.GoverningService == nil {
+			continue
+		}
+		svc := r.Workload.GoverningService
+		if svc.External || svc.Service == nil || svc.Service.Headless {
+			continue
+		}
+		c.warnf(r.NameSpan, CodeGoverningNotHeadless, "statefulset %q is governed by service %q, which is not headless, so its Pods get no DNS names of their own", r.Name, svc.Name).
+			Note(svc.NameSpan, "service %q is declared here", svc.Name).
+			Hint("make it headless with `type = None`, or give the statefulset a headless service of its own: `service %s-headless { type = None; port = ... }` and `service = service %s-headless`", r.Name, r.Name)
+	}
+}
+
 // sharedClaims warns about a ReadWriteOnce claim mounted by a workload
 // that runs more than one Pod: the API server accepts it, but Pods on a
 // second node wait for the volume forever.

@@ -55,6 +55,11 @@ type Warning struct {
 	Annotation string
 	// Message is a sentence without a trailing period.
 	Message string
+	// Untracked marks the warning that the object is a hook Argo CD
+	// neither applies nor tracks during a sync, so that a caller that acts
+	// on it (the importer makes it a skip member) can say so in the same
+	// diagnostic rather than in a second one.
+	Untracked bool
 }
 
 // String returns the message.
@@ -181,6 +186,7 @@ func Decode(ann map[string]string) (Annotations, []Warning) {
 			key = AnnotationHelmHook
 		}
 		warnf(key, "%s, so Argo CD neither applies nor tracks this object", why)
+		warn[len(warn)-1].Untracked = true
 	} else if len(helmDropped) > 0 && len(argoTypes) == 0 {
 		warnf(AnnotationHelmHook, "Argo CD does not run Helm %s hooks; they are ignored", strings.Join(helmDropped, ", "))
 	}
@@ -306,7 +312,7 @@ func decodeWave(ann map[string]string) (int, []Warning) {
 	weight, hasWeight := ann[AnnotationHelmWeight]
 	helmWave, helmErr := ParseWave(weight)
 	if hasWeight && helmErr != nil {
-		warn = append(warn, Warning{AnnotationHelmWeight, fmt.Sprintf("%s %q is not an integer; Argo CD uses 0", AnnotationHelmWeight, weight)})
+		warn = append(warn, Warning{Annotation: AnnotationHelmWeight, Message: fmt.Sprintf("%s %q is not an integer; Argo CD uses 0", AnnotationHelmWeight, weight)})
 	}
 	fallback := 0
 	if hasWeight && helmErr == nil {
@@ -320,7 +326,7 @@ func decodeWave(ann map[string]string) (int, []Warning) {
 		if fallback != 0 {
 			use = fmt.Sprintf("the %s %d", AnnotationHelmWeight, fallback)
 		}
-		warn = append(warn, Warning{AnnotationSyncWave, fmt.Sprintf("%s %q is not an integer; Argo CD uses %s", AnnotationSyncWave, text, use)})
+		warn = append(warn, Warning{Annotation: AnnotationSyncWave, Message: fmt.Sprintf("%s %q is not an integer; Argo CD uses %s", AnnotationSyncWave, text, use)})
 	}
 	return fallback, warn
 }

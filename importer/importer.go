@@ -175,6 +175,11 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 	}
 
 	seen := map[string]manifest.Object{}
+	// wavec replaces a managed-by label of another value: one warning per
+	// value, at the first object that has it, counting the others, rather
+	// than one per object of a chart (every object of a Helm chart has it).
+	type replaced struct{ problem, others int }
+	managed := map[string]*replaced{}
 	for _, o := range objs {
 		if o.GetName() == "" && o.GetGenerateName() == "" {
 			errorf(o, "the object has no metadata.name")
@@ -202,11 +207,13 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 		var warns []argocd.Warning
 		e.ann, warns = argocd.Decode(o.GetAnnotations())
 		for _, w := range warns {
+			if w.Untracked {
+				// Decode says so exactly when the hook has no phase.
+				warnf(o, "%s; it is imported as skip", w.Message)
+				e.ann.Skip = true
+				continue
+			}
 			warnf(o, "%s", w.Message)
-		}
-		if e.ann.Hook && len(e.ann.Phases) == 0 && len(e.ann.DeletePhases) == 0 {
-			warnf(o, "Argo CD neither applies nor tracks this hook; it is imported as skip")
-			e.ann.Skip = true
 		}
 		if o.GetName() == "" && !e.ann.Hook && !e.ann.Skip {
 			errorf(o, "the object has a generateName but no name, and is not a hook: Argo CD names only hooks from their generateName")
@@ -215,7 +222,12 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 		e.clean = cleanObject(o.Unstructured)
 		labels := o.GetLabels()
 		if v, ok := labels["app.kubernetes.io/managed-by"]; ok && v != "wavec" {
-			warnf(o, "label app.kubernetes.io/managed-by=%s is replaced: wavec sets it to wavec", v)
+			if r := managed[v]; r != nil {
+				r.others++
+			} else {
+				warnf(o, "label app.kubernetes.io/managed-by=%s is replaced: wavec sets it to wavec", v)
+				managed[v] = &replaced{problem: len(problems) - 1}
+			}
 		}
 		e.part = partOf(o.Unstructured)
 		if kw, ok := refKinds[o.GetAPIVersion()+"/"+o.GetKind()]; ok {
@@ -223,6 +235,15 @@ func Import(objs []manifest.Object, opts Options) (*Result, []manifest.Problem) 
 		}
 		e.cluster = o.GetNamespace() != "" && clusterScoped(e.clean)
 		res.decls = append(res.decls, e)
+	}
+	for v, r := range managed {
+		switch r.others {
+		case 0:
+		case 1:
+			problems[r.problem].Message = fmt.Sprintf("label app.kubernetes.io/managed-by=%s of this object and 1 other is replaced: wavec sets it to wavec", v)
+		default:
+			problems[r.problem].Message = fmt.Sprintf("label app.kubernetes.io/managed-by=%s of this object and %d others is replaced: wavec sets it to wavec", v, r.others)
+		}
 	}
 	if hasErrors(problems) {
 		return nil, problems

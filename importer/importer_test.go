@@ -964,3 +964,57 @@ spec:
 	}
 	checkContract(t, "replicaset", objs)
 }
+
+// TestUntrackedHookOneWarning: a hook Argo CD neither applies nor tracks
+// (Helm's test hook) becomes a skip member, said in one warning.
+func TestUntrackedHookOneWarning(t *testing.T) {
+	objs := load(t, []byte(`apiVersion: v1
+kind: Pod
+metadata:
+  name: test-connection
+  annotations:
+    helm.sh/hook: test
+spec:
+  restartPolicy: Never
+  containers: [{name: wget, image: busybox, command: [wget, "web:80"]}]
+`), "t.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	var said []string
+	for _, p := range problems {
+		said = append(said, p.Message)
+	}
+	want := []string{"Argo CD does not run Helm test hooks, so Argo CD neither applies nor tracks this object; it is imported as skip"}
+	if !slices.Equal(said, want) {
+		t.Errorf("warnings %q, want %q", said, want)
+	}
+	if !strings.Contains(string(res.Source), "skip") {
+		t.Errorf("the hook is not a skip member:\n%s", res.Source)
+	}
+}
+
+// TestManagedByOneWarning: every object of a Helm chart is managed by Helm;
+// the label wavec replaces is said once per value, counting the objects.
+func TestManagedByOneWarning(t *testing.T) {
+	doc := func(name, by string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\n  labels: {app.kubernetes.io/managed-by: " + by + "}\ndata: {a: b}\n"
+	}
+	objs := load(t, []byte(doc("a", "Helm")+"---\n"+doc("b", "Helm")+"---\n"+doc("c", "kustomize")+"---\n"+doc("d", "Helm")), "c.yaml")
+	res, problems := Import(objs, Options{})
+	if res == nil {
+		t.Fatal(problems)
+	}
+	var said []string
+	for _, p := range problems {
+		said = append(said, p.Source.String()+": "+p.Message)
+	}
+	want := []string{
+		"c.yaml:1: document 1: label app.kubernetes.io/managed-by=Helm of this object and 2 others is replaced: wavec sets it to wavec",
+		"c.yaml:15: document 3: label app.kubernetes.io/managed-by=kustomize is replaced: wavec sets it to wavec",
+	}
+	if !slices.Equal(said, want) {
+		t.Errorf("warnings\n%q\nwant\n%q", said, want)
+	}
+}

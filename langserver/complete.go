@@ -440,6 +440,8 @@ func (c *completer) inBlock(frames []*frame) {
 			c.fields(check.VolumeFields(), lookupIn(volumeFieldDocs), present, "volume field")
 		case o.probe:
 			c.fields(check.ProbeTimingFields(), lookupIn(probeTimingDocs), present, "probe timing")
+		case o.key == "metadata" && len(frames) >= 2 && ownerOf(frames[len(frames)-2].before).kind.IsWorkload():
+			c.fields(sortedKeys(workloadMetaFields), lookupIn(workloadMetaFields), present, "workload metadata")
 		default:
 			if g, ok := generalTypeOfFrames(frames); ok {
 				c.generalFields(g, "", present)

@@ -28,6 +28,13 @@ var podMetaFields = map[string]string{
 	"annotations": "Annotations of the Pod template, a map of strings.",
 }
 
+// workloadMetaFields are the fields a workload's `metadata { ... }` takes
+// (check's metadataBlock).
+var workloadMetaFields = map[string]field{
+	"labels":     {doc: "Labels of the workload object alone, a map of strings: its Pods do not get them (a workload's `labels` label its Pods too).", sets: "metadata.labels", value: `{ tier = "web" }`},
+	"finalizers": {doc: "Finalizers of the workload object, a list of strings.", sets: "metadata.finalizers", value: `["example.com/cleanup"]`},
+}
+
 // generalBlocks describes `spec` and `pod` in a workload's body.
 var generalBlocks = map[string]string{
 	"spec": "Any field of the workload's spec, as the Kubernetes API spells it.",

@@ -359,6 +359,7 @@ deployment web {
   volume scratch {  }
   volume shared = [ ]
   ready = http "/" on 80 {  }
+  metadata { finalizers = ["x"];  }
 }
 hpa web { target =  }
 postsync smoke delete 
@@ -398,6 +399,7 @@ syncfail
 		{"volume block fields", lineOf("  volume scratch"), 19, []string{"size", "memory"}, []string{"image"}},
 		{"references in a volume list", lineOf("  volume shared"), 19, []string{"configmap api-config"}, []string{"deployment api"}},
 		{"probe timing fields", lineOf("  ready = http"), 26, []string{"period", "failures", "delay"}, []string{"image"}},
+		{"workload metadata fields", lineOf("  metadata {"), 33, []string{"labels"}, []string{"finalizers", "annotations", "image"}},
 		{"hpa target", lineOf("hpa web"), 19, []string{"deployment api"}, []string{"configmap api-config"}},
 		{"value words by prefix", func() uint32 { l, _ := end("pvc data"); return l }(), func() uint32 { _, c := end("pvc data"); return c }(), []string{"ReadWriteOnce", "ReadWriteMany"}, nil},
 	} {

@@ -8,8 +8,10 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/structured-merge-diff/v6/value"
 )
 
@@ -26,9 +28,11 @@ func toUnstructured(obj runtime.Object) (map[string]any, error) {
 	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
 		if st := structPlanFor(v.Elem().Type()); st != nil && !value.TypeReflectEntryOf(v.Elem().Type()).CanConvertToUnstructured() {
 			m := make(map[string]any, st.size)
-			err := st.into(m, v.Elem())
-			if !errors.Is(err, errUnsupported) {
-				return m, err
+			switch err := st.into(m, v.Elem()); {
+			case err == nil:
+				return m, nil
+			case !errors.Is(err, errUnsupported):
+				return nil, err
 			}
 		}
 	}
@@ -80,6 +84,17 @@ func lazyConverter(t reflect.Type) convert {
 func unsupported(reflect.Value) (any, error) { return nil, errUnsupported }
 
 func newConverter(t reflect.Type) convert {
+	switch t {
+	case intOrStringType:
+		return intOrString
+	case reflect.PointerTo(intOrStringType):
+		return func(v reflect.Value) (any, error) {
+			if v.IsNil() {
+				return nil, nil
+			}
+			return intOrString(v.Elem())
+		}
+	}
 	if entry := value.TypeReflectEntryOf(t); entry.CanConvertToUnstructured() {
 		// Quantity, IntOrString, Time, RawExtension and other types with
 		// their own conversion or JSON form.
@@ -171,6 +186,30 @@ func newConverter(t reflect.Type) convert {
 		}
 	}
 	return unsupported
+}
+
+var intOrStringType = reflect.TypeFor[intstr.IntOrString]()
+
+// intOrString converts an IntOrString as the converter does, without its
+// round trip through JSON (MarshalJSON, then a json.Decoder for the
+// result): an int64 or the string. A string that is not valid UTF-8
+// (which JSON would change) and an impossible Type are left to the
+// converter.
+func intOrString(v reflect.Value) (any, error) {
+	var x *intstr.IntOrString
+	if v.CanAddr() {
+		x = v.Addr().Interface().(*intstr.IntOrString)
+	} else {
+		c := v.Interface().(intstr.IntOrString)
+		x = &c
+	}
+	switch {
+	case x.Type == intstr.Int:
+		return int64(x.IntVal), nil
+	case x.Type == intstr.String && utf8.ValidString(x.StrVal):
+		return x.StrVal, nil
+	}
+	return value.TypeReflectEntryOf(intOrStringType).ToUnstructured(v)
 }
 
 func uintValue(u uint64) (any, error) {

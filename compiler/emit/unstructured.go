@@ -27,7 +27,7 @@ func toUnstructured(obj runtime.Object) (map[string]any, error) {
 	v := reflect.ValueOf(obj)
 	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
 		if st := structPlanFor(v.Elem().Type()); st != nil && !value.TypeReflectEntryOf(v.Elem().Type()).CanConvertToUnstructured() {
-			m := make(map[string]any, st.size)
+			m := make(map[string]any, st.count(v.Elem()))
 			switch err := st.into(m, v.Elem()); {
 			case err == nil:
 				return m, nil
@@ -178,7 +178,7 @@ func newConverter(t reflect.Type) convert {
 			return unsupported
 		}
 		return func(v reflect.Value) (any, error) {
-			m := make(map[string]any, st.size)
+			m := make(map[string]any, st.count(v))
 			if err := st.into(m, v); err != nil {
 				return nil, err
 			}
@@ -222,7 +222,6 @@ func uintValue(u uint64) (any, error) {
 // structPlan is the conversion of a struct type into map entries.
 type structPlan struct {
 	fields []fieldPlan
-	size   int
 }
 
 type fieldPlan struct {
@@ -249,7 +248,7 @@ func structPlanFor(t reflect.Type) *structPlan {
 }
 
 func newStructPlan(t reflect.Type) *structPlan {
-	p := &structPlan{size: t.NumField()}
+	p := &structPlan{}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -302,6 +301,27 @@ func newStructPlan(t reflect.Type) *structPlan {
 		p.fields = append(p.fields, fp)
 	}
 	return p
+}
+
+// count returns how many entries into adds for struct v: the fields
+// omitempty and omitzero keep. Maps made that size hold them without
+// growing, and without the room for every field of the large API structs
+// (most of which are empty).
+func (p *structPlan) count(v reflect.Value) int {
+	n := 0
+	for i := range p.fields {
+		f := &p.fields[i]
+		fv := v.Field(f.index)
+		if f.omitempty && isEmpty(fv) || f.omitzero != nil && f.omitzero(fv) {
+			continue
+		}
+		if f.inline != nil {
+			n += f.inline.count(fv)
+			continue
+		}
+		n++
+	}
+	return n
 }
 
 // into adds the fields of struct v to m.

@@ -115,19 +115,38 @@ func newConverter(t reflect.Type) convert {
 		if t.Key().Kind() != reflect.String {
 			return unsupported
 		}
+		if t == reflect.TypeFor[map[string]string]() {
+			// Labels, selectors and data: no reflection per entry.
+			return func(v reflect.Value) (any, error) {
+				if v.IsNil() {
+					return nil, nil
+				}
+				src := v.Interface().(map[string]string)
+				m := make(map[string]any, len(src))
+				for k, x := range src {
+					m[k] = x
+				}
+				return m, nil
+			}
+		}
 		elem := lazyConverter(t.Elem())
 		return func(v reflect.Value) (any, error) {
 			if v.IsNil() {
 				return nil, nil
 			}
 			m := make(map[string]any, v.Len())
+			// One key and one value are reused for every entry, where
+			// MapIter's Key and Value would allocate a copy of each.
+			key, val := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
 			it := v.MapRange()
 			for it.Next() {
-				x, err := elem(it.Value())
+				key.SetIterKey(it)
+				val.SetIterValue(it)
+				x, err := elem(val)
 				if err != nil {
 					return nil, err
 				}
-				m[it.Key().String()] = x
+				m[key.String()] = x
 			}
 			return m, nil
 		}

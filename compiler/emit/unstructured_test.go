@@ -65,6 +65,11 @@ func TestToUnstructuredSameAsConverter(t *testing.T) {
 		&corev1.ConfigMap{},
 		&corev1.ConfigMap{Data: map[string]string{}, BinaryData: map[string][]byte{"b": {0, 1, 2, 255}, "nil": nil}},
 		&corev1.Secret{Data: map[string][]byte{"x": []byte("secret")}, Immutable: ptr.To(false)},
+		// Maps of several entries: each value converted on its own.
+		&corev1.ConfigMap{Data: map[string]string{"a": "1", "b": "", "c": "three"}, BinaryData: map[string][]byte{"x": {1}, "y": {2, 3}, "z": {}}},
+		&corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Resources: corev1.ResourceRequirements{
+			Limits: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse("64Mi"), "example.com/gpu": resource.MustParse("1")}}}},
+			NodeSelector: map[string]string{"disk": "ssd", "zone": "a"}}},
 		&corev1.Service{Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromString("http")}, {TargetPort: intstr.FromInt32(8080)}}}},
 		// IntOrString: JSON would replace the invalid UTF-8, and a Type
 		// that is neither is an error.

@@ -341,11 +341,13 @@ func readsAsString(s string) (str, sure bool) {
 		return false, false
 	}
 	plain := strings.ReplaceAll(s, "_", "")
-	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
-		return false, true
-	}
-	if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
-		return false, true
+	if intAlphabet(plain) {
+		if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
+			return false, true
+		}
+		if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
+			return false, true
+		}
 	}
 	if yamlFloat(plain) {
 		if _, err := strconv.ParseFloat(plain, 64); err == nil {
@@ -362,6 +364,23 @@ func readsAsString(s string) (str, sure bool) {
 		return err != nil, true
 	}
 	return true, true
+}
+
+// intAlphabet reports whether every byte of s may appear in an integer
+// strconv.ParseInt or ParseUint reads with base 0 (signs, digits, hex
+// digits and the 0x, 0o and 0b prefixes). Others cannot parse, so a
+// quantity such as 50m or 64Mi is not given to them: their errors
+// allocate.
+func intAlphabet(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F',
+			c == '+', c == '-', c == 'x', c == 'X', c == 'o', c == 'O':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // yamlFloat reports whether s has the form of a YAML 1.1 float:

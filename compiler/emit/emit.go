@@ -224,12 +224,19 @@ func Normalize(m map[string]any) {
 	}
 }
 
-// decorate adds wavec's labels and Argo CD's annotations to u.
+// decorate adds wavec's labels and Argo CD's annotations to u. It works on
+// the object's metadata map as Unstructured's GetLabels and SetLabels (and
+// their annotation twins) would, without their copies through
+// map[string]string: labels or annotations that are not a map of strings
+// are replaced, metadata is made when missing, and metadata that is not a
+// map is left alone.
 func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
-	labels := u.GetLabels()
-	if labels == nil {
-		labels = map[string]string{}
+	md, ok := u.Object["metadata"].(map[string]any)
+	if _, present := u.Object["metadata"]; !present {
+		md, ok = map[string]any{}, true
+		u.Object["metadata"] = md
 	}
+	labels := stringMap(md, "labels")
 	for k, v := range p.Labels {
 		if _, ok := labels[k]; !ok || r.Object == nil {
 			labels[k] = v
@@ -250,24 +257,38 @@ func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
 	}
 	labels[PartOfLabel] = p.Name
 	labels[ManagedByLabel] = ManagedBy
-	u.SetLabels(labels)
-
-	ann := u.GetAnnotations()
-	if ann == nil {
-		ann = map[string]string{}
+	if ok {
+		md["labels"] = labels
 	}
+
+	ann := stringMap(md, "annotations")
 	for k, v := range r.Annotations {
 		ann[k] = v
 	}
 	for k, v := range Annotations(r) {
 		ann[k] = v
 	}
-	if opts := syncOptions(ann[argocd.AnnotationSyncOptions], r); opts != "" {
+	existing, _ := ann[argocd.AnnotationSyncOptions].(string)
+	if opts := syncOptions(existing, r); opts != "" {
 		ann[argocd.AnnotationSyncOptions] = opts
 	}
-	if len(ann) > 0 {
-		u.SetAnnotations(ann)
+	if len(ann) > 0 && ok {
+		md["annotations"] = ann
 	}
+}
+
+// stringMap returns a copy of md[key] when it is a map whose values are
+// all strings, else an empty map (md may be nil).
+func stringMap(md map[string]any, key string) map[string]any {
+	src, _ := md[key].(map[string]any)
+	out := make(map[string]any, len(src)+4)
+	for k, v := range src {
+		if _, ok := v.(string); !ok {
+			return map[string]any{}
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // NameLabelValue returns the value wavec gives NameLabel on an object

@@ -17,9 +17,11 @@
 package emit
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"fmt"
+	"io"
 	goruntime "runtime"
 	"strings"
 	"sync"
@@ -156,6 +158,19 @@ func Join(docs []*Document) []byte {
 		b.Write(d.YAML)
 	}
 	return b.Bytes()
+}
+
+// Write writes documents to w as the YAML stream Join returns, through a
+// buffer of its own, without holding the whole stream in memory.
+func Write(w io.Writer, docs []*Document) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	for i, d := range docs {
+		if i > 0 {
+			bw.WriteString("---\n")
+		}
+		bw.Write(d.YAML)
+	}
+	return bw.Flush()
 }
 
 // explicitTimeout returns the timeout the pipeline gives for r's step or

@@ -25,11 +25,22 @@ import (
 // like timestamps or sexagesimal numbers) is handed to go-yaml v2 whole.
 // FuzzMarshal holds the two to the same output.
 func Marshal(obj map[string]any) ([]byte, error) {
-	w := writer{buf: make([]byte, 0, 1024)}
+	return AppendMarshal(make([]byte, 0, 1024), obj)
+}
+
+// AppendMarshal appends the YAML Marshal writes for obj to dst and returns
+// the extended buffer, so that a caller writing many documents can reuse
+// one scratch buffer. On an error, dst is returned as it was.
+func AppendMarshal(dst []byte, obj map[string]any) ([]byte, error) {
+	w := writer{buf: dst}
 	if w.mapping(obj, 0, false) {
 		return w.buf, nil
 	}
-	return goyaml.Marshal(obj)
+	b, err := goyaml.Marshal(obj)
+	if err != nil {
+		return dst, err
+	}
+	return append(w.buf[:len(dst)], b...), nil
 }
 
 // MarshalValue is Marshal for any value at the root of a document.

@@ -157,6 +157,21 @@ func checkSame(t *testing.T, v any) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("for %#v\ngot:\n%s\ngo-yaml v2:\n%s", v, got, want)
 	}
+	if m, ok := v.(map[string]any); ok {
+		// After a document already in the buffer, as emit writes them.
+		prefix := []byte("kind: Earlier\n---\n")
+		dst := append(make([]byte, 0, 4096), prefix...)
+		got, err := AppendMarshal(dst, m)
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("AppendMarshal: error %v, go-yaml's %v, for %#v", err, werr, v)
+		}
+		if err == nil && (!bytes.HasPrefix(got, prefix) || !bytes.Equal(got[len(prefix):], want)) {
+			t.Fatalf("AppendMarshal for %#v\ngot:\n%s\ngo-yaml v2 after the prefix:\n%s", v, got, want)
+		}
+		if err != nil && !bytes.Equal(got, prefix) {
+			t.Fatalf("AppendMarshal failed and changed the buffer to %q", got)
+		}
+	}
 }
 
 // TestMarshalStrings holds every tricky string, as a value at several

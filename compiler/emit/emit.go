@@ -97,8 +97,11 @@ func EmitWith(p *ir.Pipeline, opts Options) ([]*Document, error) {
 	var wg sync.WaitGroup
 	for range max(1, min(goruntime.GOMAXPROCS(0), len(p.Resources))) {
 		wg.Go(func() {
+			// Each worker serialises into one scratch buffer; documents
+			// keep exact-size copies, not buffers with room to spare.
+			scratch := make([]byte, 0, 16<<10)
 			for i := range next {
-				perResource[i], errs[i] = emitResource(p, p.Resources[i], opts)
+				perResource[i], errs[i] = emitResource(p, p.Resources[i], opts, &scratch)
 			}
 		})
 	}
@@ -120,8 +123,9 @@ func EmitWith(p *ir.Pipeline, opts Options) ([]*Document, error) {
 	return docs, nil
 }
 
-// emitResource builds and serialises the objects of one resource.
-func emitResource(p *ir.Pipeline, r *ir.Resource, opts Options) ([]*Document, error) {
+// emitResource builds and serialises the objects of one resource, using
+// *scratch to write the YAML.
+func emitResource(p *ir.Pipeline, r *ir.Resource, opts Options, scratch *[]byte) ([]*Document, error) {
 	objs, err := build(p, r)
 	if err != nil {
 		return nil, err
@@ -129,11 +133,12 @@ func emitResource(p *ir.Pipeline, r *ir.Resource, opts Options) ([]*Document, er
 	docs := make([]*Document, 0, len(objs))
 	for _, u := range objs {
 		decorate(p, r, u)
-		b, err := kubeyaml.Marshal(u.Object)
+		b, err := kubeyaml.AppendMarshal((*scratch)[:0], u.Object)
 		if err != nil {
 			return nil, err
 		}
-		d := &Document{Resource: r, Object: u, YAML: b,
+		*scratch = b
+		d := &Document{Resource: r, Object: u, YAML: bytes.Clone(b),
 			key: docKey{kind: u.GetKind(), name: cmp.Or(u.GetName(), u.GetGenerateName()), namespace: u.GetNamespace(), apiVersion: u.GetAPIVersion()}}
 		if opts.YAMLOnly {
 			d.Object = nil

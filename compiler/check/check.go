@@ -42,8 +42,6 @@ func Check(files []*syntax.File, opts Options) (*ir.Pipeline, diag.List) {
 		opts:   opts,
 		p:      &ir.Pipeline{Restricted: true, Timeout: ir.DefaultTimeout},
 		params: map[string]*param{},
-		decls:  map[declKey]*decl{},
-		byName: map[string][]*decl{},
 	}
 	c.files = append(c.files, files...)
 	sort.SliceStable(c.files, func(i, j int) bool { return c.files[i].Source.Name() < c.files[j].Source.Name() })

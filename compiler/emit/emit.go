@@ -209,13 +209,11 @@ func build(p *ir.Pipeline, r *ir.Resource) ([]*unstructured.Unstructured, error)
 		}
 		return out, nil
 	}
-	typed := typedObject(p, r)
-	m, err := toUnstructured(typed)
+	// The typed object's map without status, normalised.
+	m, err := toObject(typedObject(p, r), "status")
 	if err != nil {
 		return nil, err
 	}
-	delete(m, "status")
-	Normalize(m)
 	if err := applyOverlays(m, r.Overlays); err != nil { // general blocks (overlay.go)
 		return nil, err
 	}

@@ -25,6 +25,7 @@ import (
 	goruntime "runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -91,33 +92,38 @@ func EmitWith(p *ir.Pipeline, opts Options) ([]*Document, error) {
 	// Resources are built and serialised concurrently, a worker per CPU;
 	// each result goes to its resource's slot and the documents are sorted
 	// at the end, so the output does not depend on scheduling.
+	// Workers take the next resource by counting, not from a channel fed
+	// by this goroutine: no hand-over and wake-up for every resource.
 	perResource := make([][]*Document, len(p.Resources))
 	errs := make([]error, len(p.Resources))
-	next := make(chan int)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range max(1, min(goruntime.GOMAXPROCS(0), len(p.Resources))) {
 		wg.Go(func() {
 			// Each worker serialises into one scratch buffer; documents
 			// keep exact-size copies, not buffers with room to spare.
 			scratch := make([]byte, 0, 16<<10)
-			for i := range next {
-				perResource[i], errs[i] = emitResource(p, p.Resources[i], opts, &scratch)
+			for i := int(next.Add(1) - 1); i < len(p.Resources); i = int(next.Add(1) - 1) {
+				if !p.Resources[i].External {
+					perResource[i], errs[i] = emitResource(p, p.Resources[i], opts, &scratch)
+				}
 			}
 		})
 	}
-	for i, r := range p.Resources {
-		if !r.External {
-			next <- i
-		}
-	}
-	close(next)
 	wg.Wait()
-	var docs []*Document
+	n := 0
 	for i, r := range p.Resources {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("%s: %w", r.Ref(), errs[i])
 		}
-		docs = append(docs, perResource[i]...)
+		n += len(perResource[i])
+	}
+	var docs []*Document // nil when there are none, as before
+	if n > 0 {
+		docs = make([]*Document, 0, n)
+	}
+	for _, ds := range perResource {
+		docs = append(docs, ds...)
 	}
 	sortDocuments(docs)
 	return docs, nil

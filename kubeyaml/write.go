@@ -1,6 +1,7 @@
 package kubeyaml
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,11 +26,22 @@ import (
 // like timestamps or sexagesimal numbers) is handed to go-yaml v2 whole.
 // FuzzMarshal holds the two to the same output.
 func Marshal(obj map[string]any) ([]byte, error) {
-	w := writer{buf: make([]byte, 0, 1024)}
+	return AppendMarshal(make([]byte, 0, 1024), obj)
+}
+
+// AppendMarshal appends the YAML Marshal writes for obj to dst and returns
+// the extended buffer, so that a caller writing many documents can reuse
+// one scratch buffer. On an error, dst is returned as it was.
+func AppendMarshal(dst []byte, obj map[string]any) ([]byte, error) {
+	w := writer{buf: dst}
 	if w.mapping(obj, 0, false) {
 		return w.buf, nil
 	}
-	return goyaml.Marshal(obj)
+	b, err := goyaml.Marshal(obj)
+	if err != nil {
+		return dst, err
+	}
+	return append(w.buf[:len(dst)], b...), nil
 }
 
 // MarshalValue is Marshal for any value at the root of a document.
@@ -80,13 +92,16 @@ func (w *writer) mapping(m map[string]any, indent int, cont bool) bool {
 		w.buf = append(w.buf, "{}\n"...)
 		return true
 	}
-	var stack [32]string
-	keys := stack[:0]
-	for k := range m {
-		keys = append(keys, k)
+	// The entries, sorted by key, so that each value is not looked up
+	// again.
+	var stack [32]entry
+	entries := stack[:0]
+	for k, v := range m {
+		entries = append(entries, entry{k, v})
 	}
-	slices.SortFunc(keys, compareKeys)
-	for i, k := range keys {
+	slices.SortFunc(entries, func(a, b entry) int { return compareKeys(a.key, b.key) })
+	for i, e := range entries {
+		k := e.key
 		if i > 0 || !cont {
 			w.indent(indent)
 		}
@@ -98,7 +113,7 @@ func (w *writer) mapping(m map[string]any, indent int, cont bool) bool {
 			return false
 		}
 		col := indent + len(w.buf) - start + 2
-		switch v := m[k].(type) {
+		switch v := e.value.(type) {
 		case map[string]any:
 			if len(v) == 0 {
 				w.buf = append(w.buf, ": {}\n"...)
@@ -126,6 +141,12 @@ func (w *writer) mapping(m map[string]any, indent int, cont bool) bool {
 		}
 	}
 	return true
+}
+
+// entry is a key of a mapping and its value.
+type entry struct {
+	key   string
+	value any
 }
 
 // sequence writes a sequence whose dashes are at indent; cont says the
@@ -341,11 +362,13 @@ func readsAsString(s string) (str, sure bool) {
 		return false, false
 	}
 	plain := strings.ReplaceAll(s, "_", "")
-	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
-		return false, true
-	}
-	if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
-		return false, true
+	if mayBeInt(plain) {
+		if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
+			return false, true
+		}
+		if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
+			return false, true
+		}
 	}
 	if yamlFloat(plain) {
 		if _, err := strconv.ParseFloat(plain, 64); err == nil {
@@ -362,6 +385,32 @@ func readsAsString(s string) (str, sure bool) {
 		return err != nil, true
 	}
 	return true, true
+}
+
+// mayBeInt reports whether s has the form of an integer strconv.ParseInt
+// or ParseUint may read with base 0: a sign, then digits, or 0x, 0o or 0b
+// and digits of that base. Others cannot parse, so strings such as 50m,
+// 64Mi or -c are not given to them: their errors allocate.
+func mayBeInt(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	digit := func(c byte) bool { return c >= '0' && c <= '9' }
+	if len(s) >= 2 && s[0] == '0' {
+		switch s[1] {
+		case 'x', 'X':
+			digit = func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+			s = s[2:]
+		case 'o', 'O', 'b', 'B':
+			s = s[2:]
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if !digit(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // yamlFloat reports whether s has the form of a YAML 1.1 float:
@@ -409,6 +458,22 @@ func yamlFloat(s string) bool {
 // other characters, runs of digits by their number, otherwise by code
 // point, a prefix first.
 func compareKeys(a, b string) int {
+	// Most keys differ first at a letter: past an equal prefix (which
+	// decodes to the same runes in both, as the next bytes are ASCII), two
+	// letters compare by code point. An ASCII key that is a prefix of the
+	// other sorts first.
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	switch {
+	case i == len(a) || i == len(b):
+		if isASCII(a[:i]) {
+			return cmp.Compare(len(a), len(b))
+		}
+	case asciiLetter(a[i]) && asciiLetter(b[i]):
+		return cmp.Compare(a[i], b[i])
+	}
 	if keyLess(a, b) {
 		return -1
 	}
@@ -466,6 +531,8 @@ func codeLess[T byte | rune](ar, br []T) bool {
 	}
 	return len(ar) < len(br)
 }
+
+func asciiLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

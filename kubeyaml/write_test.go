@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -157,6 +158,21 @@ func checkSame(t *testing.T, v any) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("for %#v\ngot:\n%s\ngo-yaml v2:\n%s", v, got, want)
 	}
+	if m, ok := v.(map[string]any); ok {
+		// After a document already in the buffer, as emit writes them.
+		prefix := []byte("kind: Earlier\n---\n")
+		dst := append(make([]byte, 0, 4096), prefix...)
+		got, err := AppendMarshal(dst, m)
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("AppendMarshal: error %v, go-yaml's %v, for %#v", err, werr, v)
+		}
+		if err == nil && (!bytes.HasPrefix(got, prefix) || !bytes.Equal(got[len(prefix):], want)) {
+			t.Fatalf("AppendMarshal for %#v\ngot:\n%s\ngo-yaml v2 after the prefix:\n%s", v, got, want)
+		}
+		if err != nil && !bytes.Equal(got, prefix) {
+			t.Fatalf("AppendMarshal failed and changed the buffer to %q", got)
+		}
+	}
 }
 
 // TestMarshalStrings holds every tricky string, as a value at several
@@ -234,7 +250,31 @@ func FuzzMarshal(f *testing.F) {
 // kinds with labels, annotations, probes and resources) are written by
 // Marshal itself, not handed to go-yaml.
 func TestMarshalDirect(t *testing.T) {
-	obj := map[string]any{
+	obj := typicalDeployment()
+	w := writer{}
+	if !w.mapping(obj, 0, false) {
+		t.Fatal("a typical Deployment was handed to go-yaml")
+	}
+	checkSame(t, obj)
+}
+
+// BenchmarkMarshal writes a typical Deployment into a reused buffer, as
+// emit does.
+func BenchmarkMarshal(b *testing.B) {
+	obj := typicalDeployment()
+	b.ReportAllocs()
+	var buf []byte
+	for range b.N {
+		var err error
+		if buf, err = AppendMarshal(buf[:0], obj); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// typicalDeployment is a Deployment as wavec emits them.
+func typicalDeployment() map[string]any {
+	return map[string]any{
 		"apiVersion": "apps/v1",
 		"kind":       "Deployment",
 		"metadata": map[string]any{
@@ -257,11 +297,6 @@ func TestMarshalDirect(t *testing.T) {
 			}}}},
 		},
 	}
-	w := writer{}
-	if !w.mapping(obj, 0, false) {
-		t.Fatal("a typical Deployment was handed to go-yaml")
-	}
-	checkSame(t, obj)
 }
 
 func ExampleMarshal() {
@@ -272,4 +307,47 @@ func ExampleMarshal() {
 	//   "on": "yes"
 	//   port: "8080"
 	// kind: ConfigMap
+}
+
+// TestCompareKeys holds compareKeys, with its shortcut for keys that
+// differ first at a letter, to keyLess on every pair of tricky strings and
+// of keys Kubernetes objects have.
+func TestCompareKeys(t *testing.T) {
+	keys := append([]string{"apiVersion", "kind", "metadata", "spec", "app.kubernetes.io/name", "app.kubernetes.io/part-of",
+		"a1", "a10", "a2", "a01", "a0", "abc", "ab", "aB", "Ab", "a_b", "a-b", "a.b", "x9y", "x10y", "ä", "äb", "aä", "é1", "é2", "é10",
+		"\xc3", "\xc3\xa4", "\xc2\xa0", "\xc2", "a\xc3", "a\xc3b", "a\xc3c", "\xc3a", "\xc3b"},
+		trickyStrings...)
+	for _, a := range keys {
+		for _, b := range keys {
+			want := 0
+			if keyLess(a, b) {
+				want = -1
+			} else if keyLess(b, a) {
+				want = 1
+			}
+			if got := compareKeys(a, b); got != want {
+				t.Errorf("compareKeys(%q, %q) = %d, keyLess says %d", a, b, got, want)
+			}
+		}
+	}
+}
+
+// TestMayBeInt checks that every string strconv reads as an integer with
+// base 0 passes mayBeInt, which keeps the others from strconv.
+func TestMayBeInt(t *testing.T) {
+	strs := append([]string{"0x1f", "0X1F", "-0x1", "+0o17", "0O7", "0b1", "-0B1", "017", "08", "+5", "-0", "0x", "0o", "0b",
+		"9223372036854775807", "18446744073709551615", "-c", "50m", "64Mi", "1e3", "0xg", "0b2", "abc", "+", "-"}, trickyStrings...)
+	for _, s := range strs {
+		plain := strings.ReplaceAll(s, "_", "")
+		_, ierr := strconv.ParseInt(plain, 0, 64)
+		_, uerr := strconv.ParseUint(plain, 0, 64)
+		if (ierr == nil || uerr == nil) && !mayBeInt(plain) {
+			t.Errorf("%q parses as an integer but mayBeInt says no", plain)
+		}
+	}
+	for _, s := range []string{"-c", "50m", "64Mi", "1.4.2", "0xg", "abc"} {
+		if mayBeInt(s) {
+			t.Errorf("mayBeInt(%q): want false", s)
+		}
+	}
 }

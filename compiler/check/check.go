@@ -42,11 +42,15 @@ func Check(files []*syntax.File, opts Options) (*ir.Pipeline, diag.List) {
 		opts:   opts,
 		p:      &ir.Pipeline{Restricted: true, Timeout: ir.DefaultTimeout},
 		params: map[string]*param{},
-		decls:  map[declKey]*decl{},
-		byName: map[string][]*decl{},
 	}
 	c.files = append(c.files, files...)
 	sort.SliceStable(c.files, func(i, j int) bool { return c.files[i].Source.Name() < c.files[j].Source.Name() })
+	c.byFile = make(map[string]*syntax.File, len(c.files))
+	for _, f := range c.files {
+		if _, ok := c.byFile[f.Source.Name()]; !ok {
+			c.byFile[f.Source.Name()] = f
+		}
+	}
 	c.header()
 	c.collectParams()
 	c.applySets()
@@ -72,6 +76,8 @@ type checker struct {
 	images map[string]error
 	opts   Options
 	files  []*syntax.File
+	// byFile holds the files by name (the first of a name), for fileOf.
+	byFile map[string]*syntax.File
 	diags  diag.List
 	p      *ir.Pipeline
 	params map[string]*param

@@ -504,6 +504,14 @@ func kindWords(ks []ir.Kind) string {
 // permissions exist fail, so their wave never becomes healthy and the wave
 // of the binding never comes.
 func (c *checker) bindingReads() {
+	// The bindings, in declaration order, gathered once: not every
+	// declaration for every workload.
+	var bindings []*decl
+	for _, b := range c.order_ {
+		if b.res.Binding != nil && !b.res.External {
+			bindings = append(bindings, b)
+		}
+	}
 	for _, d := range c.order_ {
 		w := d.res.Workload
 		if w == nil || w.ServiceAccount == nil || d.res.External {
@@ -514,11 +522,8 @@ func (c *checker) bindingReads() {
 			continue
 		}
 		at := span(entryValue(e))
-		for _, b := range c.order_ {
+		for _, b := range bindings {
 			bs := b.res.Binding
-			if bs == nil || b.res.External {
-				continue
-			}
 			for _, s := range bs.Subjects {
 				if s != w.ServiceAccount {
 					continue

@@ -16,6 +16,15 @@ import (
 // collectDecls records every declaration: top-level ones and those written
 // inside wave and hook statements.
 func (c *checker) collectDecls() {
+	// Room for every top-level declaration up front: a large pipeline's
+	// tables would otherwise be copied at each doubling.
+	n := 0
+	for _, f := range c.files {
+		n += len(f.Decls)
+	}
+	c.decls = make(map[declKey]*decl, n)
+	c.byName = make(map[string][]*decl, n)
+	c.order_ = make([]*decl, 0, n)
 	for _, f := range c.files {
 		for _, d := range f.Decls {
 			switch {

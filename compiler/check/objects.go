@@ -329,7 +329,7 @@ func (c *checker) objectNamespaces() {
 			}
 		}
 	}
-	seen := map[identity]*decl{}
+	seen := make(map[identity]*decl, len(c.order_))
 	for _, d := range c.order_ {
 		r := d.res
 		if r.Object == nil {

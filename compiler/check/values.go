@@ -276,10 +276,8 @@ type scalar struct {
 
 // fileOf returns the file a span belongs to.
 func (c *checker) fileOf(s source.Span) *syntax.File {
-	for _, f := range c.files {
-		if f.Source.Name() == s.Start.Filename {
-			return f
-		}
+	if f, ok := c.byFile[s.Start.Filename]; ok {
+		return f
 	}
 	if len(c.files) > 0 {
 		return c.files[0]
@@ -298,7 +296,7 @@ func (c *checker) scalarOf(v *syntax.Value, what string) (scalar, bool) {
 }
 
 func (c *checker) scalarOfPrimary(p *syntax.Primary, what string) (scalar, bool) {
-	sp := span(p)
+	sp := p.Span() // not span(p): every value of a pipeline passes here
 	switch {
 	case p.String != nil:
 		text, ok := c.interpolated(p.String, c.fileOf(sp), true)

@@ -17,12 +17,15 @@
 package emit
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"fmt"
+	"io"
 	goruntime "runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -89,37 +92,46 @@ func EmitWith(p *ir.Pipeline, opts Options) ([]*Document, error) {
 	// Resources are built and serialised concurrently, a worker per CPU;
 	// each result goes to its resource's slot and the documents are sorted
 	// at the end, so the output does not depend on scheduling.
+	// Workers take the next resource by counting, not from a channel fed
+	// by this goroutine: no hand-over and wake-up for every resource.
 	perResource := make([][]*Document, len(p.Resources))
 	errs := make([]error, len(p.Resources))
-	next := make(chan int)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range max(1, min(goruntime.GOMAXPROCS(0), len(p.Resources))) {
 		wg.Go(func() {
-			for i := range next {
-				perResource[i], errs[i] = emitResource(p, p.Resources[i], opts)
+			// Each worker serialises into one scratch buffer; documents
+			// keep exact-size copies, not buffers with room to spare.
+			scratch := make([]byte, 0, 16<<10)
+			for i := int(next.Add(1) - 1); i < len(p.Resources); i = int(next.Add(1) - 1) {
+				if !p.Resources[i].External {
+					perResource[i], errs[i] = emitResource(p, p.Resources[i], opts, &scratch)
+				}
 			}
 		})
 	}
-	for i, r := range p.Resources {
-		if !r.External {
-			next <- i
-		}
-	}
-	close(next)
 	wg.Wait()
-	var docs []*Document
+	n := 0
 	for i, r := range p.Resources {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("%s: %w", r.Ref(), errs[i])
 		}
-		docs = append(docs, perResource[i]...)
+		n += len(perResource[i])
+	}
+	var docs []*Document // nil when there are none, as before
+	if n > 0 {
+		docs = make([]*Document, 0, n)
+	}
+	for _, ds := range perResource {
+		docs = append(docs, ds...)
 	}
 	sortDocuments(docs)
 	return docs, nil
 }
 
-// emitResource builds and serialises the objects of one resource.
-func emitResource(p *ir.Pipeline, r *ir.Resource, opts Options) ([]*Document, error) {
+// emitResource builds and serialises the objects of one resource, using
+// *scratch to write the YAML.
+func emitResource(p *ir.Pipeline, r *ir.Resource, opts Options, scratch *[]byte) ([]*Document, error) {
 	objs, err := build(p, r)
 	if err != nil {
 		return nil, err
@@ -127,11 +139,12 @@ func emitResource(p *ir.Pipeline, r *ir.Resource, opts Options) ([]*Document, er
 	docs := make([]*Document, 0, len(objs))
 	for _, u := range objs {
 		decorate(p, r, u)
-		b, err := kubeyaml.Marshal(u.Object)
+		b, err := kubeyaml.AppendMarshal((*scratch)[:0], u.Object)
 		if err != nil {
 			return nil, err
 		}
-		d := &Document{Resource: r, Object: u, YAML: b,
+		*scratch = b
+		d := &Document{Resource: r, Object: u, YAML: bytes.Clone(b),
 			key: docKey{kind: u.GetKind(), name: cmp.Or(u.GetName(), u.GetGenerateName()), namespace: u.GetNamespace(), apiVersion: u.GetAPIVersion()}}
 		if opts.YAMLOnly {
 			d.Object = nil
@@ -156,6 +169,19 @@ func Join(docs []*Document) []byte {
 		b.Write(d.YAML)
 	}
 	return b.Bytes()
+}
+
+// Write writes documents to w as the YAML stream Join returns, through a
+// buffer of its own, without holding the whole stream in memory.
+func Write(w io.Writer, docs []*Document) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	for i, d := range docs {
+		if i > 0 {
+			bw.WriteString("---\n")
+		}
+		bw.Write(d.YAML)
+	}
+	return bw.Flush()
 }
 
 // explicitTimeout returns the timeout the pipeline gives for r's step or
@@ -189,13 +215,11 @@ func build(p *ir.Pipeline, r *ir.Resource) ([]*unstructured.Unstructured, error)
 		}
 		return out, nil
 	}
-	typed := typedObject(p, r)
-	m, err := toUnstructured(typed)
+	// The typed object's map without status, normalised.
+	m, err := toObject(typedObject(p, r), "status")
 	if err != nil {
 		return nil, err
 	}
-	delete(m, "status")
-	Normalize(m)
 	if err := applyOverlays(m, r.Overlays); err != nil { // general blocks (overlay.go)
 		return nil, err
 	}
@@ -224,12 +248,19 @@ func Normalize(m map[string]any) {
 	}
 }
 
-// decorate adds wavec's labels and Argo CD's annotations to u.
+// decorate adds wavec's labels and Argo CD's annotations to u. It works on
+// the object's metadata map as Unstructured's GetLabels and SetLabels (and
+// their annotation twins) would, without their copies through
+// map[string]string: labels or annotations that are not a map of strings
+// are replaced, metadata is made when missing, and metadata that is not a
+// map is left alone.
 func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
-	labels := u.GetLabels()
-	if labels == nil {
-		labels = map[string]string{}
+	md, ok := u.Object["metadata"].(map[string]any)
+	if _, present := u.Object["metadata"]; !present {
+		md, ok = map[string]any{}, true
+		u.Object["metadata"] = md
 	}
+	labels := stringMap(md, "labels")
 	for k, v := range p.Labels {
 		if _, ok := labels[k]; !ok || r.Object == nil {
 			labels[k] = v
@@ -250,24 +281,38 @@ func decorate(p *ir.Pipeline, r *ir.Resource, u *unstructured.Unstructured) {
 	}
 	labels[PartOfLabel] = p.Name
 	labels[ManagedByLabel] = ManagedBy
-	u.SetLabels(labels)
-
-	ann := u.GetAnnotations()
-	if ann == nil {
-		ann = map[string]string{}
+	if ok {
+		md["labels"] = labels
 	}
+
+	ann := stringMap(md, "annotations")
 	for k, v := range r.Annotations {
 		ann[k] = v
 	}
 	for k, v := range Annotations(r) {
 		ann[k] = v
 	}
-	if opts := syncOptions(ann[argocd.AnnotationSyncOptions], r); opts != "" {
+	existing, _ := ann[argocd.AnnotationSyncOptions].(string)
+	if opts := syncOptions(existing, r); opts != "" {
 		ann[argocd.AnnotationSyncOptions] = opts
 	}
-	if len(ann) > 0 {
-		u.SetAnnotations(ann)
+	if len(ann) > 0 && ok {
+		md["annotations"] = ann
 	}
+}
+
+// stringMap returns a copy of md[key] when it is a map whose values are
+// all strings, else an empty map (md may be nil).
+func stringMap(md map[string]any, key string) map[string]any {
+	src, _ := md[key].(map[string]any)
+	out := make(map[string]any, len(src)+4)
+	for k, v := range src {
+		if _, ok := v.(string); !ok {
+			return map[string]any{}
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // NameLabelValue returns the value wavec gives NameLabel on an object

@@ -1,9 +1,12 @@
 package emit_test
 
 import (
-	"github.com/wavec/wavec/argocd"
+	"bytes"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/wavec/wavec/argocd"
 
 	"github.com/wavec/wavec/compiler"
 	"github.com/wavec/wavec/compiler/emit"
@@ -126,5 +129,35 @@ func TestLongNameLabel(t *testing.T) {
 	res := build(t, "pipeline p in ns\nconfigmap "+name+" { A = \"1\" }\n")
 	if got := res.Documents[0].Object.GetLabels()[emit.NameLabel]; got != strings.Repeat("a", 62) {
 		t.Errorf("name label %q", got)
+	}
+}
+
+// failingWriter fails every write.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestWriteAsJoin holds the streamed YAML to Join's, with no, one and many
+// documents (more than Write's buffer holds), and passes a write error on.
+func TestWriteAsJoin(t *testing.T) {
+	res, diags := compiler.Compile([]string{"../testdata/allkinds"}, nil)
+	if diags.HasErrors() {
+		t.Fatal(diags.Err())
+	}
+	docs := res.Documents
+	for len(docs) < 200 {
+		docs = append(docs, res.Documents...)
+	}
+	for _, n := range []int{0, 1, 2, len(docs)} {
+		var b bytes.Buffer
+		if err := emit.Write(&b, docs[:n]); err != nil {
+			t.Fatal(err)
+		}
+		if want := emit.Join(docs[:n]); !bytes.Equal(b.Bytes(), want) {
+			t.Errorf("%d documents: Write wrote %d bytes, Join %d", n, b.Len(), len(want))
+		}
+	}
+	if err := emit.Write(failingWriter{}, docs); err == nil {
+		t.Error("Write to a failing writer: no error")
 	}
 }

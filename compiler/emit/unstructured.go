@@ -8,8 +8,10 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/structured-merge-diff/v6/value"
 )
 
@@ -22,17 +24,72 @@ import (
 // back to the converter. TestToUnstructuredSameAsConverter holds the two
 // to the same result.
 func toUnstructured(obj runtime.Object) (map[string]any, error) {
-	v := reflect.ValueOf(obj)
-	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
-		if st := structPlanFor(v.Elem().Type()); st != nil && !value.TypeReflectEntryOf(v.Elem().Type()).CanConvertToUnstructured() {
-			m := make(map[string]any, st.size)
-			err := st.into(m, v.Elem())
-			if !errors.Is(err, errUnsupported) {
-				return m, err
-			}
-		}
+	if m, err := convertRoot(obj, raw, ""); !errors.Is(err, errUnsupported) {
+		return m, err
 	}
 	return runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+}
+
+// toObject is toUnstructured followed by Normalize, with the top-level
+// field skip left out (status), done in one pass: null values and empty
+// maps are never put into the maps, only to be deleted, and the skipped
+// field is not converted at all. TestToObjectSameAsConverter holds it to
+// the converter's map, without skip, normalised.
+func toObject(obj runtime.Object, skip string) (map[string]any, error) {
+	if m, err := convertRoot(obj, inMap, skip); !errors.Is(err, errUnsupported) {
+		return m, err
+	}
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return nil, err
+	}
+	delete(m, skip)
+	Normalize(m)
+	return m, nil
+}
+
+// convertRoot converts a pointer to a struct; errUnsupported leaves it to
+// the converter.
+func convertRoot(obj runtime.Object, md mode, skip string) (map[string]any, error) {
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil, errUnsupported
+	}
+	st := structPlanFor(v.Elem().Type(), md != raw)
+	if st == nil || value.TypeReflectEntryOf(v.Elem().Type()).CanConvertToUnstructured() {
+		return nil, errUnsupported
+	}
+	m := make(map[string]any, st.count(v.Elem()))
+	if err := st.into(m, v.Elem(), skip); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// mode is where a value sits, which says what Normalize does to it.
+type mode uint8
+
+const (
+	// raw: as the converter makes it (toUnstructured, and what Normalize
+	// does not reach: lists in lists).
+	raw mode = iota
+	// inMap: a value of a map. Its maps lose their null values and their
+	// empty maps (except emptyDir); the maps in its lists are normalised.
+	inMap
+	// inList: an item of a list in a map. Its maps are normalised; a list
+	// is left raw.
+	inList
+)
+
+// keep reports whether a normalised map keeps the value x under key k.
+func keep(k string, x any) bool {
+	switch v := x.(type) {
+	case nil:
+		return false
+	case map[string]any:
+		return len(v) > 0 || k == "emptyDir"
+	}
+	return true
 }
 
 // errUnsupported makes toUnstructured fall back to the converter.
@@ -41,11 +98,18 @@ var errUnsupported = errors.New("unsupported type")
 // convert turns one value into its unstructured form.
 type convert func(v reflect.Value) (any, error)
 
-var converters sync.Map // reflect.Type -> convert
+// convKey is a type converted in a mode.
+type convKey struct {
+	t  reflect.Type
+	md mode
+}
 
-// converterFor returns the conversion of values of type t.
-func converterFor(t reflect.Type) convert {
-	if c, ok := converters.Load(t); ok {
+var converters sync.Map // convKey -> convert
+
+// converterFor returns the conversion of values of type t in mode md.
+func converterFor(t reflect.Type, md mode) convert {
+	key := convKey{t, md}
+	if c, ok := converters.Load(key); ok {
 		return c.(convert)
 	}
 	// A recursive type reaches itself while its conversion is being
@@ -53,37 +117,59 @@ func converterFor(t reflect.Type) convert {
 	var wg sync.WaitGroup
 	var real convert
 	wg.Add(1)
-	c, loaded := converters.LoadOrStore(t, convert(func(v reflect.Value) (any, error) {
+	c, loaded := converters.LoadOrStore(key, convert(func(v reflect.Value) (any, error) {
 		wg.Wait()
 		return real(v)
 	}))
 	if loaded {
 		return c.(convert)
 	}
-	real = newConverter(t)
+	real = newConverter(t, md)
 	wg.Done()
-	converters.Store(t, real)
+	converters.Store(key, real)
 	return real
 }
 
-// lazyConverter returns the conversion of type t, worked out when a value
-// of it is first converted: most fields of the API types are never set.
-func lazyConverter(t reflect.Type) convert {
+// lazyConverter returns the conversion of type t in mode md, worked out
+// when a value of it is first converted: most fields of the API types are
+// never set.
+func lazyConverter(t reflect.Type, md mode) convert {
 	var once sync.Once
 	var c convert
 	return func(v reflect.Value) (any, error) {
-		once.Do(func() { c = converterFor(t) })
+		once.Do(func() { c = converterFor(t, md) })
 		return c(v)
 	}
 }
 
 func unsupported(reflect.Value) (any, error) { return nil, errUnsupported }
 
-func newConverter(t reflect.Type) convert {
+func newConverter(t reflect.Type, md mode) convert {
+	switch t {
+	case intOrStringType:
+		return intOrString
+	case reflect.PointerTo(intOrStringType):
+		return func(v reflect.Value) (any, error) {
+			if v.IsNil() {
+				return nil, nil
+			}
+			return intOrString(v.Elem())
+		}
+	}
 	if entry := value.TypeReflectEntryOf(t); entry.CanConvertToUnstructured() {
 		// Quantity, IntOrString, Time, RawExtension and other types with
 		// their own conversion or JSON form.
-		return entry.ToUnstructured
+		if md == raw {
+			return entry.ToUnstructured
+		}
+		return func(v reflect.Value) (any, error) {
+			x, err := entry.ToUnstructured(v)
+			if err != nil {
+				return nil, err
+			}
+			normalizeValue(x, md)
+			return x, nil
+		}
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -100,19 +186,45 @@ func newConverter(t reflect.Type) convert {
 		if t.Key().Kind() != reflect.String {
 			return unsupported
 		}
-		elem := lazyConverter(t.Elem())
+		if t == reflect.TypeFor[map[string]string]() {
+			// Labels, selectors and data: no reflection per entry, and
+			// nothing to normalise.
+			return func(v reflect.Value) (any, error) {
+				if v.IsNil() {
+					return nil, nil
+				}
+				src := v.Interface().(map[string]string)
+				m := make(map[string]any, len(src))
+				for k, x := range src {
+					m[k] = x
+				}
+				return m, nil
+			}
+		}
+		valMode := raw
+		if md != raw {
+			valMode = inMap
+		}
+		elem := lazyConverter(t.Elem(), valMode)
 		return func(v reflect.Value) (any, error) {
 			if v.IsNil() {
 				return nil, nil
 			}
 			m := make(map[string]any, v.Len())
+			// One key and one value are reused for every entry, where
+			// MapIter's Key and Value would allocate a copy of each.
+			key, val := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
 			it := v.MapRange()
 			for it.Next() {
-				x, err := elem(it.Value())
+				key.SetIterKey(it)
+				val.SetIterValue(it)
+				x, err := elem(val)
 				if err != nil {
 					return nil, err
 				}
-				m[it.Key().String()] = x
+				if k := key.String(); valMode == raw || keep(k, x) {
+					m[k] = x
+				}
 			}
 			return m, nil
 		}
@@ -126,7 +238,16 @@ func newConverter(t reflect.Type) convert {
 				return base64.StdEncoding.EncodeToString(v.Bytes()), nil
 			}
 		}
-		elem := lazyConverter(t.Elem())
+		// Normalize reaches the items of a list in a map, not of a list
+		// in a list.
+		itemMode := raw
+		switch md {
+		case inMap:
+			itemMode = inList
+		case inList:
+			return converterFor(t, raw)
+		}
+		elem := lazyConverter(t.Elem(), itemMode)
 		return func(v reflect.Value) (any, error) {
 			if v.IsNil() {
 				return nil, nil
@@ -142,7 +263,7 @@ func newConverter(t reflect.Type) convert {
 			return s, nil
 		}
 	case reflect.Pointer:
-		elem := lazyConverter(t.Elem())
+		elem := lazyConverter(t.Elem(), md)
 		return func(v reflect.Value) (any, error) {
 			if v.IsNil() {
 				return nil, nil
@@ -155,22 +276,46 @@ func newConverter(t reflect.Type) convert {
 				return nil, nil
 			}
 			e := v.Elem()
-			return converterFor(e.Type())(e)
+			return converterFor(e.Type(), md)(e)
 		}
 	case reflect.Struct:
-		st := structPlanFor(t)
+		st := structPlanFor(t, md != raw)
 		if st == nil {
 			return unsupported
 		}
 		return func(v reflect.Value) (any, error) {
-			m := make(map[string]any, st.size)
-			if err := st.into(m, v); err != nil {
+			m := make(map[string]any, st.count(v))
+			if err := st.into(m, v, ""); err != nil {
 				return nil, err
 			}
 			return m, nil
 		}
 	}
 	return unsupported
+}
+
+var intOrStringType = reflect.TypeFor[intstr.IntOrString]()
+
+// intOrString converts an IntOrString as the converter does, without its
+// round trip through JSON (MarshalJSON, then a json.Decoder for the
+// result): an int64 or the string. A string that is not valid UTF-8
+// (which JSON would change) and an impossible Type are left to the
+// converter.
+func intOrString(v reflect.Value) (any, error) {
+	var x *intstr.IntOrString
+	if v.CanAddr() {
+		x = v.Addr().Interface().(*intstr.IntOrString)
+	} else {
+		c := v.Interface().(intstr.IntOrString)
+		x = &c
+	}
+	switch {
+	case x.Type == intstr.Int:
+		return int64(x.IntVal), nil
+	case x.Type == intstr.String && utf8.ValidString(x.StrVal):
+		return x.StrVal, nil
+	}
+	return value.TypeReflectEntryOf(intOrStringType).ToUnstructured(v)
 }
 
 func uintValue(u uint64) (any, error) {
@@ -180,10 +325,28 @@ func uintValue(u uint64) (any, error) {
 	return int64(u), nil
 }
 
+// normalizeValue does to x, made by a custom conversion, what Normalize
+// does to a value in mode md.
+func normalizeValue(x any, md mode) {
+	switch v := x.(type) {
+	case map[string]any:
+		Normalize(v)
+	case []any:
+		if md == inMap {
+			for _, it := range v {
+				if im, ok := it.(map[string]any); ok {
+					Normalize(im)
+				}
+			}
+		}
+	}
+}
+
 // structPlan is the conversion of a struct type into map entries.
 type structPlan struct {
 	fields []fieldPlan
-	size   int
+	// normalized plans leave out what Normalize would delete.
+	normalized bool
 }
 
 type fieldPlan struct {
@@ -196,21 +359,32 @@ type fieldPlan struct {
 	inline    *structPlan // for an inlined struct
 }
 
-var structPlans sync.Map // reflect.Type -> *structPlan (nil: unsupported)
+// planKey is a struct type, converted as it is or normalised.
+type planKey struct {
+	t          reflect.Type
+	normalized bool
+}
 
-// structPlanFor returns the plan of struct type t, or nil when the
-// converter is left to do it.
-func structPlanFor(t reflect.Type) *structPlan {
-	if p, ok := structPlans.Load(t); ok {
+var structPlans sync.Map // planKey -> *structPlan (nil: unsupported)
+
+// structPlanFor returns the plan of struct type t, normalised or not, or
+// nil when the converter is left to do it.
+func structPlanFor(t reflect.Type, normalized bool) *structPlan {
+	key := planKey{t, normalized}
+	if p, ok := structPlans.Load(key); ok {
 		return p.(*structPlan)
 	}
-	p := newStructPlan(t)
-	structPlans.Store(t, p)
+	p := newStructPlan(t, normalized)
+	structPlans.Store(key, p)
 	return p
 }
 
-func newStructPlan(t reflect.Type) *structPlan {
-	p := &structPlan{size: t.NumField()}
+func newStructPlan(t reflect.Type, normalized bool) *structPlan {
+	p := &structPlan{normalized: normalized}
+	fieldMode := raw
+	if normalized {
+		fieldMode = inMap
+	}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -247,7 +421,7 @@ func newStructPlan(t reflect.Type) *structPlan {
 			if f.Type.Kind() != reflect.Struct || value.TypeReflectEntryOf(f.Type).CanConvertToUnstructured() {
 				return nil
 			}
-			if fp.inline = structPlanFor(f.Type); fp.inline == nil {
+			if fp.inline = structPlanFor(f.Type, normalized); fp.inline == nil {
 				return nil
 			}
 		} else {
@@ -257,7 +431,7 @@ func newStructPlan(t reflect.Type) *structPlan {
 			case reflect.Array, reflect.Chan, reflect.Func, reflect.UnsafePointer, reflect.Complex64, reflect.Complex128:
 				return nil
 			default:
-				fp.conv = lazyConverter(f.Type)
+				fp.conv = lazyConverter(f.Type, fieldMode)
 			}
 		}
 		p.fields = append(p.fields, fp)
@@ -265,8 +439,30 @@ func newStructPlan(t reflect.Type) *structPlan {
 	return p
 }
 
-// into adds the fields of struct v to m.
-func (p *structPlan) into(m map[string]any, v reflect.Value) error {
+// count returns how many entries into adds for struct v: the fields
+// omitempty and omitzero keep. Maps made that size hold them without
+// growing, and without the room for every field of the large API structs
+// (most of which are empty).
+func (p *structPlan) count(v reflect.Value) int {
+	n := 0
+	for i := range p.fields {
+		f := &p.fields[i]
+		fv := v.Field(f.index)
+		if f.omitempty && isEmpty(fv) || f.omitzero != nil && f.omitzero(fv) {
+			continue
+		}
+		if f.inline != nil {
+			n += f.inline.count(fv)
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// into adds the fields of struct v to m, except the one named skip. A
+// normalised plan leaves out (deletes) null values and empty maps.
+func (p *structPlan) into(m map[string]any, v reflect.Value, skip string) error {
 	for i := range p.fields {
 		f := &p.fields[i]
 		fv := v.Field(f.index)
@@ -277,9 +473,13 @@ func (p *structPlan) into(m map[string]any, v reflect.Value) error {
 			continue
 		}
 		if f.inline != nil {
-			if err := f.inline.into(m, fv); err != nil {
+			if err := f.inline.into(m, fv, skip); err != nil {
 				return err
 			}
+			continue
+		}
+		if skip != "" && f.name == skip {
+			delete(m, skip)
 			continue
 		}
 		switch f.kind {
@@ -301,6 +501,10 @@ func (p *structPlan) into(m map[string]any, v reflect.Value) error {
 			x, err := f.conv(fv)
 			if err != nil {
 				return err
+			}
+			if p.normalized && !keep(f.name, x) {
+				delete(m, f.name)
+				continue
 			}
 			m[f.name] = x
 		}

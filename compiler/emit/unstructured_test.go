@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -64,7 +65,18 @@ func TestToUnstructuredSameAsConverter(t *testing.T) {
 		&corev1.ConfigMap{},
 		&corev1.ConfigMap{Data: map[string]string{}, BinaryData: map[string][]byte{"b": {0, 1, 2, 255}, "nil": nil}},
 		&corev1.Secret{Data: map[string][]byte{"x": []byte("secret")}, Immutable: ptr.To(false)},
+		// Maps of several entries: each value converted on its own.
+		&corev1.ConfigMap{Data: map[string]string{"a": "1", "b": "", "c": "three"}, BinaryData: map[string][]byte{"x": {1}, "y": {2, 3}, "z": {}}},
+		&corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Resources: corev1.ResourceRequirements{
+			Limits: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse("64Mi"), "example.com/gpu": resource.MustParse("1")}}}},
+			NodeSelector: map[string]string{"disk": "ssd", "zone": "a"}}},
 		&corev1.Service{Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromString("http")}, {TargetPort: intstr.FromInt32(8080)}}}},
+		// IntOrString: JSON would replace the invalid UTF-8, and a Type
+		// that is neither is an error.
+		&corev1.Service{Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{TargetPort: intstr.FromString("bad\xffname")}, {TargetPort: intstr.FromString("")}, {TargetPort: intstr.FromInt32(-1)}}}},
+		&corev1.Service{Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{TargetPort: intstr.IntOrString{Type: 7}}}}},
+		&policyv1.PodDisruptionBudget{Spec: policyv1.PodDisruptionBudgetSpec{MinAvailable: ptr.To(intstr.FromString("50%")), MaxUnavailable: ptr.To(intstr.FromInt32(0))}},
+		&policyv1.PodDisruptionBudget{Spec: policyv1.PodDisruptionBudgetSpec{MinAvailable: &intstr.IntOrString{Type: 9}}},
 		&appsv1.Deployment{
 			ObjectMeta: metav1.ObjectMeta{Name: "d", CreationTimestamp: metav1.Now(), Labels: map[string]string{"a": "b"}},
 			Spec: appsv1.DeploymentSpec{Replicas: ptr.To[int32](0), Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{

@@ -77,8 +77,7 @@ func buildCommand() *command {
 // JSON of a v1 List of the objects.
 func writeStream(w io.Writer, res *compiler.Result, format string) error {
 	if format == "yaml" {
-		_, err := w.Write(res.YAML())
-		return err
+		return emit.Write(w, res.Documents)
 	}
 	items := make([]json.RawMessage, len(res.Documents))
 	for i, d := range res.Documents {

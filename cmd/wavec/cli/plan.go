@@ -78,6 +78,11 @@ func (f *planFlags) run(env *Env, args []string) int {
 		f.compile.printLoadErrors(env, "plan", err)
 		return ExitFailure
 	}
+	if len(objs) == 0 {
+		// Not an error (an overlay may render nothing), but what a failed
+		// helm template leaves looks like an empty plan otherwise.
+		fmt.Fprintf(env.Stderr, "wavec plan: %s holds no objects\n", diag.Escape(strings.Join(f.files, ", ")))
+	}
 	if f.namespace != "" && format == plan.Table {
 		fmt.Fprintf(env.Stdout, "Namespace %s (-n): objects that name no namespace are applied in it\n", f.namespace)
 	}

@@ -162,12 +162,7 @@ func Join(docs []*Document) []byte {
 	}
 	var b bytes.Buffer
 	b.Grow(n)
-	for i, d := range docs {
-		if i > 0 {
-			b.WriteString("---\n")
-		}
-		b.Write(d.YAML)
-	}
+	writeStream(&b, docs)
 	return b.Bytes()
 }
 
@@ -175,13 +170,22 @@ func Join(docs []*Document) []byte {
 // buffer of its own, without holding the whole stream in memory.
 func Write(w io.Writer, docs []*Document) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
+	writeStream(bw, docs)
+	return bw.Flush()
+}
+
+// writeStream writes documents to w separated by `---` lines. Both
+// writers Join and Write give it keep a write's error for the end.
+func writeStream(w interface {
+	io.Writer
+	io.StringWriter
+}, docs []*Document) {
 	for i, d := range docs {
 		if i > 0 {
-			bw.WriteString("---\n")
+			w.WriteString("---\n")
 		}
-		bw.Write(d.YAML)
+		w.Write(d.YAML)
 	}
-	return bw.Flush()
 }
 
 // explicitTimeout returns the timeout the pipeline gives for r's step or
@@ -231,19 +235,17 @@ func build(p *ir.Pipeline, r *ir.Resource) ([]*unstructured.Unstructured, error)
 func Normalize(m map[string]any) {
 	for k, v := range m {
 		switch x := v.(type) {
-		case nil:
-			delete(m, k)
 		case map[string]any:
 			Normalize(x)
-			if len(x) == 0 && k != "emptyDir" {
-				delete(m, k)
-			}
 		case []any:
 			for _, it := range x {
 				if im, ok := it.(map[string]any); ok {
 					Normalize(im)
 				}
 			}
+		}
+		if !keep(k, v) { // the rule the converter's normalised plans follow too
+			delete(m, k)
 		}
 	}
 }

@@ -586,9 +586,15 @@ func (c *checker) finishWorkload(d *decl, seen map[string]*syntax.Entry, st *wor
 // containerPortNames returns the names of the ports a workload's Pods
 // serve.
 func containerPortNames(w *ir.WorkloadSpec) []string {
-	var out []string
+	return portNames(podPorts(w))
+}
+
+// podPorts returns the ports a workload's Pods serve: those of its
+// serving containers.
+func podPorts(w *ir.WorkloadSpec) []ir.Port {
+	var out []ir.Port
 	for _, ct := range servingContainers(w) {
-		out = append(out, portNames(ct.Ports)...)
+		out = append(out, ct.Ports...)
 	}
 	return out
 }
@@ -610,10 +616,8 @@ func (c *checker) serviceTargets(r *ir.Resource) {
 	s := r.Service
 	w := s.Selector.Workload
 	var numbers []int32
-	for _, ct := range servingContainers(w) {
-		for _, p := range ct.Ports {
-			numbers = append(numbers, p.Port)
-		}
+	for _, p := range podPorts(w) {
+		numbers = append(numbers, p.Port)
 	}
 	if len(numbers) == 0 {
 		return // the workload does not say which ports it listens on
@@ -646,10 +650,7 @@ func (c *checker) probeDeclaredPort(d *decl, pu probeUse) {
 		return
 	}
 	r := d.res
-	var ports []ir.Port
-	for _, ct := range servingContainers(r.Workload) {
-		ports = append(ports, ct.Ports...)
-	}
+	ports := podPorts(r.Workload)
 	if len(ports) == 0 {
 		return
 	}
